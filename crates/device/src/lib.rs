@@ -1,0 +1,8 @@
+//! The virtual OneMO ML30x module.
+//!
+//! Layers, data flowing down (see DESIGN.md): [`transport`] moves bytes between a line (PTY, TCP,
+//! serial, stdio) and the module; `engine` is the sans-IO state machine; `fs` is the module's
+//! local file system sandbox; channels run the FTP sessions.
+
+pub mod fs;
+pub mod transport;

@@ -1,0 +1,3 @@
+//! Sans-IO AT protocol.
+#![cfg_attr(not(feature = "std"), no_std)]
+extern crate alloc;
