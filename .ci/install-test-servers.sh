@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Installs the real FTP servers that the test fixtures in crates/testsrv start on loopback.
+#
+# Idempotent; run as root on Debian 12 (CI, a developer machine). Needs only Debian's package
+# archive. What it leaves behind:
+#   - vsftpd, openssl, curl installed with apt (vsftpd's own service is not started: the tests
+#     run their own instances with throwaway configs);
+#   - pure-ftpd unpacked (not installed: it conflicts with vsftpd on `ftp-server`) under
+#     /opt/ftpmodem-test/pure-ftpd, binary /opt/ftpmodem-test/pure-ftpd/usr/sbin/pure-ftpd,
+#     with its runtime libraries installed with apt;
+#   - the local user `uftp` (password 12341, home /home/uftp, shell /bin/bash) with
+#     /home/uftp/test owned by it, accepted by vsftpd's PAM stack and by pure-ftpd `-l unix`;
+#   - the `ftp` user (anonymous logins) with an existing home.
+set -euo pipefail
+
+PUREFTPD_DIR=/opt/ftpmodem-test/pure-ftpd
+PUREFTPD_BIN=$PUREFTPD_DIR/usr/sbin/pure-ftpd
+PUREFTPD_DEB=/opt/ftpmodem-test/pure-ftpd.deb
+export DEBIAN_FRONTEND=noninteractive
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-test-servers.sh: must run as root" >&2
+    exit 1
+fi
+
+log() { echo "install-test-servers: $*"; }
+
+apt_updated=no
+apt_update_once() {
+    if [ "$apt_updated" = no ]; then
+        log "apt-get update"
+        apt-get update -qq
+        apt_updated=yes
+    fi
+}
+
+# --- apt packages -----------------------------------------------------------------------------
+missing=()
+for pkg in vsftpd openssl curl ca-certificates; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$pkg")
+    fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    apt_update_once
+    log "installing ${missing[*]}"
+    # policy-rc.d-less containers: the package's service start is harmless (no init system) or
+    # blocked; the tests never use the system instance.
+    apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# --- pure-ftpd, unpacked ----------------------------------------------------------------------
+if [ ! -x "$PUREFTPD_BIN" ]; then
+    apt_update_once
+    tmp=$(mktemp -d)
+    chmod 755 "$tmp"
+    chown _apt "$tmp" 2>/dev/null || true # apt downloads as _apt when it can
+    log "downloading pure-ftpd"
+    (cd "$tmp" && apt-get download pure-ftpd)
+    rm -rf "$PUREFTPD_DIR"
+    mkdir -p "$PUREFTPD_DIR"
+    cp "$tmp"/pure-ftpd_*.deb "$PUREFTPD_DEB"
+    rm -rf "$tmp"
+    dpkg -x "$PUREFTPD_DEB" "$PUREFTPD_DIR"
+fi
+if [ ! -x "$PUREFTPD_BIN" ]; then
+    echo "install-test-servers.sh: $PUREFTPD_BIN missing after unpacking" >&2
+    exit 1
+fi
+
+# Runtime libraries: the unpacked binary has no dependency resolution of its own. Install the
+# libraries the package declares, then check with ldd that nothing is left unresolved.
+if ldd "$PUREFTPD_BIN" | grep -q 'not found'; then
+    apt_update_once
+    deps=$(dpkg-deb -f "$PUREFTPD_DEB" Depends 2>/dev/null || true)
+    if [ -z "$deps" ]; then
+        deps=$(apt-cache depends pure-ftpd 2>/dev/null | awk '/Depends:/ {print $2}' | grep -v '^<' | tr '\n' ',' || true)
+    fi
+    libs=$(echo "$deps" | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | grep -E '^lib' | sort -u || true)
+    if [ -n "$libs" ]; then
+        log "installing pure-ftpd runtime libraries: $(echo $libs)"
+        # shellcheck disable=SC2086
+        apt-get install -y --no-install-recommends $libs
+    fi
+fi
+if ldd "$PUREFTPD_BIN" | grep 'not found'; then
+    echo "install-test-servers.sh: pure-ftpd still misses the libraries above" >&2
+    exit 1
+fi
+
+# --- users ------------------------------------------------------------------------------------
+grep -qx /bin/bash /etc/shells || echo /bin/bash >>/etc/shells
+
+if ! getent passwd ftp >/dev/null; then
+    log "creating user ftp"
+    mkdir -p /srv/ftp
+    useradd --system --home-dir /srv/ftp --shell /usr/sbin/nologin ftp
+fi
+ftp_home=$(getent passwd ftp | cut -d: -f6)
+# Both servers refuse anonymous logins when the home is missing; it stays root-owned (vsftpd and
+# pure-ftpd both dislike a writable anonymous root).
+mkdir -p "$ftp_home"
+chown root:root "$ftp_home"
+chmod 755 "$ftp_home"
+
+if ! getent passwd uftp >/dev/null; then
+    log "creating user uftp"
+    useradd --create-home --home-dir /home/uftp --shell /bin/bash uftp
+fi
+usermod --shell /bin/bash uftp
+echo 'uftp:12341' | chpasswd
+mkdir -p /home/uftp/test
+chown uftp:uftp /home/uftp /home/uftp/test
+chmod 755 /home/uftp /home/uftp/test
+
+# vsftpd's PAM stack denies users listed in /etc/ftpusers and users whose shell is not in
+# /etc/shells (checked above).
+if [ -f /etc/ftpusers ] && grep -qx uftp /etc/ftpusers; then
+    sed -i '/^uftp$/d' /etc/ftpusers
+fi
+if [ ! -f /etc/pam.d/vsftpd ]; then
+    echo "install-test-servers.sh: /etc/pam.d/vsftpd missing (vsftpd package broken?)" >&2
+    exit 1
+fi
+
+# vsftpd refuses to start without its default secure_chroot_dir even though the fixtures set
+# their own; creating it is harmless.
+mkdir -p /var/run/vsftpd/empty
+
+log "vsftpd: $(command -v vsftpd || echo /usr/sbin/vsftpd)"
+log "pure-ftpd: $PUREFTPD_BIN"
+log "done"
