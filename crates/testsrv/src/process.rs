@@ -1,0 +1,284 @@
+//! Running a server binary: locating it, its process tree, killing it, waiting for its greeting.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+use crate::certs::Certs;
+use crate::error::{Error, Result};
+
+/// How long a server gets to accept a connection and greet after being spawned.
+pub(crate) const START_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest greeting line read while probing; anything longer is not a server we started.
+const MAX_BANNER: u64 = 4096;
+
+/// Default location of vsftpd (the Debian package's).
+pub const VSFTPD_DEFAULT_PATH: &str = "/usr/sbin/vsftpd";
+/// Default location of the unpacked pure-ftpd (see `.ci/install-test-servers.sh`).
+pub const PUREFTPD_DEFAULT_PATH: &str = "/opt/ftpmodem-test/pure-ftpd/usr/sbin/pure-ftpd";
+/// Environment variable overriding [`PUREFTPD_DEFAULT_PATH`].
+pub const PUREFTPD_ENV: &str = "FTPMODEM_PUREFTPD";
+/// Environment variable overriding [`VSFTPD_DEFAULT_PATH`].
+pub const VSFTPD_ENV: &str = "FTPMODEM_VSFTPD";
+
+/// The server programs the fixtures can run as child processes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerKind {
+    /// vsftpd (apt package).
+    Vsftpd,
+    /// pure-ftpd (unpacked from the apt package).
+    PureFtpd,
+}
+
+impl ServerKind {
+    /// Where the fixtures look for the binary (environment override first).
+    pub fn binary_path(self) -> PathBuf {
+        let (env, default) = match self {
+            ServerKind::Vsftpd => (VSFTPD_ENV, VSFTPD_DEFAULT_PATH),
+            ServerKind::PureFtpd => (PUREFTPD_ENV, PUREFTPD_DEFAULT_PATH),
+        };
+        match std::env::var_os(env) {
+            Some(p) if !p.is_empty() => PathBuf::from(p),
+            _ => PathBuf::from(default),
+        }
+    }
+
+    /// Short name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerKind::Vsftpd => "vsftpd",
+            ServerKind::PureFtpd => "pure-ftpd",
+        }
+    }
+
+    /// Whether the binary is installed (an executable file at [`Self::binary_path`]).
+    ///
+    /// Tests should not use this to skip themselves: call [`Self::require`] (or just start the
+    /// server) so that a machine without the servers fails loudly.
+    pub fn is_present(self) -> bool {
+        is_executable(&self.binary_path())
+    }
+
+    /// The binary's path, or [`Error::MissingBinary`] telling to run the install script.
+    pub fn require(self) -> Result<PathBuf> {
+        let path = self.binary_path();
+        if is_executable(&path) {
+            Ok(path)
+        } else {
+            Err(Error::MissingBinary {
+                server: self.name(),
+                path,
+            })
+        }
+    }
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// The servers need root: they chroot, switch to `ftp`/`uftp` and authenticate through PAM.
+pub(crate) fn require_root() -> Result<()> {
+    if nix::unistd::geteuid().is_root() {
+        Ok(())
+    } else {
+        Err(Error::NotRoot)
+    }
+}
+
+/// A spawned server and all processes it forks, killed together.
+///
+/// Both vsftpd and pure-ftpd fork a process (or two) per session and put them in new sessions,
+/// so killing the listener alone would leave transfers running: the tree is found through
+/// `/proc` and killed whole.
+#[derive(Debug)]
+pub(crate) struct ServerProcess {
+    child: Child,
+    stopped: bool,
+}
+
+impl ServerProcess {
+    pub(crate) fn new(child: Child) -> Self {
+        ServerProcess {
+            child,
+            stopped: false,
+        }
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `Some(description)` once the listener has exited.
+    pub(crate) fn exited(&mut self) -> Option<String> {
+        match self.child.try_wait() {
+            Ok(Some(status)) => Some(status.to_string()),
+            Ok(None) => None,
+            Err(e) => Some(format!("wait failed: {e}")),
+        }
+    }
+
+    /// SIGKILLs the listener and every session process, then reaps the listener.
+    pub(crate) fn kill_all(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        let root = self.child.id();
+        let Ok(root_pid) = i32::try_from(root) else {
+            return;
+        };
+        // Freeze the listener so it cannot fork while its descendants are collected.
+        let _ = kill(Pid::from_raw(root_pid), Signal::SIGSTOP);
+        let tree = descendants(root);
+        let _ = kill(Pid::from_raw(root_pid), Signal::SIGKILL);
+        for pid in tree {
+            if let Ok(p) = i32::try_from(pid) {
+                let _ = kill(Pid::from_raw(p), Signal::SIGKILL);
+            }
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill_all();
+    }
+}
+
+/// All transitive children of `root` according to `/proc/*/stat`.
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    if let Ok(rd) = fs::read_dir("/proc") {
+        for entry in rd.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // "pid (comm) state ppid ..."; comm may contain spaces and parentheses.
+            let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+                continue;
+            };
+            let mut fields = after.split_whitespace();
+            let _state = fields.next();
+            if let Some(ppid) = fields.next().and_then(|s| s.parse::<u32>().ok()) {
+                parents.push((pid, ppid));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for &(pid, ppid) in &parents {
+            if ppid == p && !out.contains(&pid) {
+                out.push(pid);
+                frontier.push(pid);
+            }
+        }
+    }
+    out
+}
+
+/// How the greeting is reached: plain, or inside TLS from the first byte (implicit FTPS).
+pub(crate) enum Probe<'a> {
+    Plain,
+    ImplicitTls(&'a Certs),
+}
+
+/// Waits until `addr` accepts and sends a `220` greeting, or the server exits, or the timeout.
+///
+/// Polling the connect is the only readiness signal these daemons give; each attempt is bounded,
+/// and a process exit ends the wait at once with the server's own words (`diag`).
+pub(crate) fn wait_for_banner(
+    server: &'static str,
+    proc_: &mut ServerProcess,
+    addr: SocketAddr,
+    probe: Probe<'_>,
+    diag: &dyn Fn() -> String,
+) -> Result<String> {
+    let deadline = Instant::now() + START_TIMEOUT;
+    let mut last_err = String::from("no attempt");
+    loop {
+        if let Some(status) = proc_.exited() {
+            return Err(Error::StartFailed {
+                server,
+                detail: format!("exited with {status}; {}", diag()),
+            });
+        }
+        if Instant::now() >= deadline {
+            return Err(Error::StartFailed {
+                server,
+                detail: format!(
+                    "no 220 greeting on {addr} within {START_TIMEOUT:?} (last: {last_err}); {}",
+                    diag()
+                ),
+            });
+        }
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(stream) => match read_greeting(stream, &probe) {
+                Ok(line) if line.starts_with("220") => return Ok(line),
+                Ok(line) => last_err = format!("unexpected greeting {line:?}"),
+                Err(e) => last_err = e,
+            },
+            Err(e) => {
+                last_err = e.to_string();
+                // Not listening yet: give the daemon a moment before the next connect.
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+fn read_greeting(stream: TcpStream, probe: &Probe<'_>) -> std::result::Result<String, String> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(3)))
+        .map_err(|e| e.to_string())?;
+    match probe {
+        Probe::Plain => read_line(stream),
+        Probe::ImplicitTls(certs) => {
+            let tls = crate::tlsprobe::connect(certs, stream)?;
+            read_line(tls)
+        }
+    }
+}
+
+fn read_line<R: Read>(r: R) -> std::result::Result<String, String> {
+    let mut line = String::new();
+    BufReader::new(r.take(MAX_BANNER))
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(line.trim_end().to_string())
+}
+
+/// Reads a file the server writes (log, stderr), lossily, empty if absent.
+pub(crate) fn read_lossy(p: &Path) -> String {
+    fs::read(p)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+/// The last `n` lines of `text`, for error messages.
+pub(crate) fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.len().saturating_sub(n);
+    lines[start..].join("\n")
+}
