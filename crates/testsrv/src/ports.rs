@@ -46,6 +46,13 @@ pub(crate) fn release(ports: &[u16]) {
     }
 }
 
+/// Returns a server's control port and passive range to the pool.
+pub(crate) fn release_server(port: u16, pasv: (u16, u16)) {
+    let mut all: Vec<u16> = (pasv.0..=pasv.1).collect();
+    all.push(port);
+    release(&all);
+}
+
 /// A free port on `ip`, chosen by the kernel (bind to port 0, read it, release it).
 pub(crate) fn free_port(ip: IpAddr) -> Result<u16> {
     for _ in 0..50 {

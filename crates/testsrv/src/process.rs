@@ -3,8 +3,9 @@
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Child;
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
@@ -97,9 +98,9 @@ pub(crate) fn require_root() -> Result<()> {
 
 /// A spawned server and all processes it forks, killed together.
 ///
-/// Both vsftpd and pure-ftpd fork a process (or two) per session and put them in new sessions,
-/// so killing the listener alone would leave transfers running: the tree is found through
-/// `/proc` and killed whole.
+/// Both servers fork a process (or two) per session that outlives the listener: vsftpd's move to
+/// new sessions but stay its descendants (found through `/proc`), pure-ftpd's are reparented to
+/// init but stay in the listener's process group. Both sets are killed.
 #[derive(Debug)]
 pub(crate) struct ServerProcess {
     child: Child,
@@ -107,11 +108,14 @@ pub(crate) struct ServerProcess {
 }
 
 impl ServerProcess {
-    pub(crate) fn new(child: Child) -> Self {
-        ServerProcess {
+    /// Spawns `cmd` as the leader of a new process group, so that session processes which stay
+    /// in that group (pure-ftpd's, reparented to init) can be killed with it.
+    pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Self> {
+        let child = cmd.process_group(0).spawn()?;
+        Ok(ServerProcess {
             child,
             stopped: false,
-        }
+        })
     }
 
     pub(crate) fn pid(&self) -> u32 {
@@ -141,6 +145,8 @@ impl ServerProcess {
         let _ = kill(Pid::from_raw(root_pid), Signal::SIGSTOP);
         let tree = descendants(root);
         let _ = kill(Pid::from_raw(root_pid), Signal::SIGKILL);
+        // The group spawn() made: pure-ftpd's sessions are orphaned to init but stay in it.
+        let _ = kill(Pid::from_raw(-root_pid), Signal::SIGKILL);
         for pid in tree {
             if let Ok(p) = i32::try_from(pid) {
                 let _ = kill(Pid::from_raw(p), Signal::SIGKILL);

@@ -34,6 +34,17 @@ impl UserDirs {
         let user = uftp()?;
         let base = Path::new(USER_TEST_DIR);
         ensure_owned_dir(base, &user)?;
+        self.fresh_in(base, &user, label)
+    }
+
+    /// Creates `<home of ftp>/<unique>` owned by `ftp` (mode 755) and remembers it: where a
+    /// server that serves the `ftp` user's home to anonymous users lets them write.
+    pub(crate) fn fresh_anon(&self, label: &str) -> Result<PathBuf> {
+        let ftp = ftp_user()?;
+        self.fresh_in(&ftp.dir, &ftp, label)
+    }
+
+    fn fresh_in(&self, base: &Path, owner: &User, label: &str) -> Result<PathBuf> {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -41,7 +52,7 @@ impl UserDirs {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let dir = base.join(format!("{label}-{}-{n}-{nanos:x}", std::process::id()));
         fs::create_dir(&dir).ctx(|| format!("creating {}", dir.display()))?;
-        chown_to(&dir, &user)?;
+        chown_to(&dir, owner)?;
         if let Ok(mut made) = self.made.lock() {
             made.push(dir.clone());
         }
@@ -66,6 +77,14 @@ fn uftp() -> Result<User> {
     }
 }
 
+/// The `ftp` account, whose home some servers serve to anonymous users.
+pub(crate) fn ftp_user() -> Result<User> {
+    match User::from_name("ftp") {
+        Ok(Some(u)) => Ok(u),
+        _ => Err(Error::MissingUser("ftp")),
+    }
+}
+
 fn ensure_owned_dir(dir: &Path, user: &User) -> Result<()> {
     if !dir.is_dir() {
         fs::create_dir_all(dir).ctx(|| format!("creating {}", dir.display()))?;
@@ -76,7 +95,7 @@ fn ensure_owned_dir(dir: &Path, user: &User) -> Result<()> {
 
 fn chown_to(p: &Path, user: &User) -> Result<()> {
     std::os::unix::fs::chown(p, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
-        .ctx(|| format!("chown {} to {USER}", p.display()))?;
+        .ctx(|| format!("chown {} to {}", p.display(), user.name))?;
     fs::set_permissions(p, fs::Permissions::from_mode(0o755))
         .ctx(|| format!("chmod {}", p.display()))
 }
@@ -84,8 +103,5 @@ fn chown_to(p: &Path, user: &User) -> Result<()> {
 /// Checks the accounts the servers rely on exist, so a missing install fails with advice.
 pub(crate) fn require_users() -> Result<()> {
     uftp()?;
-    match User::from_name("ftp") {
-        Ok(Some(_)) => Ok(()),
-        _ => Err(Error::MissingUser("ftp")),
-    }
+    ftp_user().map(|_| ())
 }

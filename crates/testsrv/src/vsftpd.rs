@@ -4,11 +4,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use nix::unistd::User;
 use tempfile::TempDir;
 
 use crate::certs::Certs;
@@ -170,10 +168,7 @@ impl Vsftpd {
             fs::create_dir(p).ctx(|| format!("creating {}", p.display()))?;
             set_mode(p, 0o755)?;
         }
-        let ftp = match User::from_name("ftp") {
-            Ok(Some(u)) => u,
-            _ => return Err(Error::MissingUser("ftp")),
-        };
+        let ftp = userdir::ftp_user()?;
         std::os::unix::fs::chown(&upload, Some(ftp.uid.as_raw()), Some(ftp.gid.as_raw()))
             .ctx(|| format!("chown {} to ftp", upload.display()))?;
 
@@ -195,15 +190,13 @@ impl Vsftpd {
         let stdout = stderr
             .try_clone()
             .ctx(|| "duplicating stderr file".into())?;
-        let child = Command::new(bin)
-            .arg(&conf_path)
+        let mut cmd = Command::new(bin);
+        cmd.arg(&conf_path)
             .stdin(Stdio::null())
             .stdout(stdout)
-            .stderr(stderr)
-            .process_group(0)
-            .spawn()
-            .ctx(|| format!("spawning {}", bin.display()))?;
-        let mut process = ServerProcess::new(child);
+            .stderr(stderr);
+        let mut process =
+            ServerProcess::spawn(cmd).ctx(|| format!("spawning {}", bin.display()))?;
         let addr = SocketAddr::new(ip, port);
         let probe = match &opts.tls {
             Tls::Implicit(c) => Probe::ImplicitTls(c),
@@ -218,7 +211,7 @@ impl Vsftpd {
         };
         if let Err(e) = wait_for_banner("vsftpd", &mut process, addr, probe, &diag) {
             process.kill_all();
-            release_ports(port, pasv);
+            ports::release_server(port, pasv);
             return Err(e);
         }
         Ok(Vsftpd {
@@ -309,14 +302,8 @@ impl Vsftpd {
 impl Drop for Vsftpd {
     fn drop(&mut self) {
         self.process.kill_all();
-        release_ports(self.addr.port(), self.pasv);
+        ports::release_server(self.addr.port(), self.pasv);
     }
-}
-
-fn release_ports(port: u16, pasv: (u16, u16)) {
-    let mut all: Vec<u16> = (pasv.0..=pasv.1).collect();
-    all.push(port);
-    ports::release(&all);
 }
 
 fn set_mode(p: &Path, mode: u32) -> Result<()> {

@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 /// Runs curl with a hard time limit so a hung server fails the test instead of hanging it.
 pub fn curl(args: &[&str]) -> Output {
     Command::new("curl")
-        .args(["-sS", "--max-time", "20", "--connect-timeout", "5"])
+        .args(["-sS", "--max-time", "20"])
         .args(args)
         .output()
         .expect("curl missing: run .ci/install-test-servers.sh")
