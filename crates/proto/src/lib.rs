@@ -1,3 +1,54 @@
-//! Sans-IO AT protocol.
+//! The AT protocol of the OneMO ML30x FTP service, without I/O.
+//!
+//! Bytes in, typed values out, and back: [`Command`] is what a host sends, [`Response`] and
+//! [`Urc`] what the module prints. The device parses commands and emits responses; a host does
+//! the reverse with the same types, so the two sides cannot disagree about the wire. Nothing
+//! here reads a clock, a socket or a file, and nothing panics on input (fuzzed in `fuzz/`).
+//!
+//! Lines are handled without their framing: a command line without its CR, a response line
+//! without the `\r\n` before and after.
 #![cfg_attr(not(feature = "std"), no_std)]
 extern crate alloc;
+
+mod args;
+pub mod codes;
+pub mod command;
+mod line;
+pub mod name;
+pub mod profile;
+pub mod response;
+pub mod syntax;
+pub mod types;
+pub mod urc;
+
+pub use codes::{CmeError, ResultCode};
+pub use command::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, Upload, UploadBody};
+pub use name::Name;
+pub use profile::{Model, Profile};
+pub use response::Response;
+pub use syntax::{Param, SyntaxError};
+pub use types::{
+    CfgKey, CfgValue, ChannelId, ChannelState, CmeeMode, DataType, LocalFs, SslMode, TransMode,
+};
+pub use urc::{SimpleOp, Timestamp, UploadOp, Urc};
+
+/// Strings are at most this long (manual: "最大长度255").
+pub use args::MAX_STRING;
+
+/// Why a line could not be read. The device answers [`ParseError::Unknown`] with `ERROR` and
+/// the rest with `+CME ERROR: 50` (NOTES "Errors").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The line does not start with `AT`/`at`.
+    #[error("no AT prefix")]
+    NoPrefix,
+    /// A command or response name this module does not have.
+    #[error("unknown command")]
+    Unknown,
+    /// A known command with a missing, extra, malformed or out-of-range parameter.
+    #[error("parameter error")]
+    Param,
+    /// The field list itself is malformed.
+    #[error("syntax error: {0}")]
+    Syntax(SyntaxError),
+}

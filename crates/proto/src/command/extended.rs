@@ -1,0 +1,303 @@
+//! Parsing and emitting `AT+<NAME>...` lines.
+
+use super::{push_set, CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, Upload, MAX_CID};
+use crate::args::{Args, MAX_STRING};
+use crate::name::Name;
+use crate::syntax::{self, Param};
+use crate::types::{CfgKey, CfgValue, CmeeMode, DataType, LocalFs, SslMode, TransMode};
+use crate::ParseError;
+use alloc::vec::Vec;
+
+/// Local file contents given at a `>` prompt: bounded so a wrong length cannot make the module
+/// wait for gigabytes.
+pub const MFPUT_MAX: u32 = 65536;
+/// Certificate and key files.
+pub const CERT_MAX: u32 = 16384;
+
+/// Parses what follows `AT+`.
+pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
+    let name_len = body
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(body.len());
+    let name = Name::from_bytes(&body[..name_len]).ok_or(ParseError::Unknown)?;
+    if matches!(name, Name::MftpUrc | Name::MatReady) {
+        return Err(ParseError::Unknown);
+    }
+    let rest = &body[name_len..];
+    match rest {
+        b"=?" => Ok(Command::Test(name)),
+        b"?" => match name {
+            Name::Cmee | Name::Cgdcont | Name::Cgact | Name::Mipcall => Ok(Command::Read(name)),
+            _ => Err(ParseError::Param),
+        },
+        b"" => execute(name),
+        [b'=', params @ ..] => {
+            let params = syntax::split(params).map_err(ParseError::Syntax)?;
+            set(name, &mut Args::new(&params))
+        }
+        _ => Err(ParseError::Param),
+    }
+}
+
+fn execute(name: Name) -> Result<Command, ParseError> {
+    match name {
+        Name::Cgmi => Ok(Command::Cgmi),
+        Name::Cgmm => Ok(Command::Cgmm),
+        Name::Cgmr => Ok(Command::Cgmr),
+        Name::MfSinfo => Ok(Command::MfSinfo),
+        Name::MfList => Ok(Command::MfList(None)),
+        _ => Err(ParseError::Param),
+    }
+}
+
+fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
+    let cmd = match name {
+        Name::Cmee => Command::Cmee(CmeeMode::from_u8(a.u8_in(0, 2)?).ok_or(ParseError::Param)?),
+        Name::MftpCfg => Command::MftpCfg(cfg(a)?),
+        Name::MftpConn => Command::MftpConn(Conn {
+            id: a.channel()?,
+            host: a.string(MAX_STRING)?,
+            user: a.opt_string_allow_empty(MAX_STRING)?,
+            pass: a.opt_string_allow_empty(MAX_STRING)?,
+            port: a.opt_int(0, 65535)?.map(|p| p as u16),
+        }),
+        Name::MftpDisc => Command::MftpDisc(a.channel()?),
+        Name::MftpCwd => Command::MftpCwd(a.channel()?, a.string(MAX_STRING)?),
+        Name::MftpPwd => Command::MftpPwd(a.channel()?),
+        Name::MftpMkd => Command::MftpMkd(a.channel()?, a.string(MAX_STRING)?),
+        Name::MftpList => Command::MftpList(a.channel()?, a.string(MAX_STRING)?),
+        Name::MftpDel => Command::MftpDel(a.channel()?, a.string(MAX_STRING)?),
+        Name::MftpRn => Command::MftpRn(a.channel()?, a.string(MAX_STRING)?, a.string(MAX_STRING)?),
+        Name::MftpRetr => Command::MftpRetr(Retr {
+            id: a.channel()?,
+            file: a.string(MAX_STRING)?,
+            local: a.opt_string(MAX_STRING)?,
+            offset: a.opt_int(0, u64::from(u32::MAX))?,
+            length: a.opt_int(1, u64::from(u32::MAX))?,
+        }),
+        Name::MftpAppe => return Upload::parse(a).map(Command::MftpAppe),
+        Name::MftpStor => return Upload::parse(a).map(Command::MftpStor),
+        Name::MftpState => Command::MftpState(a.channel()?),
+        Name::MfPut => {
+            let path = a.string(MAX_STRING)?;
+            let len = a.int(1, u64::from(MFPUT_MAX))? as u32;
+            let data = if a.next_is_absent() {
+                None
+            } else {
+                let d = a.bytes(1, super::INLINE_DATA_MAX)?;
+                if d.len() != len as usize {
+                    return Err(ParseError::Param);
+                }
+                Some(d)
+            };
+            Command::MfPut { path, len, data }
+        }
+        Name::MfGet => Command::MfGet(a.string(MAX_STRING)?),
+        Name::MfList => Command::MfList(Some(a.string(MAX_STRING)?)),
+        Name::MfSize => Command::MfSize(a.string(MAX_STRING)?),
+        Name::MfDelete => Command::MfDelete(a.string(MAX_STRING)?),
+        Name::MfMove => Command::MfMove(a.string(MAX_STRING)?, a.string(MAX_STRING)?),
+        Name::Cgdcont => Command::Cgdcont {
+            cid: a.u8_in(1, MAX_CID)?,
+            pdp_type: a.opt_string(16)?,
+            apn: a.opt_string(100)?,
+        },
+        Name::Cgact => Command::Cgact {
+            active: a.int(0, 1)? == 1,
+            cid: a.opt_int(1, u64::from(MAX_CID))?.map(|c| c as u8),
+        },
+        Name::Mipcall => Command::Mipcall {
+            active: a.int(0, 1)? == 1,
+            cid: a.u8_in(1, MAX_CID)?,
+        },
+        Name::MsslCfg => Command::MsslCfg(ssl(a)?),
+        Name::MsslCertWr => Command::MsslCertWr {
+            path: a.string(MAX_STRING)?,
+            len: a.int(1, u64::from(CERT_MAX))? as u32,
+        },
+        Name::MsslKeyWr => Command::MsslKeyWr {
+            path: a.string(MAX_STRING)?,
+            len: a.int(1, u64::from(CERT_MAX))? as u32,
+        },
+        Name::Cgmi | Name::Cgmm | Name::Cgmr | Name::MfSinfo | Name::MftpUrc | Name::MatReady => {
+            return Err(ParseError::Param)
+        }
+    };
+    a.end()?;
+    Ok(cmd)
+}
+
+fn cfg(a: &mut Args<'_>) -> Result<CfgRequest, ParseError> {
+    let id = a.channel()?;
+    if a.at_end() {
+        return Ok(CfgRequest::ReadAll(id));
+    }
+    let key = match a.peek() {
+        Some(Param::Str(k)) => CfgKey::from_bytes(k).ok_or(ParseError::Param)?,
+        _ => return Err(ParseError::Param),
+    };
+    let _ = a.string(MAX_STRING)?;
+    if a.at_end() {
+        return Ok(CfgRequest::Read(id, key));
+    }
+    let value = match key {
+        CfgKey::DataType => {
+            CfgValue::DataType(DataType::from_u8(a.u8_in(0, 1)?).ok_or(ParseError::Param)?)
+        }
+        CfgKey::TransMode => {
+            CfgValue::TransMode(TransMode::from_u8(a.u8_in(0, 1)?).ok_or(ParseError::Param)?)
+        }
+        CfgKey::RspTimeout => CfgValue::RspTimeout(a.u8_in(2, 30)?),
+        CfgKey::Ssl => {
+            let mode = SslMode::from_u8(a.u8_in(0, 2)?).ok_or(ParseError::Param)?;
+            CfgValue::Ssl(mode, a.u8_in(0, 5)?)
+        }
+        CfgKey::LocalFs => {
+            CfgValue::LocalFs(LocalFs::from_u8(a.u8_in(0, 1)?).ok_or(ParseError::Param)?)
+        }
+        CfgKey::Cid => CfgValue::Cid(a.u8_in(1, MAX_CID)?),
+    };
+    a.end()?;
+    Ok(CfgRequest::Set(id, value))
+}
+
+fn ssl(a: &mut Args<'_>) -> Result<SslCfg, ParseError> {
+    let key = match a.peek() {
+        Some(Param::Str(k)) => SslKey::from_bytes(k).ok_or(ParseError::Param)?,
+        _ => return Err(ParseError::Param),
+    };
+    let _ = a.string(MAX_STRING)?;
+    let id = a.u8_in(0, 5)?;
+    if a.at_end() {
+        return Ok(SslCfg::Read(key, id));
+    }
+    let value = match key {
+        SslKey::Auth => SslValue::Auth(a.u8_in(0, 2)?),
+        SslKey::Cert => SslValue::Cert {
+            ca: a.string(MAX_STRING)?,
+            cert: a.opt_string(MAX_STRING)?,
+            key: a.opt_string(MAX_STRING)?,
+        },
+        SslKey::Sni => SslValue::Sni(a.string(MAX_STRING)?),
+        SslKey::Version => SslValue::Version(a.u8_in(0, 4)?),
+        SslKey::IgnoreVerify => SslValue::IgnoreVerify(a.int(0, 1)? == 1),
+    };
+    a.end()?;
+    Ok(SslCfg::Set(id, value))
+}
+
+fn int(n: impl Into<u64>) -> Param {
+    Param::Int(n.into())
+}
+
+fn s(v: &str) -> Param {
+    Param::Str(v.as_bytes().to_vec())
+}
+
+fn opt_s(v: &Option<alloc::string::String>) -> Param {
+    v.as_deref().map_or(Param::Empty, s)
+}
+
+fn opt_int(v: Option<impl Into<u64>>) -> Param {
+    v.map_or(Param::Empty, int)
+}
+
+/// Emits everything but the basic commands, after `AT`.
+pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
+    let simple = |out: &mut Vec<u8>, name: Name, suffix: &[u8]| {
+        out.push(b'+');
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(suffix);
+    };
+    let id = |c: crate::types::ChannelId| int(c.get());
+    match cmd {
+        Command::At | Command::Echo(_) | Command::Identify | Command::FactoryDefaults => {}
+        Command::Test(n) => simple(out, *n, b"=?"),
+        Command::Read(n) => simple(out, *n, b"?"),
+        Command::Cgmi => simple(out, Name::Cgmi, b""),
+        Command::Cgmm => simple(out, Name::Cgmm, b""),
+        Command::Cgmr => simple(out, Name::Cgmr, b""),
+        Command::MfSinfo => simple(out, Name::MfSinfo, b""),
+        Command::MfList(None) => simple(out, Name::MfList, b""),
+        Command::Cmee(m) => push_set(out, Name::Cmee, &[int(m.as_u8())]),
+        Command::MftpCfg(req) => {
+            let mut p = Vec::new();
+            match req {
+                CfgRequest::ReadAll(c) => p.push(id(*c)),
+                CfgRequest::Read(c, k) => p.extend([id(*c), s(k.as_str())]),
+                CfgRequest::Set(c, v) => {
+                    p.extend([id(*c), s(v.key().as_str())]);
+                    p.extend(v.params());
+                }
+            }
+            push_set(out, Name::MftpCfg, &p);
+        }
+        Command::MftpConn(c) => push_set(
+            out,
+            Name::MftpConn,
+            &[
+                id(c.id),
+                s(&c.host),
+                opt_s(&c.user),
+                opt_s(&c.pass),
+                opt_int(c.port),
+            ],
+        ),
+        Command::MftpDisc(c) => push_set(out, Name::MftpDisc, &[id(*c)]),
+        Command::MftpPwd(c) => push_set(out, Name::MftpPwd, &[id(*c)]),
+        Command::MftpState(c) => push_set(out, Name::MftpState, &[id(*c)]),
+        Command::MftpCwd(c, p) => push_set(out, Name::MftpCwd, &[id(*c), s(p)]),
+        Command::MftpMkd(c, p) => push_set(out, Name::MftpMkd, &[id(*c), s(p)]),
+        Command::MftpList(c, p) => push_set(out, Name::MftpList, &[id(*c), s(p)]),
+        Command::MftpDel(c, p) => push_set(out, Name::MftpDel, &[id(*c), s(p)]),
+        Command::MftpRn(c, a, b) => push_set(out, Name::MftpRn, &[id(*c), s(a), s(b)]),
+        Command::MftpRetr(r) => push_set(
+            out,
+            Name::MftpRetr,
+            &[
+                id(r.id),
+                s(&r.file),
+                opt_s(&r.local),
+                opt_int(r.offset),
+                opt_int(r.length),
+            ],
+        ),
+        Command::MftpAppe(u) => push_set(out, Name::MftpAppe, &u.params()),
+        Command::MftpStor(u) => push_set(out, Name::MftpStor, &u.params()),
+        Command::MfPut { path, len, data } => {
+            let d = data
+                .as_ref()
+                .map_or(Param::Empty, |d| Param::Str(d.clone()));
+            push_set(out, Name::MfPut, &[s(path), int(*len), d]);
+        }
+        Command::MfGet(p) => push_set(out, Name::MfGet, &[s(p)]),
+        Command::MfList(Some(p)) => push_set(out, Name::MfList, &[s(p)]),
+        Command::MfSize(p) => push_set(out, Name::MfSize, &[s(p)]),
+        Command::MfDelete(p) => push_set(out, Name::MfDelete, &[s(p)]),
+        Command::MfMove(a, b) => push_set(out, Name::MfMove, &[s(a), s(b)]),
+        Command::Cgdcont { cid, pdp_type, apn } => {
+            push_set(
+                out,
+                Name::Cgdcont,
+                &[int(*cid), opt_s(pdp_type), opt_s(apn)],
+            );
+        }
+        Command::Cgact { active, cid } => {
+            push_set(out, Name::Cgact, &[int(*active), opt_int(*cid)]);
+        }
+        Command::Mipcall { active, cid } => {
+            push_set(out, Name::Mipcall, &[int(*active), int(*cid)])
+        }
+        Command::MsslCfg(SslCfg::Read(k, i)) => {
+            push_set(out, Name::MsslCfg, &[s(k.as_str()), int(*i)])
+        }
+        Command::MsslCfg(SslCfg::Set(i, v)) => {
+            let mut p = alloc::vec![s(v.key().as_str()), int(*i)];
+            p.extend(v.params());
+            push_set(out, Name::MsslCfg, &p);
+        }
+        Command::MsslCertWr { path, len } => push_set(out, Name::MsslCertWr, &[s(path), int(*len)]),
+        Command::MsslKeyWr { path, len } => push_set(out, Name::MsslKeyWr, &[s(path), int(*len)]),
+    }
+}

@@ -1,0 +1,95 @@
+//! Names of the extended commands (`AT+<NAME>`), which double as the headers of their
+//! responses (`+<NAME>: ...`).
+
+macro_rules! names {
+    ($($(#[$m:meta])* $v:ident = $s:literal),+ $(,)?) => {
+        /// An extended command name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Name { $($(#[$m])* $v),+ }
+        impl Name {
+            /// Every name, for tables and tests.
+            pub const ALL: &'static [Name] = &[$(Name::$v),+];
+            /// The name as written after `AT+` and after `+` in a response.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Name::$v => $s),+ }
+            }
+        }
+    };
+}
+
+names! {
+    /// `AT+CGMI`: manufacturer (27.007 §5.1).
+    Cgmi = "CGMI",
+    /// `AT+CGMM`: model (27.007 §5.2).
+    Cgmm = "CGMM",
+    /// `AT+CGMR`: revision (27.007 §5.3).
+    Cgmr = "CGMR",
+    /// `AT+CMEE`: error report mode (manual §2.2).
+    Cmee = "CMEE",
+    /// `AT+MFTPCFG` (§3.1).
+    MftpCfg = "MFTPCFG",
+    /// `AT+MFTPCONN` (§3.2).
+    MftpConn = "MFTPCONN",
+    /// `AT+MFTPDISC` (§3.3).
+    MftpDisc = "MFTPDISC",
+    /// `AT+MFTPCWD` (§3.4).
+    MftpCwd = "MFTPCWD",
+    /// `AT+MFTPPWD` (§3.5).
+    MftpPwd = "MFTPPWD",
+    /// `AT+MFTPMKD` (§3.6).
+    MftpMkd = "MFTPMKD",
+    /// `AT+MFTPLIST` (§3.7).
+    MftpList = "MFTPLIST",
+    /// `AT+MFTPDEL` (§3.8).
+    MftpDel = "MFTPDEL",
+    /// `AT+MFTPRN` (§3.9).
+    MftpRn = "MFTPRN",
+    /// `AT+MFTPRETR` (§3.10).
+    MftpRetr = "MFTPRETR",
+    /// `AT+MFTPAPPE` (§3.11).
+    MftpAppe = "MFTPAPPE",
+    /// `AT+MFTPSTOR` (§3.12).
+    MftpStor = "MFTPSTOR",
+    /// `AT+MFTPSTATE` (§3.13).
+    MftpState = "MFTPSTATE",
+    /// `+MFTPURC` (§3.14): URC only.
+    MftpUrc = "MFTPURC",
+    /// `AT+MFPUT`: write a local file (vendor file commands).
+    MfPut = "MFPUT",
+    /// `AT+MFGET`: read a local file.
+    MfGet = "MFGET",
+    /// `AT+MFLIST`: list local files.
+    MfList = "MFLIST",
+    /// `AT+MFSIZE`: size of a local file.
+    MfSize = "MFSIZE",
+    /// `AT+MFSINFO`: total and free space.
+    MfSinfo = "MFSINFO",
+    /// `AT+MFDELETE`: delete a local file.
+    MfDelete = "MFDELETE",
+    /// `AT+MFMOVE`: rename a local file.
+    MfMove = "MFMOVE",
+    /// `AT+CGDCONT`: PDP context definition (27.007 §10.1.1).
+    Cgdcont = "CGDCONT",
+    /// `AT+CGACT`: PDP context activation (27.007 §10.1.10).
+    Cgact = "CGACT",
+    /// `AT+MIPCALL`: vendor PDP activation with the address report.
+    Mipcall = "MIPCALL",
+    /// `AT+MSSLCFG`: TLS context settings.
+    MsslCfg = "MSSLCFG",
+    /// `AT+MSSLCERTWR`: write a certificate file.
+    MsslCertWr = "MSSLCERTWR",
+    /// `AT+MSSLKEYWR`: write a private key file.
+    MsslKeyWr = "MSSLKEYWR",
+    /// `+MATREADY`: start-up URC.
+    MatReady = "MATREADY",
+}
+
+impl Name {
+    /// Case-insensitive lookup, as modules accept `at+mftpcfg`.
+    pub fn from_bytes(b: &[u8]) -> Option<Name> {
+        Name::ALL
+            .iter()
+            .copied()
+            .find(|n| n.as_str().as_bytes().eq_ignore_ascii_case(b))
+    }
+}

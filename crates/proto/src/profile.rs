@@ -1,0 +1,91 @@
+//! Model profiles: what each ML30x variant accepts (manual §1.1, §3.1 footnotes 1-3) and the
+//! identification it prints. `generic` is the whole command set, which no hardware has.
+
+/// A module model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Model {
+    /// Everything: active mode, implicit and explicit FTPS, cid 1-15.
+    Generic,
+    /// ML302A-DSLM/GSLM.
+    Ml302a,
+    /// ML305A-DS.
+    Ml305a,
+    /// ML307A-DSLN/GSLN.
+    Ml307a,
+    /// ML305U-DBLN: cid 1-7 (footnote 3).
+    Ml305u,
+    /// ML307R-DC.
+    Ml307r,
+}
+
+/// Limits and identity of one model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// Which model.
+    pub model: Model,
+    /// Name as given on the command line and printed by `AT+CGMM`.
+    pub name: &'static str,
+    /// Highest `<pdp_cid>`.
+    pub cid_max: u8,
+    /// `transmode` 0 allowed (footnote 1 says the hardware is passive only).
+    pub active_mode: bool,
+    /// `ssl` 1 and 2 allowed (footnote 2 says the hardware is plain FTP only).
+    pub ftps: bool,
+    /// Bytes per `+MFTPRETR` chunk on the serial line (NOTES: default 1024).
+    pub retr_chunk: usize,
+    /// `AT+CGMI`.
+    pub manufacturer: &'static str,
+    /// `AT+CGMR`.
+    pub revision: &'static str,
+}
+
+impl Model {
+    /// All models, generic first.
+    pub const ALL: [Model; 6] = [
+        Model::Generic,
+        Model::Ml302a,
+        Model::Ml305a,
+        Model::Ml307a,
+        Model::Ml305u,
+        Model::Ml307r,
+    ];
+
+    /// The profile of this model.
+    pub fn profile(self) -> Profile {
+        let hw = |model, name, cid_max| Profile {
+            model,
+            name,
+            cid_max,
+            active_mode: false,
+            ftps: false,
+            retr_chunk: 1024,
+            manufacturer: "CMIOT",
+            revision: "ftpmodem-0.1.0",
+        };
+        match self {
+            Model::Generic => Profile {
+                active_mode: true,
+                ftps: true,
+                ..hw(Model::Generic, "generic", 15)
+            },
+            Model::Ml302a => hw(Model::Ml302a, "ML302A", 15),
+            Model::Ml305a => hw(Model::Ml305a, "ML305A", 15),
+            Model::Ml307a => hw(Model::Ml307a, "ML307A", 15),
+            Model::Ml305u => hw(Model::Ml305u, "ML305U", 7),
+            Model::Ml307r => hw(Model::Ml307r, "ML307R", 15),
+        }
+    }
+
+    /// Case-insensitive lookup by name (`ml307r`, `generic`).
+    pub fn from_name(s: &str) -> Option<Model> {
+        Model::ALL
+            .into_iter()
+            .find(|m| m.profile().name.eq_ignore_ascii_case(s))
+    }
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Model::Generic.profile()
+    }
+}

@@ -1,0 +1,282 @@
+//! Lines the module prints in answer to a command: information lines and the final result.
+//! Asynchronous reports are in [`crate::urc`].
+
+use crate::codes::CmeError;
+use crate::command::SslKey;
+use crate::line::{self, int, num, string, text};
+use crate::name::Name;
+use crate::syntax::{self, Param};
+use crate::types::{
+    CfgKey, CfgValue, ChannelId, ChannelState, CmeeMode, DataType, LocalFs, SslMode, TransMode,
+};
+use crate::ParseError;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// One response line, without its `\r\n` framing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Response {
+    /// `OK`: the command was accepted or done.
+    Ok,
+    /// `ERROR`: unknown command, over-long line, or any error with `AT+CMEE=0`.
+    Error,
+    /// `CONNECT`: transparent mode begins (§3.11, §3.12).
+    Connect,
+    /// `+CME ERROR: <n>` (`AT+CMEE=1`).
+    CmeError(CmeError),
+    /// `+CME ERROR: <text>` (`AT+CMEE=2`).
+    CmeErrorText(CmeError),
+    /// A line without header: `ATI`, `AT+CGMI`, `AT+CGMM`, `AT+CGMR`.
+    Text(String),
+    /// A test-form line, `+NAME: (0-5),...`: ranges depend on the model profile.
+    Test(Name, Vec<Param>),
+    /// `+CMEE: <n>`.
+    Cmee(CmeeMode),
+    /// `+MFTPCFG: <id>,"<key>",<value>` (§3.1).
+    MftpCfg(ChannelId, CfgValue),
+    /// `+MFTPSTATE: <id>,<state>` (§3.13).
+    MftpState(ChannelId, ChannelState),
+    /// `+MFPUT: <written>`.
+    MfPut(u64),
+    /// `+MFGET: <size>,<raw bytes>`.
+    MfGet(Vec<u8>),
+    /// `+MFLIST: "<path>",<size>` for a file, `+MFLIST: "<path>"` for a directory.
+    MfList {
+        /// Module path.
+        path: String,
+        /// `None` for a directory.
+        size: Option<u64>,
+    },
+    /// `+MFSIZE: <n>`.
+    MfSize(u64),
+    /// `+MFSINFO: <total>,<free>`.
+    MfSinfo {
+        /// Capacity in bytes.
+        total: u64,
+        /// Free bytes.
+        free: u64,
+    },
+    /// `+CGDCONT: <cid>,"<type>","<apn>"`.
+    Cgdcont {
+        /// Context id.
+        cid: u8,
+        /// PDP type.
+        pdp_type: String,
+        /// APN.
+        apn: String,
+    },
+    /// `+CGACT: <cid>,<state>`.
+    Cgact {
+        /// Context id.
+        cid: u8,
+        /// Active.
+        active: bool,
+    },
+    /// `+MSSLCFG: "<key>",<ssl_id>,<values>`.
+    MsslCfg {
+        /// Key.
+        key: SslKey,
+        /// TLS context 0-5.
+        id: u8,
+        /// Values as printed.
+        values: Vec<Param>,
+    },
+}
+
+impl Response {
+    /// Writes the line without framing.
+    pub fn emit(&self, out: &mut Vec<u8>) {
+        match self {
+            Response::Ok => out.extend_from_slice(b"OK"),
+            Response::Error => out.extend_from_slice(b"ERROR"),
+            Response::Connect => out.extend_from_slice(b"CONNECT"),
+            Response::CmeError(e) => {
+                out.extend_from_slice(b"+CME ERROR: ");
+                syntax::push_u64(out, u64::from(e.code()));
+            }
+            Response::CmeErrorText(e) => {
+                out.extend_from_slice(b"+CME ERROR: ");
+                match e.text() {
+                    Some(t) => out.extend_from_slice(t.as_bytes()),
+                    None => syntax::push_u64(out, u64::from(e.code())),
+                }
+            }
+            Response::Text(t) => out.extend_from_slice(t.as_bytes()),
+            Response::Test(n, p) => line::emit(out, *n, p),
+            Response::Cmee(m) => line::emit(out, Name::Cmee, &[int(m.as_u8())]),
+            Response::MftpCfg(id, v) => {
+                let mut p = alloc::vec![int(id.get()), string(v.key().as_str())];
+                p.extend(v.params());
+                line::emit(out, Name::MftpCfg, &p);
+            }
+            Response::MftpState(id, s) => {
+                line::emit(out, Name::MftpState, &[int(id.get()), int(s.as_u8())])
+            }
+            Response::MfPut(n) => line::emit(out, Name::MfPut, &[int(*n)]),
+            Response::MfGet(data) => {
+                line::emit(out, Name::MfGet, &[int(data.len() as u64)]);
+                out.push(b',');
+                out.extend_from_slice(data);
+            }
+            Response::MfList { path, size } => {
+                let mut p = alloc::vec![string(path)];
+                p.extend(size.map(int));
+                line::emit(out, Name::MfList, &p);
+            }
+            Response::MfSize(n) => line::emit(out, Name::MfSize, &[int(*n)]),
+            Response::MfSinfo { total, free } => {
+                line::emit(out, Name::MfSinfo, &[int(*total), int(*free)])
+            }
+            Response::Cgdcont { cid, pdp_type, apn } => {
+                line::emit(
+                    out,
+                    Name::Cgdcont,
+                    &[int(*cid), string(pdp_type), string(apn)],
+                );
+            }
+            Response::Cgact { cid, active } => {
+                line::emit(out, Name::Cgact, &[int(*cid), int(*active)])
+            }
+            Response::MsslCfg { key, id, values } => {
+                let mut p = alloc::vec![string(key.as_str()), int(*id)];
+                p.extend(values.iter().cloned());
+                line::emit(out, Name::MsslCfg, &p);
+            }
+        }
+    }
+
+    /// [`Response::emit`] into a new vector.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        self.emit(&mut v);
+        v
+    }
+
+    /// Parses one response line without framing. `+MFTPCFG: (0-5),...` is a test line, with
+    /// a channel number it is a value; a header the module never prints here is an error.
+    pub fn parse(l: &[u8]) -> Result<Response, ParseError> {
+        match l {
+            b"OK" => return Ok(Response::Ok),
+            b"ERROR" => return Ok(Response::Error),
+            b"CONNECT" => return Ok(Response::Connect),
+            _ => {}
+        }
+        if let Some(rest) = l.strip_prefix(b"+CME ERROR: ") {
+            return parse_cme(rest);
+        }
+        let Some((name, rest)) = line::header(l) else {
+            if l.first() == Some(&b'+') {
+                return Err(ParseError::Unknown);
+            }
+            return String::from_utf8(l.to_vec())
+                .map(Response::Text)
+                .map_err(|_| ParseError::Param);
+        };
+        if name == Name::MfGet {
+            let (head, tail) = syntax::split_with_tail(rest, 1).map_err(ParseError::Syntax)?;
+            let size: usize = num(head.first())?;
+            let data = tail.ok_or(ParseError::Param)?;
+            if data.len() != size {
+                return Err(ParseError::Param);
+            }
+            return Ok(Response::MfGet(data.to_vec()));
+        }
+        let p = line::fields(rest)?;
+        if matches!(p.first(), Some(Param::Bare(b)) if b.starts_with(b"(")) {
+            return Ok(Response::Test(name, p));
+        }
+        let r = match name {
+            Name::Cmee => {
+                Response::Cmee(CmeeMode::from_u8(num(p.first())?).ok_or(ParseError::Param)?)
+            }
+            Name::MftpCfg => {
+                let id = channel(p.first())?;
+                let key = match p.get(1) {
+                    Some(Param::Str(k)) => CfgKey::from_bytes(k).ok_or(ParseError::Param)?,
+                    _ => return Err(ParseError::Param),
+                };
+                let v = |i: usize| num::<u8>(p.get(i));
+                let value = match key {
+                    CfgKey::DataType => {
+                        CfgValue::DataType(DataType::from_u8(v(2)?).ok_or(ParseError::Param)?)
+                    }
+                    CfgKey::TransMode => {
+                        CfgValue::TransMode(TransMode::from_u8(v(2)?).ok_or(ParseError::Param)?)
+                    }
+                    CfgKey::RspTimeout => CfgValue::RspTimeout(v(2)?),
+                    CfgKey::Ssl => {
+                        CfgValue::Ssl(SslMode::from_u8(v(2)?).ok_or(ParseError::Param)?, v(3)?)
+                    }
+                    CfgKey::LocalFs => {
+                        CfgValue::LocalFs(LocalFs::from_u8(v(2)?).ok_or(ParseError::Param)?)
+                    }
+                    CfgKey::Cid => CfgValue::Cid(v(2)?),
+                };
+                Response::MftpCfg(id, value)
+            }
+            Name::MftpState => Response::MftpState(
+                channel(p.first())?,
+                ChannelState::from_u8(num(p.get(1))?).ok_or(ParseError::Param)?,
+            ),
+            Name::MfPut => Response::MfPut(num(p.first())?),
+            Name::MfList => Response::MfList {
+                path: text(p.first())?,
+                size: match p.get(1) {
+                    None => None,
+                    some => Some(num(some)?),
+                },
+            },
+            Name::MfSize => Response::MfSize(num(p.first())?),
+            Name::MfSinfo => Response::MfSinfo {
+                total: num(p.first())?,
+                free: num(p.get(1))?,
+            },
+            Name::Cgdcont => Response::Cgdcont {
+                cid: num(p.first())?,
+                pdp_type: text(p.get(1))?,
+                apn: text(p.get(2))?,
+            },
+            Name::Cgact => Response::Cgact {
+                cid: num(p.first())?,
+                active: num::<u8>(p.get(1))? == 1,
+            },
+            Name::MsslCfg => {
+                let key = match p.first() {
+                    Some(Param::Str(k)) => [
+                        SslKey::Auth,
+                        SslKey::Cert,
+                        SslKey::Sni,
+                        SslKey::Version,
+                        SslKey::IgnoreVerify,
+                    ]
+                    .into_iter()
+                    .find(|x| x.as_str().as_bytes() == k.as_slice())
+                    .ok_or(ParseError::Param)?,
+                    _ => return Err(ParseError::Param),
+                };
+                Response::MsslCfg {
+                    key,
+                    id: num(p.get(1))?,
+                    values: p.get(2..).unwrap_or(&[]).to_vec(),
+                }
+            }
+            _ => return Err(ParseError::Unknown),
+        };
+        Ok(r)
+    }
+}
+
+fn channel(p: Option<&Param>) -> Result<ChannelId, ParseError> {
+    ChannelId::new(num(p)?).ok_or(ParseError::Param)
+}
+
+fn parse_cme(rest: &[u8]) -> Result<Response, ParseError> {
+    if !rest.is_empty() && rest.iter().all(u8::is_ascii_digit) {
+        let n: u16 = num(syntax::split(rest).map_err(ParseError::Syntax)?.first())?;
+        return Ok(Response::CmeError(CmeError::from_code(n)));
+    }
+    let t = core::str::from_utf8(rest).map_err(|_| ParseError::Param)?;
+    CmeError::from_text(t)
+        .map(Response::CmeErrorText)
+        .ok_or(ParseError::Param)
+}
