@@ -29,6 +29,14 @@ pub(crate) fn emit(out: &mut Vec<u8>, name: Name, params: &[Param]) {
     syntax::emit(params, out);
 }
 
+/// Like [`emit`] but keeps trailing empty fields.
+pub(crate) fn emit_all(out: &mut Vec<u8>, name: Name, params: &[Param]) {
+    out.push(b'+');
+    out.extend_from_slice(name.as_str().as_bytes());
+    out.extend_from_slice(b": ");
+    syntax::emit_all(params, out);
+}
+
 pub(crate) fn fields(rest: &[u8]) -> Result<Vec<Param>, ParseError> {
     syntax::split(rest).map_err(ParseError::Syntax)
 }

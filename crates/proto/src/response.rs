@@ -102,7 +102,7 @@ impl Response {
                 }
             }
             Response::Text(t) => out.extend_from_slice(t.as_bytes()),
-            Response::Test(n, p) => line::emit(out, *n, p),
+            Response::Test(n, p) => line::emit_all(out, *n, p),
             Response::Cmee(m) => line::emit(out, Name::Cmee, &[int(m.as_u8())]),
             Response::MftpCfg(id, v) => {
                 let mut p = alloc::vec![int(id.get()), string(v.key().as_str())];

@@ -134,7 +134,13 @@ pub fn emit(params: &[Param], out: &mut Vec<u8>) {
         .iter()
         .rposition(|p| *p != Param::Empty)
         .map_or(0, |i| i + 1);
-    for (i, p) in params[..used].iter().enumerate() {
+    emit_all(&params[..used], out);
+}
+
+/// Writes every field, trailing empty ones included: test-form lines such as
+/// `+MFTPCWD: (0-5),` end in an empty field (manual §3.4).
+pub fn emit_all(params: &[Param], out: &mut Vec<u8>) {
+    for (i, p) in params.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
