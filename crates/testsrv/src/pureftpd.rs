@@ -11,8 +11,8 @@ use tempfile::TempDir;
 use crate::error::{Error, IoContext, Result};
 use crate::ports;
 use crate::process::{read_lossy, tail, wait_for_banner, Probe, ServerKind, ServerProcess};
+use crate::tls::Tls;
 use crate::userdir::{self, UserDirs};
-use crate::vsftpd::Tls;
 
 /// What kind of pure-ftpd to start. `Default` is plain FTP on 127.0.0.1.
 #[derive(Clone, Debug, Default)]

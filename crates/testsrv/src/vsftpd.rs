@@ -13,29 +13,8 @@ use crate::certs::Certs;
 use crate::error::{Error, IoContext, Result};
 use crate::ports;
 use crate::process::{read_lossy, tail, wait_for_banner, Probe, ServerKind, ServerProcess};
+use crate::tls::Tls;
 use crate::userdir::{self, UserDirs};
-
-/// Whether and how the control connection is protected.
-#[derive(Clone, Debug, Default)]
-pub enum Tls {
-    /// Plain FTP; `AUTH TLS` is refused.
-    #[default]
-    None,
-    /// Explicit FTPS: plain greeting, then `AUTH TLS`.
-    Explicit(Certs),
-    /// Implicit FTPS: TLS from the first byte (vsftpd only).
-    Implicit(Certs),
-}
-
-impl Tls {
-    /// The certificates, when TLS is on.
-    pub fn certs(&self) -> Option<&Certs> {
-        match self {
-            Tls::None => None,
-            Tls::Explicit(c) | Tls::Implicit(c) => Some(c),
-        }
-    }
-}
 
 /// What kind of vsftpd to start. `Default` is plain FTP on 127.0.0.1 with active mode allowed.
 #[derive(Clone, Debug)]

@@ -145,3 +145,19 @@ fn kill_stops_sessions_and_drop_cleans_dirs() {
     drop(s);
     assert!(!a.exists() && !u.exists());
 }
+
+#[test]
+fn active_mode_eprt_and_port() {
+    let s = PureFtpd::start(PureFtpdOptions::plain()).unwrap();
+    let dir = s.fresh_user_dir().unwrap();
+    std::fs::write(dir.join("a.txt"), b"active bytes").unwrap();
+    let up = format!("{USER}:{PASSWORD}");
+    let url = format!("{}/{}/a.txt", s.url(), rel_user(&dir));
+    for extra in [&[][..], &["--disable-eprt"][..]] {
+        let mut args = vec!["-u", &up, "--ftp-port", "127.0.0.1", &url];
+        args.extend_from_slice(extra);
+        let o = curl(&args);
+        assert!(o.status.success(), "{extra:?}: {}", describe(&o));
+        assert_eq!(o.stdout, b"active bytes");
+    }
+}
