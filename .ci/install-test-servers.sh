@@ -70,7 +70,9 @@ fi
 
 # Runtime libraries: the unpacked binary has no dependency resolution of its own. Install the
 # libraries the package declares, then check with ldd that nothing is left unresolved.
-if ldd "$PUREFTPD_BIN" | grep -q 'not found'; then
+# (ldd's output is captured first: with pipefail, `ldd | grep -q` can fail on SIGPIPE.)
+missing_libs() { ldd "$PUREFTPD_BIN" 2>&1 | grep 'not found' || true; }
+if [ -n "$(missing_libs)" ]; then
     apt_update_once
     deps=$(dpkg-deb -f "$PUREFTPD_DEB" Depends 2>/dev/null || true)
     if [ -z "$deps" ]; then
@@ -83,7 +85,9 @@ if ldd "$PUREFTPD_BIN" | grep -q 'not found'; then
         apt-get install -y --no-install-recommends $libs
     fi
 fi
-if ldd "$PUREFTPD_BIN" | grep 'not found'; then
+still=$(missing_libs)
+if [ -n "$still" ]; then
+    echo "$still" >&2
     echo "install-test-servers.sh: pure-ftpd still misses the libraries above" >&2
     exit 1
 fi
@@ -107,7 +111,7 @@ if ! getent passwd uftp >/dev/null; then
     log "creating user uftp"
     useradd --create-home --home-dir /home/uftp --shell /bin/bash uftp
 fi
-usermod --shell /bin/bash uftp
+usermod --shell /bin/bash uftp >/dev/null 2>&1 || true
 echo 'uftp:12341' | chpasswd
 mkdir -p /home/uftp/test
 chown uftp:uftp /home/uftp /home/uftp/test
