@@ -14,6 +14,8 @@ use nix::unistd::Pid;
 use crate::certs::Certs;
 use crate::error::{Error, Result};
 
+/// How long killed session processes get to disappear.
+const KILL_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a server gets to accept a connection and greet after being spawned.
 pub(crate) const START_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest greeting line read while probing; anything longer is not a server we started.
@@ -131,7 +133,9 @@ impl ServerProcess {
         }
     }
 
-    /// SIGKILLs the listener and every session process, then reaps the listener.
+    /// SIGKILLs the listener and every session process, reaps the listener, and waits (bounded)
+    /// until the others are dead too: they hold the listening socket, so until then the port
+    /// would still accept.
     pub(crate) fn kill_all(&mut self) {
         if self.stopped {
             return;
@@ -141,18 +145,22 @@ impl ServerProcess {
         let Ok(root_pid) = i32::try_from(root) else {
             return;
         };
-        // Freeze the listener so it cannot fork while its descendants are collected.
+        // Freeze the listener so it cannot fork while its tree is collected.
         let _ = kill(Pid::from_raw(root_pid), Signal::SIGSTOP);
-        let tree = descendants(root);
+        let tree = tree_of(root);
         let _ = kill(Pid::from_raw(root_pid), Signal::SIGKILL);
-        // The group spawn() made: pure-ftpd's sessions are orphaned to init but stay in it.
+        // The group spawn() made: catches a session forked after the collection.
         let _ = kill(Pid::from_raw(-root_pid), Signal::SIGKILL);
-        for pid in tree {
+        for &pid in &tree {
             if let Ok(p) = i32::try_from(pid) {
                 let _ = kill(Pid::from_raw(p), Signal::SIGKILL);
             }
         }
         let _ = self.child.wait();
+        let deadline = Instant::now() + KILL_TIMEOUT;
+        while tree.iter().any(|&p| alive(p)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 }
 
@@ -162,37 +170,58 @@ impl Drop for ServerProcess {
     }
 }
 
-/// All transitive children of `root` according to `/proc/*/stat`.
-fn descendants(root: u32) -> Vec<u32> {
-    let mut parents: Vec<(u32, u32)> = Vec::new();
-    if let Ok(rd) = fs::read_dir("/proc") {
-        for entry in rd.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|s| s.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
-                continue;
-            };
-            // "pid (comm) state ppid ..."; comm may contain spaces and parentheses.
-            let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
-                continue;
-            };
-            let mut fields = after.split_whitespace();
-            let _state = fields.next();
-            if let Some(ppid) = fields.next().and_then(|s| s.parse::<u32>().ok()) {
-                parents.push((pid, ppid));
-            }
+/// (pid, ppid, pgrp, state) of every process, from `/proc/*/stat`.
+fn processes() -> Vec<(u32, u32, u32, char)> {
+    let mut out = Vec::new();
+    let Ok(rd) = fs::read_dir("/proc") else {
+        return out;
+    };
+    for entry in rd.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if let Some((state, ppid, pgrp)) = stat_of(pid) {
+            out.push((pid, ppid, pgrp, state));
         }
     }
-    let mut out = Vec::new();
-    let mut frontier = vec![root];
+    out
+}
+
+/// (state, ppid, pgrp) of one process.
+fn stat_of(pid: u32) -> Option<(char, u32, u32)> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses.
+    let after = stat.get(stat.rfind(')')? + 1..)?;
+    let mut fields = after.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    let pgrp = fields.next()?.parse().ok()?;
+    Some((state, ppid, pgrp))
+}
+
+/// Whether `pid` still runs (zombies have released their sockets: they count as dead).
+fn alive(pid: u32) -> bool {
+    matches!(stat_of(pid), Some((state, _, _)) if state != 'Z' && state != 'X')
+}
+
+/// Every process below `root` (vsftpd's sessions) or in its process group (pure-ftpd's,
+/// reparented to init), `root` excluded.
+fn tree_of(root: u32) -> Vec<u32> {
+    let all = processes();
+    let mut out: Vec<u32> = all
+        .iter()
+        .filter(|&&(pid, _, pgrp, _)| pgrp == root && pid != root)
+        .map(|&(pid, ..)| pid)
+        .collect();
+    let mut frontier = out.clone();
+    frontier.push(root);
     while let Some(p) = frontier.pop() {
-        for &(pid, ppid) in &parents {
-            if ppid == p && !out.contains(&pid) {
+        for &(pid, ppid, _, _) in &all {
+            if ppid == p && pid != root && !out.contains(&pid) {
                 out.push(pid);
                 frontier.push(pid);
             }
