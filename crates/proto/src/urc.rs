@@ -379,6 +379,8 @@ impl Urc {
                     id: ch()?,
                     code: rc()?,
                 }),
+                // An entry carries result code 0; any other code would be lost in the value.
+                4 | 6 if p.get(1) != Some(&Param::Int(0)) => Err(ParseError::Param),
                 4 => Ok(Urc::ListDir {
                     id: ch()?,
                     name: text(p.get(2))?,
