@@ -1,0 +1,1233 @@
+//! Every command, response and URC line printed in chapters 3 and 4 of the manual (V3.1.0),
+//! parsed into the value it must mean and emitted back byte for byte.
+//!
+//! The tables are plain lists of (line, value) so a new line from the manual or from a capture
+//! of a real module is one more entry. Test-form lines print `(list of supported ...)`
+//! placeholders in the manual; they appear here in the concrete form the generic profile
+//! prints (`+MFTPCFG: (0-5),"data_type",(0-1)`), and once more verbatim, since a host must not
+//! choke on a module that prints the placeholder text.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ftpmodem_proto::{
+    CfgKey, CfgRequest, CfgValue, ChannelId, ChannelState, CmeError, CmeeMode, Command, Conn,
+    DataType, LocalFs, Name, Param, ParseError, Response, ResultCode, Retr, SimpleOp, SslMode,
+    SyntaxError, Timestamp, TransMode, Upload, UploadBody, UploadOp, Urc,
+};
+
+fn ch(n: u8) -> ChannelId {
+    ChannelId::new(n).unwrap()
+}
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+fn bare(v: &str) -> Param {
+    Param::Bare(v.as_bytes().to_vec())
+}
+
+fn qs(v: &str) -> Param {
+    Param::Str(v.as_bytes().to_vec())
+}
+
+fn conn(id: u8, host: &str, user: Option<&str>, pass: Option<&str>, port: Option<u16>) -> Command {
+    Command::MftpConn(Conn {
+        id: ch(id),
+        host: s(host),
+        user: user.map(s),
+        pass: pass.map(s),
+        port,
+    })
+}
+
+fn retr(file: &str, local: Option<&str>, offset: Option<u64>, length: Option<u64>) -> Command {
+    Command::MftpRetr(Retr {
+        id: ch(0),
+        file: s(file),
+        local: local.map(s),
+        offset,
+        length,
+    })
+}
+
+fn upload(file: &str, body: UploadBody) -> Upload {
+    Upload {
+        id: ch(0),
+        file: s(file),
+        body,
+    }
+}
+
+fn inline(data: &str) -> UploadBody {
+    UploadBody::Inline {
+        eof: true,
+        len: data.len() as u16,
+        data: data.as_bytes().to_vec(),
+    }
+}
+
+fn cfg_set(v: CfgValue) -> Command {
+    Command::MftpCfg(CfgRequest::Set(ch(0), v))
+}
+
+fn cfg_read(k: CfgKey) -> Command {
+    Command::MftpCfg(CfgRequest::Read(ch(0), k))
+}
+
+fn result(op: SimpleOp, id: u8, code: u16) -> Urc {
+    Urc::Result {
+        op,
+        id: ch(id),
+        code: ResultCode::from_code(code),
+    }
+}
+
+fn list_file(name: &str, size: u64, t: u64, perm: &str) -> Urc {
+    let d = |div: u64, m: u64| ((t / div) % m) as u8;
+    Urc::ListFile {
+        id: ch(0),
+        name: s(name),
+        size,
+        modified: Timestamp {
+            year: (t / 10_000_000_000) as u16,
+            month: d(100_000_000, 100),
+            day: d(1_000_000, 100),
+            hour: d(10_000, 100),
+            minute: d(100, 100),
+            second: d(1, 100),
+        },
+        perm: s(perm),
+    }
+}
+
+fn list_dir(name: &str, perm: &str) -> Urc {
+    Urc::ListDir {
+        id: ch(0),
+        name: s(name),
+        perm: s(perm),
+    }
+}
+
+fn upload_urc(op: UploadOp, sent: u64) -> Urc {
+    Urc::Upload {
+        op,
+        id: ch(0),
+        code: ResultCode::Success,
+        sent,
+    }
+}
+
+fn retr_data(sum: u64, data: &str) -> Urc {
+    Urc::RetrData {
+        id: ch(0),
+        sum,
+        data: data.as_bytes().to_vec(),
+    }
+}
+
+fn conn_lost(id: u8) -> Urc {
+    Urc::ConnState {
+        id: ch(id),
+        state: 0,
+    }
+}
+
+fn test_line(name: Name, fields: &[Param]) -> Response {
+    Response::Test(name, fields.to_vec())
+}
+
+/// Command lines of chapters 2-4, each with its typed value.
+fn command_vectors() -> Vec<(&'static str, Command)> {
+    use CfgValue as V;
+    vec![
+        // §2 basic commands.
+        ("AT", Command::At),
+        ("ATE0", Command::Echo(false)),
+        ("ATE1", Command::Echo(true)),
+        ("ATI", Command::Identify),
+        ("AT&F", Command::FactoryDefaults),
+        ("AT+CMEE=0", Command::Cmee(CmeeMode::Off)),
+        ("AT+CMEE=1", Command::Cmee(CmeeMode::Numeric)),
+        ("AT+CMEE=2", Command::Cmee(CmeeMode::Verbose)),
+        ("AT+CMEE?", Command::Read(Name::Cmee)),
+        ("AT+CMEE=?", Command::Test(Name::Cmee)),
+        ("AT+CGMI", Command::Cgmi),
+        ("AT+CGMM", Command::Cgmm),
+        ("AT+CGMR", Command::Cgmr),
+        // §3.1 AT+MFTPCFG: test form, the examples, and every key's read and set form of the
+        // syntax table.
+        ("AT+MFTPCFG=?", Command::Test(Name::MftpCfg)),
+        (
+            "AT+MFTPCFG=0,\"ssl\",0,0",
+            cfg_set(V::Ssl(SslMode::Plain, 0)),
+        ),
+        (
+            "AT+MFTPCFG=0,\"data_type\",1",
+            cfg_set(V::DataType(DataType::Ascii)),
+        ),
+        (
+            "AT+MFTPCFG=0,\"transmode\",1",
+            cfg_set(V::TransMode(TransMode::Passive)),
+        ),
+        ("AT+MFTPCFG=0,\"ssl\"", cfg_read(CfgKey::Ssl)),
+        ("AT+MFTPCFG=0", Command::MftpCfg(CfgRequest::ReadAll(ch(0)))),
+        ("AT+MFTPCFG=5", Command::MftpCfg(CfgRequest::ReadAll(ch(5)))),
+        ("AT+MFTPCFG=0,\"data_type\"", cfg_read(CfgKey::DataType)),
+        ("AT+MFTPCFG=0,\"transmode\"", cfg_read(CfgKey::TransMode)),
+        ("AT+MFTPCFG=0,\"rsptimeout\"", cfg_read(CfgKey::RspTimeout)),
+        ("AT+MFTPCFG=0,\"local_fs\"", cfg_read(CfgKey::LocalFs)),
+        ("AT+MFTPCFG=0,\"cid\"", cfg_read(CfgKey::Cid)),
+        (
+            "AT+MFTPCFG=0,\"data_type\",0",
+            cfg_set(V::DataType(DataType::Binary)),
+        ),
+        (
+            "AT+MFTPCFG=0,\"transmode\",0",
+            cfg_set(V::TransMode(TransMode::Active)),
+        ),
+        ("AT+MFTPCFG=0,\"rsptimeout\",2", cfg_set(V::RspTimeout(2))),
+        ("AT+MFTPCFG=0,\"rsptimeout\",10", cfg_set(V::RspTimeout(10))),
+        ("AT+MFTPCFG=0,\"rsptimeout\",30", cfg_set(V::RspTimeout(30))),
+        (
+            "AT+MFTPCFG=0,\"ssl\",1,5",
+            cfg_set(V::Ssl(SslMode::Implicit, 5)),
+        ),
+        (
+            "AT+MFTPCFG=0,\"ssl\",2,3",
+            cfg_set(V::Ssl(SslMode::Explicit, 3)),
+        ),
+        (
+            "AT+MFTPCFG=0,\"local_fs\",0",
+            cfg_set(V::LocalFs(LocalFs::Serial)),
+        ),
+        (
+            "AT+MFTPCFG=0,\"local_fs\",1",
+            cfg_set(V::LocalFs(LocalFs::File)),
+        ),
+        ("AT+MFTPCFG=0,\"cid\",1", cfg_set(V::Cid(1))),
+        ("AT+MFTPCFG=0,\"cid\",15", cfg_set(V::Cid(15))),
+        // §3.2 AT+MFTPCONN.
+        ("AT+MFTPCONN=?", Command::Test(Name::MftpConn)),
+        (
+            "AT+MFTPCONN=0,\"2001:608:c00:180::1:ea\"",
+            conn(0, "2001:608:c00:180::1:ea", None, None, None),
+        ),
+        (
+            "AT+MFTPCONN=1,\"115.29.109.79\",\"uftp\",\"12341\",21",
+            conn(1, "115.29.109.79", Some("uftp"), Some("12341"), Some(21)),
+        ),
+        (
+            "AT+MFTPCONN=0,\"115.29.109.79\",\"uftp\",\"12341\",21",
+            conn(0, "115.29.109.79", Some("uftp"), Some("12341"), Some(21)),
+        ),
+        // NOTES: the password may be empty; omitted fields in the middle stay empty.
+        (
+            "AT+MFTPCONN=0,\"ftp.example\",\"anonymous\",\"\"",
+            conn(0, "ftp.example", Some("anonymous"), Some(""), None),
+        ),
+        (
+            "AT+MFTPCONN=0,\"ftp.example\",,,990",
+            conn(0, "ftp.example", None, None, Some(990)),
+        ),
+        // §3.3 AT+MFTPDISC.
+        ("AT+MFTPDISC=?", Command::Test(Name::MftpDisc)),
+        ("AT+MFTPDISC=0", Command::MftpDisc(ch(0))),
+        ("AT+MFTPDISC=1", Command::MftpDisc(ch(1))),
+        // §3.4 AT+MFTPCWD.
+        ("AT+MFTPCWD=?", Command::Test(Name::MftpCwd)),
+        (
+            "AT+MFTPCWD=0,\"/home/uftp/test\"",
+            Command::MftpCwd(ch(0), s("/home/uftp/test")),
+        ),
+        // §3.5 AT+MFTPPWD.
+        ("AT+MFTPPWD=?", Command::Test(Name::MftpPwd)),
+        ("AT+MFTPPWD=0", Command::MftpPwd(ch(0))),
+        // §3.6 AT+MFTPMKD.
+        ("AT+MFTPMKD=?", Command::Test(Name::MftpMkd)),
+        (
+            "AT+MFTPMKD=0,\"/home/uftp/test/new\"",
+            Command::MftpMkd(ch(0), s("/home/uftp/test/new")),
+        ),
+        (
+            "AT+MFTPMKD=0,\"test1\"",
+            Command::MftpMkd(ch(0), s("test1")),
+        ),
+        // §3.7 AT+MFTPLIST.
+        ("AT+MFTPLIST=?", Command::Test(Name::MftpList)),
+        (
+            "AT+MFTPLIST=0,\"/home/uftp/test\"",
+            Command::MftpList(ch(0), s("/home/uftp/test")),
+        ),
+        (
+            "AT+MFTPLIST=0,\"old.txt\"",
+            Command::MftpList(ch(0), s("old.txt")),
+        ),
+        (
+            "AT+MFTPLIST=0,\"2.txt\"",
+            Command::MftpList(ch(0), s("2.txt")),
+        ),
+        (
+            "AT+MFTPLIST=0,\"1.txt\"",
+            Command::MftpList(ch(0), s("1.txt")),
+        ),
+        // §3.8 AT+MFTPDEL.
+        ("AT+MFTPDEL=?", Command::Test(Name::MftpDel)),
+        (
+            "AT+MFTPDEL=0,\"new.txt\"",
+            Command::MftpDel(ch(0), s("new.txt")),
+        ),
+        ("AT+MFTPDEL=0,\"new\"", Command::MftpDel(ch(0), s("new"))),
+        (
+            "AT+MFTPDEL=0,\"2.txt\"",
+            Command::MftpDel(ch(0), s("2.txt")),
+        ),
+        (
+            "AT+MFTPDEL=0,\"test2\"",
+            Command::MftpDel(ch(0), s("test2")),
+        ),
+        (
+            "AT+MFTPDEL=0,\"1.txt\"",
+            Command::MftpDel(ch(0), s("1.txt")),
+        ),
+        // §3.9 AT+MFTPRN.
+        ("AT+MFTPRN=?", Command::Test(Name::MftpRn)),
+        (
+            "AT+MFTPRN=0,\"a.txt\",\"d.txt\"",
+            Command::MftpRn(ch(0), s("a.txt"), s("d.txt")),
+        ),
+        (
+            "AT+MFTPRN=0,\"test1\",\"test2\"",
+            Command::MftpRn(ch(0), s("test1"), s("test2")),
+        ),
+        (
+            "AT+MFTPRN=0,\"1.txt\",\"2.txt\"",
+            Command::MftpRn(ch(0), s("1.txt"), s("2.txt")),
+        ),
+        // §3.10 AT+MFTPRETR.
+        ("AT+MFTPRETR=?", Command::Test(Name::MftpRetr)),
+        (
+            "AT+MFTPRETR=0,\"test1.txt\"",
+            retr("test1.txt", None, None, None),
+        ),
+        (
+            "AT+MFTPRETR=0,\"test1.txt\",,5",
+            retr("test1.txt", None, Some(5), None),
+        ),
+        (
+            "AT+MFTPRETR=0,\"test1.txt\",,5,5",
+            retr("test1.txt", None, Some(5), Some(5)),
+        ),
+        (
+            "AT+MFTPRETR=0,\"test1.txt\",\"/usr/1.txt\"",
+            retr("test1.txt", Some("/usr/1.txt"), None, None),
+        ),
+        ("AT+MFTPRETR=0,\"1.txt\"", retr("1.txt", None, None, None)),
+        (
+            "AT+MFTPRETR=0,\"2.txt\",\"/usr/test.txt\",5,7",
+            retr("2.txt", Some("/usr/test.txt"), Some(5), Some(7)),
+        ),
+        // §3.11 AT+MFTPAPPE: the four serial forms of the syntax table, then the examples.
+        ("AT+MFTPAPPE=?", Command::Test(Name::MftpAppe)),
+        (
+            "AT+MFTPAPPE=0,\"test1.txt\"",
+            Command::MftpAppe(upload("test1.txt", UploadBody::Transparent)),
+        ),
+        (
+            "AT+MFTPAPPE=0,\"test1.txt\",1,5",
+            Command::MftpAppe(upload(
+                "test1.txt",
+                UploadBody::PromptLen { eof: true, len: 5 },
+            )),
+        ),
+        (
+            "AT+MFTPAPPE=0,\"test1.txt\",1",
+            Command::MftpAppe(upload("test1.txt", UploadBody::Prompt { eof: true })),
+        ),
+        (
+            "AT+MFTPAPPE=0,\"test1.txt\",0",
+            Command::MftpAppe(upload("test1.txt", UploadBody::Prompt { eof: false })),
+        ),
+        (
+            "AT+MFTPAPPE=0,\"test1.txt\",\"/usr/1.txt\"",
+            Command::MftpAppe(upload("test1.txt", UploadBody::Local(s("/usr/1.txt")))),
+        ),
+        (
+            "AT+MFTPAPPE=0,\"1.txt\",1,10,\"1234567890\"",
+            Command::MftpAppe(upload("1.txt", inline("1234567890"))),
+        ),
+        (
+            "AT+MFTPAPPE=0,\"2.txt\",\"/usr/test.txt\"",
+            Command::MftpAppe(upload("2.txt", UploadBody::Local(s("/usr/test.txt")))),
+        ),
+        // §3.12 AT+MFTPSTOR.
+        ("AT+MFTPSTOR=?", Command::Test(Name::MftpStor)),
+        (
+            "AT+MFTPSTOR=0,\"test1.txt\"",
+            Command::MftpStor(upload("test1.txt", UploadBody::Transparent)),
+        ),
+        (
+            "AT+MFTPSTOR=0,\"test1.txt\",1,5",
+            Command::MftpStor(upload(
+                "test1.txt",
+                UploadBody::PromptLen { eof: true, len: 5 },
+            )),
+        ),
+        (
+            "AT+MFTPSTOR=0,\"test1.txt\",0,4096",
+            Command::MftpStor(upload(
+                "test1.txt",
+                UploadBody::PromptLen {
+                    eof: false,
+                    len: 4096,
+                },
+            )),
+        ),
+        (
+            "AT+MFTPSTOR=0,\"test1.txt\",1",
+            Command::MftpStor(upload("test1.txt", UploadBody::Prompt { eof: true })),
+        ),
+        (
+            "AT+MFTPSTOR=0,\"test1.txt\",\"/usr/1.txt\"",
+            Command::MftpStor(upload("test1.txt", UploadBody::Local(s("/usr/1.txt")))),
+        ),
+        (
+            "AT+MFTPSTOR=0,\"1.txt\",1,10,\"1111111111\"",
+            Command::MftpStor(upload("1.txt", inline("1111111111"))),
+        ),
+        (
+            "AT+MFTPSTOR=0,\"1.txt\",1,10,\"1234567890\"",
+            Command::MftpStor(upload("1.txt", inline("1234567890"))),
+        ),
+        (
+            "AT+MFTPSTOR=0,\"1.txt\",0,3,\"a,b\"",
+            Command::MftpStor(upload(
+                "1.txt",
+                UploadBody::Inline {
+                    eof: false,
+                    len: 3,
+                    data: b"a,b".to_vec(),
+                },
+            )),
+        ),
+        (
+            "AT+MFTPSTOR=0,\"2.txt\",\"/usr/test.txt\"",
+            Command::MftpStor(upload("2.txt", UploadBody::Local(s("/usr/test.txt")))),
+        ),
+        // §3.13 AT+MFTPSTATE.
+        ("AT+MFTPSTATE=?", Command::Test(Name::MftpState)),
+        ("AT+MFTPSTATE=0", Command::MftpState(ch(0))),
+        // Chapter 4: the local file commands.
+        (
+            "AT+MFPUT=\"/usr/test.txt\",12,\"CESHI1111111\"",
+            Command::MfPut {
+                path: s("/usr/test.txt"),
+                len: 12,
+                data: Some(b"CESHI1111111".to_vec()),
+            },
+        ),
+        (
+            "AT+MFPUT=\"/usr/test.txt\",12,\"CESHI3333333\"",
+            Command::MfPut {
+                path: s("/usr/test.txt"),
+                len: 12,
+                data: Some(b"CESHI3333333".to_vec()),
+            },
+        ),
+        (
+            "AT+MFGET=\"/usr/test.txt\"",
+            Command::MfGet(s("/usr/test.txt")),
+        ),
+        // NOTES "Local file system of the module".
+        (
+            "AT+MFPUT=\"/usr/big.bin\",5000",
+            Command::MfPut {
+                path: s("/usr/big.bin"),
+                len: 5000,
+                data: None,
+            },
+        ),
+        ("AT+MFLIST", Command::MfList(None)),
+        ("AT+MFLIST=\"/usr\"", Command::MfList(Some(s("/usr")))),
+        (
+            "AT+MFSIZE=\"/usr/test.txt\"",
+            Command::MfSize(s("/usr/test.txt")),
+        ),
+        ("AT+MFSINFO", Command::MfSinfo),
+        (
+            "AT+MFDELETE=\"/usr/test.txt\"",
+            Command::MfDelete(s("/usr/test.txt")),
+        ),
+        (
+            "AT+MFMOVE=\"/usr/a.txt\",\"/usr/b.txt\"",
+            Command::MfMove(s("/usr/a.txt"), s("/usr/b.txt")),
+        ),
+        // NOTES "PDP contexts and TLS contexts".
+        (
+            "AT+CGDCONT=1,\"IP\",\"cmnet\"",
+            Command::Cgdcont {
+                cid: 1,
+                pdp_type: Some(s("IP")),
+                apn: Some(s("cmnet")),
+            },
+        ),
+        ("AT+CGDCONT?", Command::Read(Name::Cgdcont)),
+        (
+            "AT+CGACT=1,1",
+            Command::Cgact {
+                active: true,
+                cid: Some(1),
+            },
+        ),
+        (
+            "AT+CGACT=0",
+            Command::Cgact {
+                active: false,
+                cid: None,
+            },
+        ),
+        ("AT+CGACT?", Command::Read(Name::Cgact)),
+        (
+            "AT+MIPCALL=1,2",
+            Command::Mipcall {
+                active: true,
+                cid: 2,
+            },
+        ),
+    ]
+}
+
+/// Lines a host may send in another spelling: (line, value, canonical emission).
+fn lenient_command_vectors() -> Vec<(&'static str, Command, &'static str)> {
+    vec![
+        // §2.1: "AT" or "at"; names and keys in any case.
+        (
+            "at+mftpcfg=0",
+            Command::MftpCfg(CfgRequest::ReadAll(ch(0))),
+            "AT+MFTPCFG=0",
+        ),
+        (
+            "at+mftpcfg=0,\"SSL\",0,0",
+            cfg_set(CfgValue::Ssl(SslMode::Plain, 0)),
+            "AT+MFTPCFG=0,\"ssl\",0,0",
+        ),
+        ("ate", Command::Echo(false), "ATE0"),
+        ("ATI0", Command::Identify, "ATI"),
+        ("AT&F0", Command::FactoryDefaults, "AT&F"),
+        // Spaces around fields and after the line are not part of any value.
+        (
+            "AT+MFTPCWD= 0 , \"/a b\" ",
+            Command::MftpCwd(ch(0), s("/a b")),
+            "AT+MFTPCWD=0,\"/a b\"",
+        ),
+        // A trailing empty field is an omitted optional parameter.
+        ("AT+MFTPDISC=0,", Command::MftpDisc(ch(0)), "AT+MFTPDISC=0"),
+        (
+            "AT+MFTPSTOR=0,\"f\",1,5,",
+            Command::MftpStor(upload("f", UploadBody::PromptLen { eof: true, len: 5 })),
+            "AT+MFTPSTOR=0,\"f\",1,5",
+        ),
+    ]
+}
+
+/// Final results and information lines (answers to a command).
+fn response_vectors() -> Vec<(&'static str, Response)> {
+    use CfgValue as V;
+    let c = |n: u8, v: CfgValue| Response::MftpCfg(ch(n), v);
+    let ids = bare("(0-5)");
+    vec![
+        ("OK", Response::Ok),
+        ("ERROR", Response::Error),
+        ("CONNECT", Response::Connect),
+        ("+CMEE: 1", Response::Cmee(CmeeMode::Numeric)),
+        // §3.1 test form, generic profile.
+        (
+            "+MFTPCFG: (0-5),\"data_type\",(0-1)",
+            test_line(Name::MftpCfg, &[ids.clone(), qs("data_type"), bare("(0-1)")]),
+        ),
+        (
+            "+MFTPCFG: (0-5),\"transmode\",(0-1)",
+            test_line(Name::MftpCfg, &[ids.clone(), qs("transmode"), bare("(0-1)")]),
+        ),
+        (
+            "+MFTPCFG: (0-5),\"rsptimeout\",(2-30)",
+            test_line(Name::MftpCfg, &[ids.clone(), qs("rsptimeout"), bare("(2-30)")]),
+        ),
+        (
+            "+MFTPCFG: (0-5),\"ssl\",(0-2),(0-5)",
+            test_line(
+                Name::MftpCfg,
+                &[ids.clone(), qs("ssl"), bare("(0-2)"), bare("(0-5)")],
+            ),
+        ),
+        (
+            "+MFTPCFG: (0-5),\"local_fs\",(0-1)",
+            test_line(Name::MftpCfg, &[ids.clone(), qs("local_fs"), bare("(0-1)")]),
+        ),
+        (
+            "+MFTPCFG: (0-5),\"cid\",(1-15)",
+            test_line(Name::MftpCfg, &[ids.clone(), qs("cid"), bare("(1-15)")]),
+        ),
+        // Hardware profiles: passive only, plain FTP only, ML305U cid 1-7.
+        (
+            "+MFTPCFG: (0-5),\"transmode\",(1)",
+            test_line(Name::MftpCfg, &[ids.clone(), qs("transmode"), bare("(1)")]),
+        ),
+        (
+            "+MFTPCFG: (0-5),\"cid\",(1-7)",
+            test_line(Name::MftpCfg, &[ids.clone(), qs("cid"), bare("(1-7)")]),
+        ),
+        // The same line as the manual prints it, placeholders and all.
+        (
+            "+MFTPCFG: (list of supported <connect_id>s),\"data_type\",(list of supported <data_type>s)",
+            test_line(
+                Name::MftpCfg,
+                &[
+                    bare("(list of supported <connect_id>s)"),
+                    qs("data_type"),
+                    bare("(list of supported <data_type>s)"),
+                ],
+            ),
+        ),
+        // §3.1 values: the examples, and the defaults of NOTES.
+        ("+MFTPCFG: 0,\"ssl\",0,0", c(0, V::Ssl(SslMode::Plain, 0))),
+        ("+MFTPCFG: 0,\"data_type\",0", c(0, V::DataType(DataType::Binary))),
+        ("+MFTPCFG: 0,\"transmode\",1", c(0, V::TransMode(TransMode::Passive))),
+        ("+MFTPCFG: 0,\"rsptimeout\",10", c(0, V::RspTimeout(10))),
+        ("+MFTPCFG: 0,\"local_fs\",0", c(0, V::LocalFs(LocalFs::Serial))),
+        ("+MFTPCFG: 0,\"cid\",1", c(0, V::Cid(1))),
+        ("+MFTPCFG: 5,\"ssl\",2,5", c(5, V::Ssl(SslMode::Explicit, 5))),
+        // §3.2-§3.12 test forms, generic profile. The trailing commas are the manual's.
+        (
+            "+MFTPCONN: (0-5),,,,(0-65535)",
+            test_line(
+                Name::MftpConn,
+                &[
+                    ids.clone(),
+                    Param::Empty,
+                    Param::Empty,
+                    Param::Empty,
+                    bare("(0-65535)"),
+                ],
+            ),
+        ),
+        ("+MFTPDISC: (0-5)", test_line(Name::MftpDisc, &[ids.clone()])),
+        (
+            "+MFTPCWD: (0-5),",
+            test_line(Name::MftpCwd, &[ids.clone(), Param::Empty]),
+        ),
+        ("+MFTPPWD: (0-5)", test_line(Name::MftpPwd, &[ids.clone()])),
+        (
+            "+MFTPMKD: (0-5),",
+            test_line(Name::MftpMkd, &[ids.clone(), Param::Empty]),
+        ),
+        (
+            "+MFTPLIST: (0-5),",
+            test_line(Name::MftpList, &[ids.clone(), Param::Empty]),
+        ),
+        (
+            "+MFTPDEL: (0-5),",
+            test_line(Name::MftpDel, &[ids.clone(), Param::Empty]),
+        ),
+        (
+            "+MFTPRN: (0-5),,",
+            test_line(Name::MftpRn, &[ids.clone(), Param::Empty, Param::Empty]),
+        ),
+        // §3.10 prints `(list of supported <connect_id>s),[,[,<offset>[,<length>]]]`: the
+        // concrete form with the ranges of the parser, and the manual's text verbatim.
+        (
+            "+MFTPRETR: (0-5),,,(0-4294967295),(1-4294967295)",
+            test_line(
+                Name::MftpRetr,
+                &[
+                    ids.clone(),
+                    Param::Empty,
+                    Param::Empty,
+                    bare("(0-4294967295)"),
+                    bare("(1-4294967295)"),
+                ],
+            ),
+        ),
+        (
+            "+MFTPRETR: (list of supported <connect_id>s),[,[,<offset>[,<length>]]]",
+            test_line(
+                Name::MftpRetr,
+                &[
+                    bare("(list of supported <connect_id>s)"),
+                    bare("["),
+                    bare("["),
+                    bare("<offset>["),
+                    bare("<length>]]]"),
+                ],
+            ),
+        ),
+        (
+            "+MFTPAPPE: (0-5),,,,",
+            test_line(Name::MftpAppe, &[ids.clone(), Param::Empty, Param::Empty, Param::Empty, Param::Empty]),
+        ),
+        (
+            "+MFTPSTOR: (0-5),,,,",
+            test_line(Name::MftpStor, &[ids.clone(), Param::Empty, Param::Empty, Param::Empty, Param::Empty]),
+        ),
+        ("+MFTPSTATE: (0-5)", test_line(Name::MftpState, &[ids.clone()])),
+        // §3.13 values.
+        ("+MFTPSTATE: 0,1", Response::MftpState(ch(0), ChannelState::Connected)),
+        ("+MFTPSTATE: 0,0", Response::MftpState(ch(0), ChannelState::Disconnected)),
+        ("+MFTPSTATE: 3,2", Response::MftpState(ch(3), ChannelState::Downloading)),
+        ("+MFTPSTATE: 5,3", Response::MftpState(ch(5), ChannelState::Uploading)),
+        // Chapter 4 local file commands.
+        ("+MFPUT: 12", Response::MfPut(12)),
+        ("+MFGET: 7,3333333", Response::MfGet(b"3333333".to_vec())),
+        // A file's raw bytes may hold anything, line ends included.
+        ("+MFGET: 6,a,\"\r\nb", Response::MfGet(b"a,\"\r\nb".to_vec())),
+        // NOTES "Local file system of the module".
+        (
+            "+MFLIST: \"/usr/test.txt\",12",
+            Response::MfList {
+                path: s("/usr/test.txt"),
+                size: Some(12),
+            },
+        ),
+        (
+            "+MFLIST: \"/usr/sub\"",
+            Response::MfList {
+                path: s("/usr/sub"),
+                size: None,
+            },
+        ),
+        ("+MFSIZE: 12", Response::MfSize(12)),
+        (
+            "+MFSINFO: 1048576,524288",
+            Response::MfSinfo {
+                total: 1048576,
+                free: 524288,
+            },
+        ),
+        (
+            "+CGDCONT: 1,\"IP\",\"cmnet\"",
+            Response::Cgdcont {
+                cid: 1,
+                pdp_type: s("IP"),
+                apn: s("cmnet"),
+            },
+        ),
+        (
+            "+CGACT: 1,1",
+            Response::Cgact {
+                cid: 1,
+                active: true,
+            },
+        ),
+        // ATI / AT+CGMI lines.
+        ("CMIOT", Response::Text(s("CMIOT"))),
+        ("ML307R", Response::Text(s("ML307R"))),
+    ]
+}
+
+/// Asynchronous reports.
+fn urc_vectors() -> Vec<(&'static str, Urc)> {
+    use SimpleOp as Op;
+    vec![
+        ("+MATREADY", Urc::Ready),
+        // §3.2-§3.9 and chapter 4.
+        ("+MFTPCONN: 0,0", result(Op::Conn, 0, 0)),
+        ("+MFTPCONN: 1,0", result(Op::Conn, 1, 0)),
+        ("+MFTPDISC: 0,0", result(Op::Disc, 0, 0)),
+        ("+MFTPDISC: 1,0", result(Op::Disc, 1, 0)),
+        ("+MFTPURC: 0,\"conn\",0", conn_lost(0)),
+        ("+MFTPURC: 1,\"conn\",0", conn_lost(1)),
+        ("+MFTPCWD: 0,0", result(Op::Cwd, 0, 0)),
+        (
+            "+MFTPPWD: 0,0,\"/home/uftp/test\"",
+            Urc::Pwd {
+                id: ch(0),
+                code: ResultCode::Success,
+                path: Some(s("/home/uftp/test")),
+            },
+        ),
+        ("+MFTPMKD: 0,0", result(Op::Mkd, 0, 0)),
+        ("+MFTPLIST: 0,0,\"old\",\"rwx\"", list_dir("old", "rwx")),
+        (
+            "+MFTPLIST: 0,0,\"old.txt\",9,20220818074000,\"rw-\"",
+            list_file("old.txt", 9, 20220818074000, "rw-"),
+        ),
+        (
+            "+MFTPLIST: 0,0,\"2.txt\",10,20220816173800,\"rw-\"",
+            list_file("2.txt", 10, 20220816173800, "rw-"),
+        ),
+        ("+MFTPLIST: 0,0,\"test2\",\"rwx\"", list_dir("test2", "rwx")),
+        (
+            "+MFTPLIST: 0,0,\"1.txt\",10,20220816181600,\"rw-\"",
+            list_file("1.txt", 10, 20220816181600, "rw-"),
+        ),
+        (
+            "+MFTPLIST: 0,0,\"2.txt\",12,20220816182100,\"rw-\"",
+            list_file("2.txt", 12, 20220816182100, "rw-"),
+        ),
+        (
+            "+MFTPLIST: 0,0,\"1.txt\",10,20220816182200,\"rw-\"",
+            list_file("1.txt", 10, 20220816182200, "rw-"),
+        ),
+        ("+MFTPDEL: 0,0", result(Op::Del, 0, 0)),
+        ("+MFTPRN: 0,0", result(Op::Rn, 0, 0)),
+        // §3.10: the data after the fourth comma is raw, `+` and spaces included.
+        (
+            "+MFTPRETR: 0,0,23,23,BBBBBbbbbb+MFTPAPP TEST",
+            retr_data(23, "BBBBBbbbbb+MFTPAPP TEST"),
+        ),
+        (
+            "+MFTPRETR: 0,0,18,18,bbbbb+MFTPAPP TEST",
+            retr_data(18, "bbbbb+MFTPAPP TEST"),
+        ),
+        ("+MFTPRETR: 0,0,5,5,bbbbb", retr_data(5, "bbbbb")),
+        (
+            "+MFTPRETR: 0,0,10,10,1234567890",
+            retr_data(10, "1234567890"),
+        ),
+        ("+MFTPRETR: 0,0,2048,4,\"\r\n,", retr_data(2048, "\"\r\n,")),
+        (
+            "+MFTPRETR: 0,0,23,23",
+            Urc::RetrSaved {
+                id: ch(0),
+                sum: 23,
+                recv: 23,
+            },
+        ),
+        (
+            "+MFTPRETR: 0,0,7,7",
+            Urc::RetrSaved {
+                id: ch(0),
+                sum: 7,
+                recv: 7,
+            },
+        ),
+        // §3.11, §3.12 and chapter 4.
+        ("+MFTPAPPE: 0,0,5", upload_urc(UploadOp::Appe, 5)),
+        ("+MFTPAPPE: 0,0,13", upload_urc(UploadOp::Appe, 13)),
+        ("+MFTPAPPE: 0,0,10", upload_urc(UploadOp::Appe, 10)),
+        ("+MFTPAPPE: 0,0,12", upload_urc(UploadOp::Appe, 12)),
+        ("+MFTPSTOR: 0,0,5", upload_urc(UploadOp::Stor, 5)),
+        ("+MFTPSTOR: 0,0,13", upload_urc(UploadOp::Stor, 13)),
+        ("+MFTPSTOR: 0,0,10", upload_urc(UploadOp::Stor, 10)),
+        ("+MFTPSTOR: 0,0,12", upload_urc(UploadOp::Stor, 12)),
+        // NOTES: failures after OK.
+        ("+MFTPCWD: 0,4", result(Op::Cwd, 0, 4)),
+        (
+            "+MFTPLIST: 2,14",
+            Urc::ListResult {
+                id: ch(2),
+                code: ResultCode::EmptyDirectory,
+            },
+        ),
+        (
+            "+MFTPRETR: 0,19",
+            Urc::RetrResult {
+                id: ch(0),
+                code: ResultCode::ZeroSizeFile,
+            },
+        ),
+        (
+            "+MFTPPWD: 0,10",
+            Urc::Pwd {
+                id: ch(0),
+                code: ResultCode::ServerError,
+                path: None,
+            },
+        ),
+        (
+            "+MFTPSTOR: 0,18,0",
+            Urc::Upload {
+                op: UploadOp::Stor,
+                id: ch(0),
+                code: ResultCode::FileError,
+                sent: 0,
+            },
+        ),
+        (
+            "+MIPCALL: 1,1,\"10.0.0.2\"",
+            Urc::Mipcall {
+                cid: 1,
+                active: true,
+                ip: Some(s("10.0.0.2")),
+            },
+        ),
+        (
+            "+MIPCALL: 1,0",
+            Urc::Mipcall {
+                cid: 1,
+                active: false,
+                ip: None,
+            },
+        ),
+    ]
+}
+
+/// Lines that are not what they should be; the variant decides the device's answer
+/// (`Unknown` -> `ERROR`, anything else -> `+CME ERROR: 50`).
+fn bad_command_vectors() -> Vec<(String, ParseError)> {
+    use ParseError::{NoPrefix, Param as P, Syntax, Unknown};
+    let a255 = "a".repeat(255);
+    let a256 = "a".repeat(256);
+    let d1024 = "x".repeat(1024);
+    let d1025 = "x".repeat(1025);
+    let mut v: Vec<(String, ParseError)> = vec![
+        // Out-of-range channel ids.
+        ("AT+MFTPCFG=6".into(), P),
+        ("AT+MFTPCFG=6,\"ssl\",0,0".into(), P),
+        ("AT+MFTPCONN=6,\"h\"".into(), P),
+        ("AT+MFTPDISC=6".into(), P),
+        ("AT+MFTPCWD=6,\"/\"".into(), P),
+        ("AT+MFTPPWD=6".into(), P),
+        ("AT+MFTPMKD=6,\"d\"".into(), P),
+        ("AT+MFTPLIST=6,\"d\"".into(), P),
+        ("AT+MFTPDEL=6,\"d\"".into(), P),
+        ("AT+MFTPRN=6,\"a\",\"b\"".into(), P),
+        ("AT+MFTPRETR=6,\"f\"".into(), P),
+        ("AT+MFTPAPPE=6,\"f\"".into(), P),
+        ("AT+MFTPSTOR=6,\"f\"".into(), P),
+        ("AT+MFTPSTATE=6".into(), P),
+        ("AT+MFTPDISC=-1".into(), P),
+        ("AT+MFTPDISC=99999999999999999999999".into(), P),
+        // §3.1 ranges.
+        ("AT+MFTPCFG=0,\"rsptimeout\",1".into(), P),
+        ("AT+MFTPCFG=0,\"rsptimeout\",31".into(), P),
+        ("AT+MFTPCFG=0,\"data_type\",2".into(), P),
+        ("AT+MFTPCFG=0,\"transmode\",2".into(), P),
+        ("AT+MFTPCFG=0,\"ssl\",3,0".into(), P),
+        ("AT+MFTPCFG=0,\"ssl\",0,6".into(), P),
+        ("AT+MFTPCFG=0,\"ssl\",0".into(), P),
+        ("AT+MFTPCFG=0,\"local_fs\",2".into(), P),
+        ("AT+MFTPCFG=0,\"cid\",0".into(), P),
+        ("AT+MFTPCFG=0,\"cid\",16".into(), P),
+        ("AT+MFTPCFG=0,\"rsptimeout\",\"10\"".into(), P),
+        // Unknown config key, read or set.
+        ("AT+MFTPCFG=0,\"timeout\"".into(), P),
+        ("AT+MFTPCFG=0,\"timeout\",10".into(), P),
+        ("AT+MFTPCFG=0,data_type,1".into(), P),
+        // §3.2 port.
+        ("AT+MFTPCONN=0,\"h\",\"u\",\"p\",65536".into(), P),
+        // Strings: at most 255 bytes, never empty where a name is meant, UTF-8.
+        (format!("AT+MFTPCWD=0,\"{a256}\""), P),
+        (format!("AT+MFTPCONN=0,\"{a256}\""), P),
+        (format!("AT+MFTPCONN=0,\"h\",\"{a256}\""), P),
+        (format!("AT+MFTPCONN=0,\"h\",\"u\",\"{a256}\""), P),
+        (format!("AT+MFTPRN=0,\"a\",\"{a256}\""), P),
+        (format!("AT+MFTPRETR=0,\"f\",\"{a256}\""), P),
+        (format!("AT+MFTPSTOR=0,\"{a256}\""), P),
+        (format!("AT+MFGET=\"{a256}\""), P),
+        (
+            format!("AT+MFTPCWD=0,\"{a255}\"x"),
+            Syntax(SyntaxError::JunkAfterString),
+        ),
+        ("AT+MFTPCWD=0,\"\"".into(), P),
+        ("AT+MFTPCWD=0".into(), P),
+        ("AT+MFTPCWD=0,/home".into(), P),
+        // Missing closing quote.
+        (
+            "AT+MFTPCWD=0,\"/home".into(),
+            Syntax(SyntaxError::UnterminatedString),
+        ),
+        (
+            "AT+MFTPCONN=0,\"115.29.109.79\",\"uftp\",\"12341,21".into(),
+            Syntax(SyntaxError::UnterminatedString),
+        ),
+        (
+            "AT+MFTPCWD=0,\"a\"\"b\"".into(),
+            Syntax(SyntaxError::JunkAfterString),
+        ),
+        (
+            format!("AT+MFTPCWD={}", ",".repeat(40)),
+            Syntax(SyntaxError::TooManyParams),
+        ),
+        // Inline data whose length differs from <length>, over 1024, length 0 and 4097.
+        ("AT+MFTPSTOR=0,\"1.txt\",1,10,\"123456789\"".into(), P),
+        ("AT+MFTPSTOR=0,\"1.txt\",1,10,\"12345678901\"".into(), P),
+        ("AT+MFTPAPPE=0,\"1.txt\",1,10,\"\"".into(), P),
+        (format!("AT+MFTPSTOR=0,\"f\",1,1025,\"{d1025}\""), P),
+        (format!("AT+MFTPAPPE=0,\"f\",1,1025,\"{d1025}\""), P),
+        (format!("AT+MFTPSTOR=0,\"f\",1,1023,\"{d1024}\""), P),
+        ("AT+MFTPSTOR=0,\"f\",1,0".into(), P),
+        ("AT+MFTPAPPE=0,\"f\",1,0".into(), P),
+        ("AT+MFTPSTOR=0,\"f\",1,4097".into(), P),
+        ("AT+MFTPAPPE=0,\"f\",1,4097".into(), P),
+        ("AT+MFTPSTOR=0,\"f\",2".into(), P),
+        ("AT+MFTPSTOR=0,\"f\",1,,\"abc\"".into(), P),
+        ("AT+MFPUT=\"/usr/test.txt\",12,\"CESHI111111\"".into(), P),
+        ("AT+MFPUT=\"/usr/test.txt\",0".into(), P),
+        // Read form of a command that has none; execute form of one that needs parameters.
+        ("AT+MFTPCFG?".into(), P),
+        ("AT+MFTPCONN?".into(), P),
+        ("AT+MFTPCFG".into(), P),
+        ("AT+MFTPSTATE".into(), P),
+        ("AT+MFTPCFG=".into(), P),
+        ("AT+MFTPCFG=?x".into(), P),
+        // Extra parameters.
+        ("AT+MFTPDISC=0,1".into(), P),
+        ("AT+MFTPPWD=0,\"x\"".into(), P),
+        ("AT+MFTPSTATE=0,0".into(), P),
+        ("AT+MFTPCWD=0,\"a\",\"b\"".into(), P),
+        ("AT+MFTPRN=0,\"a\",\"b\",\"c\"".into(), P),
+        ("AT+MFTPCFG=0,\"ssl\",0,0,0".into(), P),
+        ("AT+MFTPCFG=0,\"cid\",1,1".into(), P),
+        ("AT+MFTPCONN=0,\"h\",\"u\",\"p\",21,1".into(), P),
+        ("AT+MFTPRETR=0,\"f\",\"l\",1,2,3".into(), P),
+        ("AT+MFTPSTOR=0,\"f\",1,5,\"12345\",1".into(), P),
+        ("AT+MFTPSTOR=0,\"f\",\"/usr/l\",1".into(), P),
+        ("AT+MFGET=\"a\",\"b\"".into(), P),
+        ("AT+CMEE=3".into(), P),
+        ("ATE2".into(), P),
+        // Only `AT` and `at` start a command (§2.1).
+        ("At+MFTPCFG=0".into(), NoPrefix),
+        ("aT+MFTPCFG=0".into(), NoPrefix),
+        ("At".into(), NoPrefix),
+        ("+MFTPCFG=0".into(), NoPrefix),
+        ("".into(), NoPrefix),
+        ("A".into(), NoPrefix),
+        // Names the module does not have.
+        ("AT+FOO=1".into(), Unknown),
+        ("AT+MFTPFOO=0".into(), Unknown),
+        ("ATX".into(), Unknown),
+        ("ATD123".into(), Unknown),
+        ("AT+MFTPURC=?".into(), Unknown),
+        ("AT+MATREADY".into(), Unknown),
+        ("AT+".into(), Unknown),
+    ];
+    v.push((format!("AT+MFTPLIST=0,\"{a255}\",\"x\""), P));
+    v
+}
+
+#[test]
+fn manual_command_lines_parse_to_their_values_and_emit_back() {
+    let table = command_vectors();
+    for (line, want) in &table {
+        let got = Command::parse(line.as_bytes());
+        assert_eq!(got.as_ref(), Ok(want), "parsing {line:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&want.to_bytes()),
+            *line,
+            "emitting {want:?}"
+        );
+    }
+    assert!(table.len() >= 100, "{} command vectors", table.len());
+}
+
+#[test]
+fn other_spellings_parse_and_emit_canonically() {
+    for (line, want, canonical) in lenient_command_vectors() {
+        assert_eq!(
+            Command::parse(line.as_bytes()),
+            Ok(want.clone()),
+            "{line:?}"
+        );
+        assert_eq!(String::from_utf8_lossy(&want.to_bytes()), canonical);
+    }
+}
+
+#[test]
+fn manual_response_lines_parse_to_their_values_and_emit_back() {
+    for (line, want) in response_vectors() {
+        assert_eq!(
+            Response::parse(line.as_bytes()),
+            Ok(want.clone()),
+            "{line:?}"
+        );
+        assert_eq!(String::from_utf8_lossy(&want.to_bytes()), line, "{want:?}");
+        // A host tries both parsers; an answer must never read as a report.
+        assert!(
+            Urc::parse(line.as_bytes()).is_err(),
+            "{line:?} read as a URC"
+        );
+    }
+}
+
+#[test]
+fn manual_urc_lines_parse_to_their_values_and_emit_back() {
+    for (line, want) in urc_vectors() {
+        assert_eq!(Urc::parse(line.as_bytes()), Ok(want.clone()), "{line:?}");
+        assert_eq!(String::from_utf8_lossy(&want.to_bytes()), line, "{want:?}");
+        assert!(
+            Response::parse(line.as_bytes()).is_err(),
+            "{line:?} read as a response"
+        );
+    }
+}
+
+/// Chapter 4 prints `+MFTPPWD: 0,0,/home/uftp` once without quotes; §3.5 quotes the path.
+/// Both are read, and the quoted form is written (NOTES "Per-command decisions").
+#[test]
+fn unquoted_pwd_of_chapter_4_reads_and_is_written_quoted() {
+    let want = Urc::Pwd {
+        id: ch(0),
+        code: ResultCode::Success,
+        path: Some(s("/home/uftp")),
+    };
+    assert_eq!(Urc::parse(b"+MFTPPWD: 0,0,/home/uftp"), Ok(want.clone()));
+    assert_eq!(want.to_bytes(), b"+MFTPPWD: 0,0,\"/home/uftp\"");
+}
+
+/// Manual table 4 and the file system range, numeric (`AT+CMEE=1`) and text (`AT+CMEE=2`).
+#[test]
+fn every_cme_error_of_table_4_round_trips() {
+    let codes = [
+        50u16, 800, 801, 802, 803, 804, 805, 806, 807, 808, 809, 810, 811, 812, 813,
+    ]
+    .into_iter()
+    .chain(1050..=1064);
+    let mut n = 0;
+    for code in codes {
+        let e = CmeError::from_code(code);
+        assert!(!matches!(e, CmeError::Other(_)), "{code} is in the table");
+        let line = format!("+CME ERROR: {code}");
+        assert_eq!(Response::parse(line.as_bytes()), Ok(Response::CmeError(e)));
+        assert_eq!(Response::CmeError(e).to_bytes(), line.as_bytes());
+        let text = Response::CmeErrorText(e).to_bytes();
+        assert_eq!(
+            text,
+            format!("+CME ERROR: {}", e.text().unwrap()).as_bytes()
+        );
+        assert_eq!(Response::parse(&text), Ok(Response::CmeErrorText(e)));
+        n += 1;
+    }
+    assert_eq!(n, 30);
+    assert_eq!(
+        Response::parse(b"+CME ERROR: 50"),
+        Ok(Response::CmeError(CmeError::ParameterError))
+    );
+    assert_eq!(
+        Response::parse(b"+CME ERROR: 4000"),
+        Ok(Response::CmeError(CmeError::Other(4000)))
+    );
+}
+
+/// Manual table 5: every result code in every simple report.
+#[test]
+fn every_result_code_of_table_5_round_trips() {
+    let ops = [
+        (SimpleOp::Conn, "MFTPCONN"),
+        (SimpleOp::Disc, "MFTPDISC"),
+        (SimpleOp::Cwd, "MFTPCWD"),
+        (SimpleOp::Mkd, "MFTPMKD"),
+        (SimpleOp::Del, "MFTPDEL"),
+        (SimpleOp::Rn, "MFTPRN"),
+    ];
+    for code in 0..=20u16 {
+        assert!(!matches!(ResultCode::from_code(code), ResultCode::Other(_)));
+        for (op, name) in ops {
+            let line = format!("+{name}: 3,{code}");
+            let want = result(op, 3, code);
+            assert_eq!(Urc::parse(line.as_bytes()), Ok(want.clone()), "{line}");
+            assert_eq!(want.to_bytes(), line.as_bytes());
+        }
+    }
+}
+
+#[test]
+fn bad_command_lines_give_the_error_that_decides_the_answer() {
+    let table = bad_command_vectors();
+    for (line, want) in &table {
+        assert_eq!(Command::parse(line.as_bytes()), Err(*want), "{line:?}");
+    }
+    // Bytes that are not UTF-8 inside a string.
+    assert_eq!(
+        Command::parse(b"AT+MFTPCWD=0,\"\xff\xfe\""),
+        Err(ParseError::Param)
+    );
+    // The limits themselves are accepted.
+    let a255 = "a".repeat(255);
+    let line = format!("AT+MFTPCWD=0,\"{a255}\"");
+    assert_eq!(
+        Command::parse(line.as_bytes()),
+        Ok(Command::MftpCwd(ch(0), a255))
+    );
+    let d1024 = vec![b'x'; 1024];
+    let mut line = b"AT+MFTPSTOR=0,\"f\",1,1024,\"".to_vec();
+    line.extend_from_slice(&d1024);
+    line.push(b'"');
+    let want = Command::MftpStor(upload(
+        "f",
+        UploadBody::Inline {
+            eof: true,
+            len: 1024,
+            data: d1024,
+        },
+    ));
+    assert_eq!(Command::parse(&line), Ok(want.clone()));
+    assert_eq!(want.to_bytes(), line);
+    assert!(table.len() >= 90, "{} negative vectors", table.len());
+}
+
+#[test]
+fn bad_response_and_urc_lines_are_refused() {
+    let responses: &[(&[u8], ParseError)] = &[
+        (b"+MFTPSTATE: 0,4", ParseError::Param),
+        (b"+MFTPSTATE: 6,1", ParseError::Param),
+        (b"+MFTPCFG: 0,\"timeout\",10", ParseError::Param),
+        (b"+MFTPCFG: 0,\"ssl\",0", ParseError::Param),
+        (b"+MFGET: 8,3333333", ParseError::Param),
+        (b"+MFGET: 7", ParseError::Param),
+        (b"+CME ERROR: bogus", ParseError::Param),
+        (b"+FOO: 1", ParseError::Unknown),
+        (b"+MFTPCONN: 0,0", ParseError::Unknown),
+        (b"OK\xff", ParseError::Param),
+    ];
+    for (line, want) in responses {
+        assert_eq!(
+            Response::parse(line),
+            Err(*want),
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+    }
+    let urcs: &[(&[u8], ParseError)] = &[
+        (b"+MFTPCONN: 6,0", ParseError::Param),
+        (b"+MFTPCONN: 0,0,1", ParseError::Param),
+        (b"+MFTPCONN: 0", ParseError::Param),
+        (b"+MFTPRETR: 0,0,10,9,1234567890", ParseError::Param),
+        (b"+MFTPRETR: 0,0,10,11,1234567890", ParseError::Param),
+        (b"+MFTPRETR: 0,5,10,10,1234567890", ParseError::Param),
+        (b"+MFTPRETR: 0,0,10", ParseError::Param),
+        (
+            b"+MFTPLIST: 0,0,\"a\",9,20221318074000,\"rw-\"",
+            ParseError::Param,
+        ),
+        (
+            b"+MFTPLIST: 0,0,\"a\",9,2022081807400,\"rw-\"",
+            ParseError::Param,
+        ),
+        (b"+MFTPLIST: 0,0,\"a\"", ParseError::Param),
+        (b"+MFTPLIST: 0,5,\"a\",\"rwx\"", ParseError::Param),
+        (
+            b"+MFTPLIST: 0,5,\"a\",9,20220818074000,\"rw-\"",
+            ParseError::Param,
+        ),
+        (b"+MFTPURC: 0,\"data\",0", ParseError::Param),
+        (b"+MATREADY: 1", ParseError::Param),
+        (b"+MFTPSTATE: 0,1", ParseError::Unknown),
+        (b"MFTPCONN: 0,0", ParseError::Unknown),
+        (
+            b"+MFTPCWD: 0,\"0",
+            ParseError::Syntax(SyntaxError::UnterminatedString),
+        ),
+    ];
+    for (line, want) in urcs {
+        assert_eq!(
+            Urc::parse(line),
+            Err(*want),
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+    }
+}
+
+#[test]
+fn vector_count() {
+    let total = command_vectors().len()
+        + lenient_command_vectors().len()
+        + response_vectors().len()
+        + urc_vectors().len();
+    // Printed with --nocapture; the report counts these.
+    println!(
+        "positive vectors: {total}, negative command vectors: {}",
+        bad_command_vectors().len()
+    );
+    assert!(total > 200);
+}
