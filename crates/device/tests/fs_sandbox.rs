@@ -1,0 +1,327 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The module's file system on a real temp directory: every operation's happy path and every
+//! error code the sandbox can produce, produced for real.
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixListener;
+
+use ftpmodem_device::fs::{FsEntry, FsError, FsInfo, Sandbox, MAX_LIST_ENTRIES, MAX_WRITERS};
+
+fn code<T: std::fmt::Debug>(r: Result<T, FsError>) -> u16 {
+    r.expect_err("expected an error").cme_code()
+}
+
+fn sandbox(cap: u64) -> (tempfile::TempDir, Sandbox) {
+    let dir = tempfile::tempdir().unwrap();
+    let fs = Sandbox::open(dir.path().join("fs"), cap).unwrap();
+    (dir, fs)
+}
+
+fn file(path: &str, size: u64) -> FsEntry {
+    FsEntry {
+        path: path.to_owned(),
+        size: Some(size),
+    }
+}
+
+fn dir(path: &str) -> FsEntry {
+    FsEntry {
+        path: path.to_owned(),
+        size: None,
+    }
+}
+
+#[test]
+fn sandbox_is_shareable() {
+    fn check<T: Clone + Send + Sync + 'static>() {}
+    check::<Sandbox>();
+    fn send<T: Send>() {}
+    send::<ftpmodem_device::fs::AtomicWriter>();
+}
+
+#[test]
+fn open_creates_root_and_usr_and_reopens() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("a/b/fs");
+    let fs = Sandbox::open(&root, 1000).unwrap();
+    assert!(root.join("usr").is_dir());
+    assert_eq!(fs.root(), root);
+    assert_eq!(fs.capacity(), 1000);
+    assert_eq!(fs.list(None).unwrap(), vec![dir("/usr")]);
+    fs.write("/usr/test.txt", b"CESHI1111111").unwrap();
+    drop(fs);
+    let again = Sandbox::open(&root, 1000).unwrap();
+    assert_eq!(again.read("/usr/test.txt", 100).unwrap(), b"CESHI1111111");
+    assert_eq!(
+        again.info().unwrap(),
+        FsInfo {
+            total: 1000,
+            free: 988
+        }
+    );
+}
+
+#[test]
+fn manual_example_put_get_size() {
+    let (_t, fs) = sandbox(1 << 20);
+    assert_eq!(fs.write("/usr/test.txt", b"CESHI1111111").unwrap(), 12);
+    assert_eq!(fs.size("/usr/test.txt").unwrap(), 12);
+    assert_eq!(fs.write("/usr/test.txt", b"3333333").unwrap(), 7);
+    assert_eq!(fs.read("/usr/test.txt", 100).unwrap(), b"3333333");
+    // Relative paths resolve against "/": the same file.
+    assert_eq!(fs.read("usr/test.txt", 100).unwrap(), b"3333333");
+    assert_eq!(fs.read("//usr/./x/../test.txt", 100).unwrap(), b"3333333");
+    // Empty files exist too.
+    fs.write("empty", b"").unwrap();
+    assert_eq!(fs.size("/empty").unwrap(), 0);
+    assert_eq!(fs.read("/empty", 0).unwrap(), b"");
+}
+
+#[test]
+fn write_creates_parents_and_list_is_recursive_in_tree_order() {
+    let (_t, fs) = sandbox(1 << 20);
+    fs.write("/usr/a/b/c.txt", b"abc").unwrap();
+    fs.write("/usr-x", b"12").unwrap();
+    fs.write("/usr/z.txt", b"z").unwrap();
+    fs.write("/usr/a/1.txt", b"").unwrap();
+    assert_eq!(
+        fs.list(None).unwrap(),
+        vec![
+            dir("/usr"),
+            dir("/usr/a"),
+            file("/usr/a/1.txt", 0),
+            dir("/usr/a/b"),
+            file("/usr/a/b/c.txt", 3),
+            file("/usr/z.txt", 1),
+            file("/usr-x", 2),
+        ]
+    );
+    assert_eq!(
+        fs.list(Some("/usr/a")).unwrap(),
+        vec![
+            file("/usr/a/1.txt", 0),
+            dir("/usr/a/b"),
+            file("/usr/a/b/c.txt", 3)
+        ]
+    );
+    assert_eq!(
+        fs.list(Some("usr/a/b")).unwrap(),
+        vec![file("/usr/a/b/c.txt", 3)]
+    );
+    assert_eq!(fs.list(Some("/")).unwrap(), fs.list(None).unwrap());
+}
+
+#[test]
+fn streaming_read_and_write() {
+    let (_t, fs) = sandbox(64 << 20);
+    let data: Vec<u8> = (0..8 << 20).map(|i: u32| (i % 251) as u8).collect();
+    let mut w = fs.create("/usr/big.bin").unwrap();
+    assert_eq!(w.path(), "/usr/big.bin");
+    let copied = std::io::copy(&mut &data[..], &mut w).unwrap();
+    assert_eq!(copied, data.len() as u64);
+    assert_eq!(w.written(), data.len() as u64);
+    // Not visible before the commit.
+    assert_eq!(code(fs.size("/usr/big.bin")), 1051);
+    assert_eq!(w.commit().unwrap(), data.len() as u64);
+    let (mut f, len) = fs.open_read("/usr/big.bin").unwrap();
+    assert_eq!(len, data.len() as u64);
+    let mut back = Vec::new();
+    f.read_to_end(&mut back).unwrap();
+    assert!(back == data);
+}
+
+#[test]
+fn delete_files_and_empty_directories() {
+    let (_t, fs) = sandbox(1000);
+    fs.write("/usr/d/f.txt", b"hello").unwrap();
+    assert_eq!(code(fs.delete("/usr/d")), 1061);
+    fs.delete("/usr/d/f.txt").unwrap();
+    assert_eq!(code(fs.read("/usr/d/f.txt", 10)), 1051);
+    fs.delete("/usr/d").unwrap();
+    assert_eq!(fs.list(None).unwrap(), vec![dir("/usr")]);
+    assert_eq!(fs.info().unwrap().free, 1000);
+    assert_eq!(code(fs.delete("/usr/d")), 1051);
+}
+
+#[test]
+fn rename_files_and_directories() {
+    let (_t, fs) = sandbox(1000);
+    fs.write("/usr/a.txt", b"A").unwrap();
+    fs.rename("/usr/a.txt", "/usr/b.txt").unwrap();
+    assert_eq!(code(fs.size("/usr/a.txt")), 1051);
+    assert_eq!(fs.read("/usr/b.txt", 10).unwrap(), b"A");
+    // Target parents are created: the module has no mkdir.
+    fs.rename("usr/b.txt", "/new/dir/b.txt").unwrap();
+    assert_eq!(fs.read("/new/dir/b.txt", 10).unwrap(), b"A");
+    fs.rename("/new", "/usr/moved").unwrap();
+    assert_eq!(fs.read("/usr/moved/dir/b.txt", 10).unwrap(), b"A");
+    fs.write("/usr/c.txt", b"C").unwrap();
+    // Onto an existing name: refused, both intact.
+    assert_eq!(code(fs.rename("/usr/c.txt", "/usr/moved/dir/b.txt")), 1052);
+    assert_eq!(code(fs.rename("/usr/c.txt", "/usr/moved")), 1052);
+    assert_eq!(code(fs.rename("/usr/c.txt", "/usr/c.txt")), 1052);
+    assert_eq!(code(fs.rename("/usr/c.txt", "/")), 1052);
+    assert_eq!(fs.read("/usr/moved/dir/b.txt", 10).unwrap(), b"A");
+    assert_eq!(fs.read("/usr/c.txt", 10).unwrap(), b"C");
+    assert_eq!(code(fs.rename("/usr/nothing", "/usr/x")), 1051);
+    assert_eq!(code(fs.rename("/usr/moved", "/usr/moved/dir/inside")), 1050);
+    assert_eq!(code(fs.rename("/", "/x")), 1059);
+    // A file where the target's parent should be.
+    assert_eq!(
+        code(fs.rename("/usr/c.txt", "/usr/moved/dir/b.txt/x")),
+        1055
+    );
+}
+
+#[test]
+fn error_1050_invalid_paths() {
+    let (_t, fs) = sandbox(1000);
+    for bad in ["", "a\0b", "../x", "/usr/../../x", "/.ftpmodem-tmp/w"] {
+        assert_eq!(code(fs.write(bad, b"x")), 1050, "{bad:?}");
+        assert_eq!(code(fs.read(bad, 10)), 1050, "{bad:?}");
+        assert!(matches!(fs.size(bad), Err(FsError::InvalidPath(_))));
+    }
+    assert_eq!(code(fs.write(&"n".repeat(256), b"x")), 1050);
+    fs.write(&"n".repeat(255), b"x").unwrap();
+    assert_eq!(code(fs.write(&"d/".repeat(40), b"x")), 1050);
+}
+
+#[test]
+fn error_1050_root_unavailable_and_tree_too_deep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let not_a_dir = tmp.path().join("file");
+    std::fs::write(&not_a_dir, b"x").unwrap();
+    assert_eq!(code(Sandbox::open(&not_a_dir, 10)), 1050);
+
+    let root = tmp.path().join("fs");
+    let fs = Sandbox::open(&root, 1000).unwrap();
+    let mut deep = root.clone();
+    for _ in 0..70 {
+        deep.push("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    assert!(matches!(fs.info(), Err(FsError::TooDeep { .. })));
+    assert_eq!(code(fs.list(None)), 1050);
+}
+
+#[test]
+fn error_1051_not_exist() {
+    let (_t, fs) = sandbox(1000);
+    assert_eq!(code(fs.read("/usr/none", 10)), 1051);
+    assert_eq!(code(fs.open_read("/none/x")), 1051);
+    assert_eq!(code(fs.size("/usr/none")), 1051);
+    assert_eq!(code(fs.delete("/usr/none")), 1051);
+    assert_eq!(code(fs.list(Some("/nodir"))), 1051);
+    fs.write("/usr/f", b"x").unwrap();
+    // A file used as a directory: that path does not exist.
+    assert_eq!(code(fs.read("/usr/f/x", 10)), 1051);
+}
+
+#[test]
+fn error_1053_too_large() {
+    let (_t, fs) = sandbox(1000);
+    fs.write("/usr/f", &[7u8; 100]).unwrap();
+    assert_eq!(fs.read("/usr/f", 100).unwrap().len(), 100);
+    assert_eq!(code(fs.read("/usr/f", 99)), 1053);
+}
+
+#[test]
+fn error_1054_too_many_writers() {
+    let (_t, fs) = sandbox(1000);
+    let writers: Vec<_> = (0..MAX_WRITERS)
+        .map(|i| fs.create(&format!("/usr/w{i}")).unwrap())
+        .collect();
+    assert_eq!(code(fs.create("/usr/one-more")), 1054);
+    drop(writers);
+    fs.create("/usr/one-more").unwrap().commit().unwrap();
+}
+
+#[test]
+fn error_1055_directories_sockets_and_files_in_the_way() {
+    let (t, fs) = sandbox(1000);
+    assert_eq!(code(fs.read("/usr", 10)), 1055);
+    assert_eq!(code(fs.open_read("/")), 1055);
+    assert_eq!(code(fs.size("/usr")), 1055);
+    assert_eq!(code(fs.write("/usr", b"x")), 1055);
+    assert_eq!(code(fs.write("/", b"x")), 1055);
+    fs.write("/usr/f", b"x").unwrap();
+    assert_eq!(code(fs.write("/usr/f/g", b"x")), 1055);
+    assert_eq!(code(fs.create("/usr/f/g/h")), 1055);
+
+    // A socket planted on the host is never opened, listed or counted.
+    let _sock = UnixListener::bind(t.path().join("fs/usr/sock")).unwrap();
+    assert!(matches!(
+        fs.read("/usr/sock", 10),
+        Err(FsError::NotAFile { .. })
+    ));
+    assert_eq!(code(fs.size("/usr/sock")), 1055);
+    assert_eq!(code(fs.write("/usr/sock", b"x")), 1055);
+    assert_eq!(fs.list(Some("/usr")).unwrap(), vec![file("/usr/f", 1)]);
+}
+
+#[test]
+fn error_1055_directory_swapped_in_before_commit() {
+    let (t, fs) = sandbox(1000);
+    fs.write("/usr/f", b"old").unwrap();
+    let mut w = fs.create("/usr/f").unwrap();
+    w.write_all(b"new").unwrap();
+    std::fs::remove_file(t.path().join("fs/usr/f")).unwrap();
+    std::fs::create_dir(t.path().join("fs/usr/f")).unwrap();
+    assert_eq!(code(w.commit()), 1055);
+    assert!(t.path().join("fs/usr/f").is_dir());
+    assert_eq!(fs.info().unwrap().free, 1000);
+}
+
+#[test]
+fn error_1056_already_open() {
+    let (_t, fs) = sandbox(1000);
+    let w = fs.create("/usr/f").unwrap();
+    assert_eq!(code(fs.create("usr/f")), 1056);
+    assert_eq!(code(fs.write("/usr/f", b"x")), 1056);
+    drop(w);
+    fs.write("/usr/f", b"x").unwrap();
+}
+
+#[test]
+fn error_1059_root_is_read_only() {
+    let (_t, fs) = sandbox(1000);
+    assert_eq!(code(fs.delete("/")), 1059);
+    assert_eq!(code(fs.delete("/usr/..")), 1059);
+    assert_eq!(code(fs.rename("/", "/usr/root")), 1059);
+}
+
+#[test]
+fn error_1062_list_failures() {
+    let (t, fs) = sandbox(1000);
+    fs.write("/usr/f", b"x").unwrap();
+    assert_eq!(code(fs.list(Some("/usr/f"))), 1062);
+    let many = t.path().join("fs/many");
+    std::fs::create_dir(&many).unwrap();
+    for i in 0..=MAX_LIST_ENTRIES {
+        std::fs::File::create(many.join(i.to_string())).unwrap();
+    }
+    assert_eq!(code(fs.list(Some("/many"))), 1062);
+    assert!(matches!(fs.list(None), Err(FsError::TooManyEntries { .. })));
+}
+
+#[test]
+fn error_1063_no_space() {
+    let (_t, fs) = sandbox(10);
+    assert_eq!(code(fs.write("/usr/f", &[0; 11])), 1063);
+    assert_eq!(code(fs.size("/usr/f")), 1051);
+}
+
+#[test]
+fn host_changes_and_unreadable_names_are_counted() {
+    let (t, fs) = sandbox(1000);
+    std::fs::write(t.path().join("fs/usr/host.txt"), [1u8; 100]).unwrap();
+    // A name that is not UTF-8 cannot be typed on the module but still takes space.
+    use std::os::unix::ffi::OsStrExt;
+    let odd = std::ffi::OsStr::from_bytes(b"\xff\xfe");
+    std::fs::write(t.path().join("fs").join(odd), [1u8; 50]).unwrap();
+    assert_eq!(fs.info().unwrap().free, 850);
+    assert_eq!(
+        fs.list(None).unwrap(),
+        vec![dir("/usr"), file("/usr/host.txt", 100)]
+    );
+}
