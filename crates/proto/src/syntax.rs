@@ -111,12 +111,15 @@ fn classify(raw: &[u8]) -> Param {
     if raw.is_empty() {
         return Param::Empty;
     }
-    if raw.len() <= 19 && raw.iter().all(u8::is_ascii_digit) {
-        let mut n: u64 = 0;
-        for d in raw {
-            n = n * 10 + u64::from(d - b'0');
+    // Every u64 that `push_u64` writes reads back as `Int`, 20-digit values included; only a
+    // number above u64::MAX stays `Bare`.
+    if raw.iter().all(u8::is_ascii_digit) {
+        let n = raw.iter().try_fold(0u64, |n, d| {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        });
+        if let Some(n) = n {
+            return Param::Int(n);
         }
-        return Param::Int(n);
     }
     Param::Bare(raw.to_vec())
 }
@@ -210,6 +213,14 @@ mod tests {
         assert_eq!(
             split(b"99999999999999999999").unwrap()[0],
             Param::Bare(b"99999999999999999999".to_vec())
+        );
+        assert_eq!(
+            split(b"18446744073709551615").unwrap()[0],
+            Param::Int(u64::MAX)
+        );
+        assert_eq!(
+            split(b"18446744073709551616").unwrap()[0],
+            Param::Bare(b"18446744073709551616".to_vec())
         );
         assert_eq!(split(b"-1").unwrap()[0], Param::Bare(b"-1".to_vec()));
     }
