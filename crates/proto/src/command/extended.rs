@@ -101,7 +101,7 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
         Name::Cgdcont => Command::Cgdcont {
             cid: a.u8_in(1, MAX_CID)?,
             pdp_type: a.opt_string(16)?,
-            apn: a.opt_string(100)?,
+            apn: a.opt_string_allow_empty(100)?,
         },
         Name::Cgact => Command::Cgact {
             active: a.int(0, 1)? == 1,

@@ -89,7 +89,7 @@ pub enum Command {
         cid: u8,
         /// `"IP"`, `"IPV6"`, `"IPV4V6"`.
         pdp_type: Option<String>,
-        /// Access point name.
+        /// Access point name; `""` is sent to clear it (27.007), so it may be empty.
         apn: Option<String>,
     },
     /// `AT+CGACT=<state>[,<cid>]`.
