@@ -342,6 +342,9 @@ impl Urc {
         if name == Name::MftpRetr {
             return parse_retr(rest);
         }
+        if name == Name::MftpPwd {
+            return parse_pwd(rest);
+        }
         let p = line::fields(rest)?;
         let ch = || ChannelId::new(num(p.first())?).ok_or(ParseError::Param);
         let rc = || num::<u16>(p.get(1)).map(ResultCode::from_code);
@@ -362,18 +365,6 @@ impl Urc {
             Name::MftpMkd => simple(SimpleOp::Mkd),
             Name::MftpDel => simple(SimpleOp::Del),
             Name::MftpRn => simple(SimpleOp::Rn),
-            Name::MftpPwd => Ok(Urc::Pwd {
-                id: ch()?,
-                code: rc()?,
-                // Chapter 4 prints the path once unquoted; accept both, emit quoted (§3.5).
-                path: match p.get(2) {
-                    None => None,
-                    Some(Param::Str(s) | Param::Bare(s)) => {
-                        Some(String::from_utf8_lossy(s).into_owned())
-                    }
-                    Some(_) => return Err(ParseError::Param),
-                },
-            }),
             Name::MftpList => match p.len() {
                 2 => Ok(Urc::ListResult {
                     id: ch()?,
@@ -423,6 +414,32 @@ impl Urc {
             _ => Err(ParseError::Unknown),
         }
     }
+}
+
+/// `+MFTPPWD: <id>,<code>[,"<path>"]`. Chapter 4 prints the path once unquoted
+/// (`+MFTPPWD: 0,0,/home/uftp`); such a path runs to the end of the line, commas included,
+/// and is written back quoted (§3.5). It cannot hold `"`, which a quoted one could not either.
+fn parse_pwd(rest: &[u8]) -> Result<Urc, ParseError> {
+    let (p, tail) = syntax::split_with_tail(rest, 2).map_err(ParseError::Syntax)?;
+    let id = ChannelId::new(num(p.first())?).ok_or(ParseError::Param)?;
+    let code = ResultCode::from_code(num(p.get(1))?);
+    let path = match tail {
+        None => None,
+        Some(t) => match syntax::split(t).map_err(ParseError::Syntax)?.as_slice() {
+            [Param::Str(s)] => Some(String::from_utf8_lossy(s).into_owned()),
+            _ if t.contains(&b'"') => return Err(ParseError::Param),
+            _ => {
+                let start = t.iter().position(|b| *b != b' ').unwrap_or(t.len());
+                let end = t.iter().rposition(|b| *b != b' ').map_or(start, |e| e + 1);
+                let bare = t.get(start..end).unwrap_or_default();
+                if bare.is_empty() {
+                    return Err(ParseError::Param);
+                }
+                Some(String::from_utf8_lossy(bare).into_owned())
+            }
+        },
+    };
+    Ok(Urc::Pwd { id, code, path })
 }
 
 fn parse_retr(rest: &[u8]) -> Result<Urc, ParseError> {

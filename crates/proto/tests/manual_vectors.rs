@@ -1062,6 +1062,17 @@ fn unquoted_pwd_of_chapter_4_reads_and_is_written_quoted() {
     };
     assert_eq!(Urc::parse(b"+MFTPPWD: 0,0,/home/uftp"), Ok(want.clone()));
     assert_eq!(want.to_bytes(), b"+MFTPPWD: 0,0,\"/home/uftp\"");
+    // An unquoted path runs to the end of the line; it cannot hold a quote.
+    let comma = Urc::Pwd {
+        id: ch(0),
+        code: ResultCode::Success,
+        path: Some(s("/home/a,b c")),
+    };
+    assert_eq!(Urc::parse(b"+MFTPPWD: 0,0,/home/a,b c "), Ok(comma.clone()));
+    assert_eq!(comma.to_bytes(), b"+MFTPPWD: 0,0,\"/home/a,b c\"");
+    assert_eq!(Urc::parse(b"+MFTPPWD: 0,0,/a\"b"), Err(ParseError::Param));
+    assert_eq!(Urc::parse(b"+MFTPPWD: 0,0,\"/a\",1"), Err(ParseError::Param));
+    assert_eq!(Urc::parse(b"+MFTPPWD: 0,0,"), Err(ParseError::Param));
 }
 
 /// Manual table 4 and the file system range, numeric (`AT+CMEE=1`) and text (`AT+CMEE=2`).
