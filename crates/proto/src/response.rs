@@ -172,7 +172,9 @@ impl Response {
                 .map(Response::Text)
                 .map_err(|_| ParseError::Param);
         };
-        if name == Name::MfGet {
+        // A test line (`+NAME: (...)`) is told by its first field; `+MFGET` data is not split.
+        let is_test = rest.iter().find(|b| **b != b' ') == Some(&b'(');
+        if name == Name::MfGet && !is_test {
             let (head, tail) = syntax::split_with_tail(rest, 1).map_err(ParseError::Syntax)?;
             let size: usize = num(head.first())?;
             let data = tail.ok_or(ParseError::Param)?;
@@ -182,7 +184,7 @@ impl Response {
             return Ok(Response::MfGet(data.to_vec()));
         }
         let p = line::fields(rest)?;
-        if matches!(p.first(), Some(Param::Bare(b)) if b.starts_with(b"(")) {
+        if is_test {
             return Ok(Response::Test(name, p));
         }
         let r = match name {
