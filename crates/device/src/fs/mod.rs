@@ -269,9 +269,10 @@ impl Sandbox {
     /// so the answer's buffer stays bounded.
     pub fn read(&self, path: &str, max: u64) -> Result<Vec<u8>, FsError> {
         let (file, len) = self.open_read(path)?;
+        let shown = ModulePath::parse(path)?.to_string();
         if len > max {
             return Err(FsError::TooLarge {
-                path: path.to_owned(),
+                path: shown,
                 size: len,
                 max,
             });
@@ -280,11 +281,11 @@ impl Sandbox {
         // The file may grow after the size was taken: read one byte past `max` to notice.
         file.take(max.saturating_add(1))
             .read_to_end(&mut data)
-            .map_err(|e| from_io(e, Op::Read, path))?;
+            .map_err(|e| from_io(e, Op::Read, &shown))?;
         let got = u64::try_from(data.len()).unwrap_or(u64::MAX);
         if got > max {
             return Err(FsError::TooLarge {
-                path: path.to_owned(),
+                path: shown,
                 size: got,
                 max,
             });

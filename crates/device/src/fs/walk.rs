@@ -90,8 +90,8 @@ fn shown(parts: &[String]) -> String {
     s
 }
 
-/// Opens the directory `parts` below `root`, refusing links; `Ok(None)` with [`Want::Lookup`]
-/// semantics never happens, see [`probe_dir`] for a walk that tolerates missing parts.
+/// Opens the directory `parts` below `root`, refusing links; what a missing component or a file
+/// in the way means depends on `want`. [`probe_dir`] is the walk that tolerates missing parts.
 pub(crate) fn open_dir(
     root: BorrowedFd<'_>,
     parts: &[String],
