@@ -1,0 +1,95 @@
+//! PDP contexts (`AT+CGDCONT`, `AT+CGACT`, `AT+MIPCALL`) and TLS contexts (`AT+MSSLCFG`).
+//!
+//! There is no radio: a PDP context is a local source address the channel's sockets bind to,
+//! set in the configuration file, and "active" is a switch that decides whether channels on
+//! that cid may connect (result 20 when not).
+
+use super::TlsContext;
+use ftpmodem_proto::command::MAX_CID;
+use std::net::IpAddr;
+
+/// A cid's binding from the configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PdpBinding {
+    /// 1-15.
+    pub cid: u8,
+    /// Local source address for sockets of channels on this cid.
+    pub bind: Option<IpAddr>,
+    /// APN reported by `AT+CGDCONT?`.
+    pub apn: String,
+    /// Active at start-up (cid 1 always is).
+    pub active: bool,
+}
+
+/// One PDP context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pdp {
+    pub(crate) defined: bool,
+    pub(crate) pdp_type: String,
+    pub(crate) apn: String,
+    pub(crate) active: bool,
+    pub(crate) bind: Option<IpAddr>,
+}
+
+/// Contexts 1..=15 (index 0 unused).
+#[derive(Debug, Clone)]
+pub(crate) struct PdpTable(Vec<Pdp>);
+
+impl PdpTable {
+    pub(crate) fn new(bindings: &[PdpBinding]) -> PdpTable {
+        let mut t: Vec<Pdp> = (0..=MAX_CID)
+            .map(|cid| Pdp {
+                defined: cid == 1,
+                pdp_type: "IP".into(),
+                apn: String::new(),
+                active: cid == 1,
+                bind: None,
+            })
+            .collect();
+        for b in bindings {
+            if let Some(p) = t.get_mut(usize::from(b.cid)) {
+                p.defined = true;
+                p.bind = b.bind;
+                p.apn.clone_from(&b.apn);
+                p.active = b.active || b.cid == 1;
+            }
+        }
+        PdpTable(t)
+    }
+
+    pub(crate) fn get(&self, cid: u8) -> Option<&Pdp> {
+        self.0.get(usize::from(cid)).filter(|_| cid >= 1)
+    }
+
+    pub(crate) fn get_mut(&mut self, cid: u8) -> Option<&mut Pdp> {
+        self.0.get_mut(usize::from(cid)).filter(|_| cid >= 1)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u8, &Pdp)> {
+        self.0.iter().enumerate().skip(1).map(|(i, p)| (i as u8, p))
+    }
+
+    /// The address `+MIPCALL` reports: the binding, or the unspecified address when the
+    /// system chooses the source.
+    pub(crate) fn address(&self, cid: u8) -> String {
+        self.get(cid)
+            .and_then(|p| p.bind)
+            .map_or_else(|| "0.0.0.0".to_string(), |a| a.to_string())
+    }
+}
+
+/// TLS contexts 0-5.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SslTable(pub(crate) [TlsContext; 6]);
+
+impl SslTable {
+    /// Factory state: version 4 (any) for all.
+    pub(crate) fn reset(&mut self) {
+        for c in &mut self.0 {
+            *c = TlsContext {
+                version: 4,
+                ..TlsContext::default()
+            };
+        }
+    }
+}

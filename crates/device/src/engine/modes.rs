@@ -1,0 +1,172 @@
+//! The two data modes that take the line away from command parsing: the `>` prompt and
+//! transparent mode (manual §3.11, §3.12).
+
+use ftpmodem_proto::{ChannelId, CmeError};
+use std::time::{Duration, Instant};
+
+const CTRL_Z: u8 = 0x1a;
+const ESC: u8 = 0x1b;
+
+/// Who owns the line.
+pub(crate) enum Mode {
+    /// Command lines.
+    Command,
+    /// A `>` prompt collecting data.
+    Prompt(Prompt),
+    /// `CONNECT` ... `+++`.
+    Transparent(Transparent),
+}
+
+/// How the prompt's data ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PromptEnd {
+    /// Exactly this many bytes, any values.
+    Length(usize),
+    /// Ctrl+Z ends, ESC cancels; at most this many bytes.
+    CtrlZ(usize),
+}
+
+/// What the prompt's data is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PromptPurpose {
+    /// `AT+MFTPSTOR`/`AT+MFTPAPPE` packet.
+    Upload {
+        id: ChannelId,
+        append: bool,
+        file: String,
+        eof: bool,
+    },
+    /// `AT+MFPUT` without inline data.
+    MfPut { path: String },
+    /// `AT+MSSLCERTWR`/`AT+MSSLKEYWR`.
+    Credential { path: String },
+}
+
+impl PromptPurpose {
+    /// The error when nobody sends the data: table 4's request errors for uploads, the file
+    /// system's timeout for local files.
+    pub(crate) fn timeout_error(&self) -> CmeError {
+        match self {
+            PromptPurpose::Upload { append: false, .. } => CmeError::StorRequest,
+            PromptPurpose::Upload { append: true, .. } => CmeError::AppeRequest,
+            PromptPurpose::MfPut { .. } | PromptPurpose::Credential { .. } => CmeError::FsTimeout,
+        }
+    }
+}
+
+/// How a prompt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PromptOutcome {
+    /// The data is complete.
+    Data,
+    /// ESC: nothing is sent.
+    Cancelled,
+    /// More than the maximum before Ctrl+Z: the data is dropped.
+    Overflow,
+}
+
+/// A `>` prompt in progress.
+pub(crate) struct Prompt {
+    pub(crate) purpose: PromptPurpose,
+    pub(crate) end: PromptEnd,
+    pub(crate) data: Vec<u8>,
+    pub(crate) last_rx: Instant,
+    overflowed: bool,
+}
+
+impl Prompt {
+    pub(crate) fn new(purpose: PromptPurpose, end: PromptEnd, now: Instant) -> Prompt {
+        Prompt {
+            purpose,
+            end,
+            data: Vec::new(),
+            last_rx: now,
+            overflowed: false,
+        }
+    }
+
+    /// Takes bytes; returns how many were used and, when the prompt ended, how.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) -> (usize, Option<PromptOutcome>) {
+        match self.end {
+            PromptEnd::Length(n) => {
+                let take = (n - self.data.len()).min(bytes.len());
+                self.data.extend_from_slice(&bytes[..take]);
+                let done = (self.data.len() == n).then_some(PromptOutcome::Data);
+                (take, done)
+            }
+            PromptEnd::CtrlZ(max) => {
+                for (i, &b) in bytes.iter().enumerate() {
+                    match b {
+                        CTRL_Z if self.overflowed => return (i + 1, Some(PromptOutcome::Overflow)),
+                        CTRL_Z => return (i + 1, Some(PromptOutcome::Data)),
+                        ESC => return (i + 1, Some(PromptOutcome::Cancelled)),
+                        // Past the limit the bytes are dropped until the terminator, so the
+                        // rest of an oversized packet is not read as commands.
+                        _ if self.data.len() >= max => {
+                            self.overflowed = true;
+                        }
+                        _ => self.data.push(b),
+                    }
+                }
+                (bytes.len(), None)
+            }
+        }
+    }
+}
+
+/// Transparent mode: every byte is data except a `+++` with a guard time of silence before
+/// and after it (V.25ter §6.3.? escape, NOTES "AT+MFTPSTOR").
+pub(crate) struct Transparent {
+    pub(crate) channel: ChannelId,
+    /// When the last byte arrived.
+    last_rx: Instant,
+    /// `+` characters held back as a possible escape.
+    pub(crate) held: Vec<u8>,
+}
+
+impl Transparent {
+    pub(crate) fn new(channel: ChannelId, now: Instant) -> Transparent {
+        Transparent {
+            channel,
+            last_rx: now,
+            held: Vec::new(),
+        }
+    }
+
+    /// Returns the bytes that are data. A `+` is held back when it starts after a guard
+    /// time of silence (or continues such a run); any other byte, or a late `+`, releases
+    /// what was held as data.
+    pub(crate) fn feed(&mut self, bytes: &[u8], now: Instant, guard: Duration) -> Vec<u8> {
+        let mut data = Vec::with_capacity(bytes.len() + self.held.len());
+        let silent_before = now.saturating_duration_since(self.last_rx) >= guard;
+        for (i, &b) in bytes.iter().enumerate() {
+            let first_of_read = i == 0;
+            let may_hold = b == b'+'
+                && self.held.len() < 3
+                && if self.held.is_empty() {
+                    first_of_read && silent_before
+                } else {
+                    // The pluses themselves must come close together.
+                    !first_of_read || !silent_before
+                };
+            if may_hold {
+                self.held.push(b);
+            } else {
+                data.append(&mut self.held);
+                data.push(b);
+            }
+        }
+        self.last_rx = now;
+        data
+    }
+
+    /// True once `+++` has been followed by a guard time of silence.
+    pub(crate) fn escape_complete(&self, now: Instant, guard: Duration) -> bool {
+        self.held.len() == 3 && now.saturating_duration_since(self.last_rx) >= guard
+    }
+
+    /// When [`Transparent::escape_complete`] may become true.
+    pub(crate) fn deadline(&self, guard: Duration) -> Option<Instant> {
+        (self.held.len() == 3).then_some(self.last_rx + guard)
+    }
+}

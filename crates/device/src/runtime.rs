@@ -1,0 +1,92 @@
+//! The module at run time: one task that owns the [`Engine`], feeds it the line's bytes, the
+//! clock and the channels' events, and hands its actions to the channel tasks. This is the only
+//! place where the sans-IO engine meets async I/O, and it holds no protocol logic of its own.
+
+use crate::engine::{Action, ChannelEvent, ChannelRequest, Engine};
+use crate::transport::ModuleEnds;
+use ftpmodem_proto::ChannelId;
+use tokio::sync::mpsc;
+use tokio::time::Instant as TokioInstant;
+use tokio_util::sync::CancellationToken;
+
+/// Channel events in flight towards the engine.
+pub const EVENT_QUEUE: usize = 64;
+
+/// Where a channel task sends its events.
+pub type EventSender = mpsc::Sender<(ChannelId, ChannelEvent)>;
+
+/// Starts one channel task and returns where its requests go. The FTP implementation is
+/// [`crate::channel::spawn`]; tests may pass a scripted one.
+pub trait SpawnChannel {
+    /// Spawns the task for `id`.
+    fn spawn(&mut self, id: ChannelId, events: EventSender) -> mpsc::Sender<ChannelRequest>;
+}
+
+impl<F> SpawnChannel for F
+where
+    F: FnMut(ChannelId, EventSender) -> mpsc::Sender<ChannelRequest>,
+{
+    fn spawn(&mut self, id: ChannelId, events: EventSender) -> mpsc::Sender<ChannelRequest> {
+        self(id, events)
+    }
+}
+
+/// Runs the module until `shutdown` fires or the line closes.
+pub async fn run(
+    mut engine: Engine,
+    mut line: ModuleEnds,
+    mut spawner: impl SpawnChannel,
+    shutdown: CancellationToken,
+) {
+    let (events_tx, mut events) = mpsc::channel(EVENT_QUEUE);
+    let channels: Vec<mpsc::Sender<ChannelRequest>> = ChannelId::all()
+        .map(|id| spawner.spawn(id, events_tx.clone()))
+        .collect();
+    drop(events_tx);
+    loop {
+        // Everything the engine has produced goes out before anything new comes in, so the
+        // order on the line is the order of the engine's decisions.
+        if engine.has_output() && line.to_line.send(engine.take_output()).await.is_err() {
+            return;
+        }
+        if let Some(Action::Channel { id, request }) = engine.poll_action() {
+            let Some(tx) = channels.get(id.index()) else {
+                continue;
+            };
+            // While a channel is slow to take its request, its events must still flow, or it
+            // could wait on us while we wait on it.
+            let send = tx.send(request);
+            tokio::pin!(send);
+            loop {
+                tokio::select! {
+                    r = &mut send => {
+                        if r.is_err() {
+                            tracing::warn!(channel = id.get(), "channel task has ended");
+                        }
+                        break;
+                    }
+                    Some((cid, ev)) = events.recv(), if engine.wants_events() => engine.channel_event(cid, ev),
+                    _ = shutdown.cancelled() => return,
+                }
+            }
+            continue;
+        }
+        let deadline = engine.next_deadline();
+        tokio::select! {
+            bytes = line.from_line.recv() => match bytes {
+                Some(b) => engine.input(&b, std::time::Instant::now()),
+                None => return,
+            },
+            Some((id, ev)) = events.recv(), if engine.wants_events() => engine.channel_event(id, ev),
+            _ = sleep_until_opt(deadline) => engine.tick(std::time::Instant::now()),
+            _ = shutdown.cancelled() => return,
+        }
+    }
+}
+
+async fn sleep_until_opt(deadline: Option<std::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(TokioInstant::from_std(d)).await,
+        None => std::future::pending().await,
+    }
+}
