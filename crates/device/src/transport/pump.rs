@@ -1,0 +1,160 @@
+//! The two byte pumps every transport is built from, generic over any async stream so they can
+//! be tested on in-memory pipes and reused by every kind of line.
+
+use std::io;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{LineEnds, CHUNK};
+
+/// Why [`pump_in`] stopped without an I/O error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboundEnd {
+    /// The line reported end of file (stdin closed, TCP client gone, UART hung up).
+    LineEof,
+    /// The module dropped its receiver, so nothing more can be delivered.
+    ModuleGone,
+}
+
+/// Moves bytes from a line into the module until the line ends or the module stops listening.
+///
+/// Room in the module's channel is reserved before each read, so a slow module stalls the line
+/// (the kernel's buffers fill and the peer's writes block) instead of this task buffering.
+/// Cancel-safe: dropping the future loses no byte, since a read only happens with a permit in
+/// hand and its bytes are sent at once.
+pub async fn pump_in<R>(reader: &mut R, to_module: &mpsc::Sender<Vec<u8>>) -> io::Result<InboundEnd>
+where
+    R: AsyncRead + Unpin + ?Sized,
+{
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let Ok(permit) = to_module.reserve().await else {
+            return Ok(InboundEnd::ModuleGone);
+        };
+        let n = loop {
+            match reader.read(&mut buf).await {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if n == 0 {
+            return Ok(InboundEnd::LineEof);
+        }
+        permit.send(buf[..n].to_vec());
+    }
+}
+
+/// Writes every chunk the module sends to the line, flushing each so a prompt or a single
+/// byte is not held back; returns `Ok` once the module has dropped its sender.
+pub async fn pump_out<W>(
+    from_module: &mut mpsc::Receiver<Vec<u8>>,
+    writer: &mut W,
+) -> io::Result<()>
+where
+    W: AsyncWrite + Unpin + ?Sized,
+{
+    while let Some(chunk) = from_module.recv().await {
+        writer.write_all(&chunk).await?;
+        writer.flush().await?;
+    }
+    Ok(())
+}
+
+/// Serves the module's line over one stream (a reader and a writer half) until shutdown, the
+/// module closing its output, or an I/O error.
+///
+/// End of file on `reader` is passed on as the module's input closing (`to_module` is dropped)
+/// while output keeps flowing: a piped `printf 'AT\r' | ftpmodem serve --stdio` still gets its
+/// answer, and the transport returns once the module, seeing its input closed, drops its sender.
+/// Both directions run concurrently, so a module blocked writing can never deadlock with a line
+/// blocked reading.
+pub async fn run_stream<R, W>(
+    mut reader: R,
+    mut writer: W,
+    ends: LineEnds,
+    shutdown: CancellationToken,
+) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let LineEnds {
+        mut from_module,
+        to_module,
+    } = ends;
+    let inbound = async move {
+        let to_module = to_module;
+        let end = pump_in(&mut reader, &to_module).await;
+        drop(to_module);
+        end
+    };
+    let outbound = pump_out(&mut from_module, &mut writer);
+    tokio::pin!(inbound, outbound);
+    let mut reading = true;
+    loop {
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled() => return Ok(()),
+            end = &mut inbound, if reading => {
+                let end = end?;
+                tracing::debug!(?end, "line input ended");
+                reading = false;
+            }
+            out = &mut outbound => return out,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[tokio::test]
+    async fn pump_in_splits_into_bounded_chunks() {
+        let (mut a, mut b) = tokio::io::duplex(3 * CHUNK);
+        let (tx, mut rx) = mpsc::channel(16);
+        let data: Vec<u8> = (0..(2 * CHUNK + 100)).map(|i| (i % 251) as u8).collect();
+        a.write_all(&data).await.unwrap();
+        drop(a);
+        let end = pump_in(&mut b, &tx).await.unwrap();
+        assert_eq!(end, InboundEnd::LineEof);
+        drop(tx);
+        let mut got = Vec::new();
+        while let Some(chunk) = rx.recv().await {
+            assert!(
+                !chunk.is_empty() && chunk.len() <= CHUNK,
+                "chunk of {}",
+                chunk.len()
+            );
+            got.extend_from_slice(&chunk);
+        }
+        assert_eq!(got, data);
+    }
+
+    #[tokio::test]
+    async fn pump_in_reports_module_gone() {
+        let (_a, mut b) = tokio::io::duplex(64);
+        let (tx, rx) = mpsc::channel(1);
+        drop(rx);
+        assert_eq!(pump_in(&mut b, &tx).await.unwrap(), InboundEnd::ModuleGone);
+    }
+
+    #[tokio::test]
+    async fn pump_out_writes_all_and_ends_when_module_closes() {
+        let (mut a, mut b) = tokio::io::duplex(1024);
+        let (tx, mut rx) = mpsc::channel(4);
+        tx.send(b"OK\r\n".to_vec()).await.unwrap();
+        tx.send(vec![0x00, 0x1a, 0xff]).await.unwrap();
+        drop(tx);
+        pump_out(&mut rx, &mut b).await.unwrap();
+        drop(b);
+        let mut got = Vec::new();
+        a.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"OK\r\n\x00\x1a\xff");
+    }
+}

@@ -1,0 +1,195 @@
+//! The TCP transport: one client at a time is the serial line (`ftpmodem serve --tcp`), like a
+//! terminal server in front of a UART.
+
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+
+use nix::errno::Errno;
+use nix::sys::socket::{recv, MsgFlags};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::pump::{pump_in, pump_out, InboundEnd};
+use super::LineEnds;
+
+/// What a client connecting while another is attached receives before being closed.
+pub const BUSY_LINE: &[u8] = b"ftpmodem: line busy, another client is attached\r\n";
+
+/// Serves the module's line to one TCP client at a time until shutdown, the module ending, or
+/// the listener failing.
+///
+/// While no client is attached the module's output is read and discarded, as a UART with
+/// nobody listening loses it, so the module never blocks on an empty room; output still queued
+/// in the channel when a client attaches is discarded too, so a client only sees what the
+/// module writes after it arrived. A client that connects while another is attached gets
+/// [`BUSY_LINE`] and is closed; the attached one is undisturbed. When the client leaves, the
+/// next one is awaited. Nagle is disabled so a lone byte (the `+++` escape guard, a `>` prompt)
+/// goes out at once.
+///
+/// Errors of a client's connection only end that client; an `accept` error other than an
+/// aborted handshake ends the transport.
+pub async fn run_tcp(
+    listener: TcpListener,
+    ends: LineEnds,
+    shutdown: CancellationToken,
+) -> io::Result<()> {
+    let LineEnds {
+        mut from_module,
+        to_module,
+    } = ends;
+    let mut next: Option<TcpStream> = None;
+    loop {
+        let stream = match next.take() {
+            Some(stream) => stream,
+            None => match wait_for_client(&listener, &mut from_module, &shutdown).await? {
+                Some(stream) => stream,
+                None => return Ok(()),
+            },
+        };
+        // Output that piled up while nobody was there is not for this client.
+        // Bounded by what is queued now, so a busy module cannot keep this loop going.
+        for _ in 0..from_module.len() {
+            let _ = from_module.try_recv();
+        }
+        match serve_client(stream, &listener, &mut from_module, &to_module, &shutdown).await? {
+            ClientEnd::Finished => return Ok(()),
+            ClientEnd::Left => {}
+            ClientEnd::Replaced(stream) => next = Some(stream),
+        }
+    }
+}
+
+/// How serving one client ended.
+enum ClientEnd {
+    /// The client went away; wait for another.
+    Left,
+    /// A new client arrived and found the old one already gone: serve it.
+    Replaced(TcpStream),
+    /// Shutdown, or the module closed its output.
+    Finished,
+}
+
+/// Discards the module's output until a client connects; `None` on shutdown or module end.
+async fn wait_for_client(
+    listener: &TcpListener,
+    from_module: &mut mpsc::Receiver<Vec<u8>>,
+    shutdown: &CancellationToken,
+) -> io::Result<Option<TcpStream>> {
+    loop {
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled() => return Ok(None),
+            accepted = listener.accept() => {
+                if let Some(stream) = accepted_or_transient(accepted)? {
+                    return Ok(Some(stream));
+                }
+            }
+            chunk = from_module.recv() => match chunk {
+                Some(chunk) => tracing::trace!(len = chunk.len(), "no TCP client: output discarded"),
+                None => return Ok(None),
+            },
+        }
+    }
+}
+
+async fn serve_client(
+    stream: TcpStream,
+    listener: &TcpListener,
+    from_module: &mut mpsc::Receiver<Vec<u8>>,
+    to_module: &mpsc::Sender<Vec<u8>>,
+    shutdown: &CancellationToken,
+) -> io::Result<ClientEnd> {
+    let peer = stream.peer_addr().ok();
+    if let Err(e) = stream.set_nodelay(true) {
+        tracing::warn!(?peer, "TCP client dropped, cannot disable Nagle: {e}");
+        return Ok(ClientEnd::Left);
+    }
+    tracing::info!(?peer, "TCP client attached");
+    let fd = stream.as_raw_fd();
+    let (mut reader, mut writer) = stream.into_split();
+    let inbound = pump_in(&mut reader, to_module);
+    let outbound = pump_out(from_module, &mut writer);
+    tokio::pin!(inbound, outbound);
+    let mut reading = true;
+    loop {
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled() => return Ok(ClientEnd::Finished),
+            end = &mut inbound, if reading => match end {
+                Ok(InboundEnd::LineEof) => {
+                    tracing::info!(?peer, "TCP client left");
+                    return Ok(ClientEnd::Left);
+                }
+                Ok(InboundEnd::ModuleGone) => reading = false,
+                Err(e) => {
+                    tracing::info!(?peer, "TCP client dropped: {e}");
+                    return Ok(ClientEnd::Left);
+                }
+            },
+            out = &mut outbound => match out {
+                Ok(()) => return Ok(ClientEnd::Finished),
+                Err(e) => {
+                    tracing::info!(?peer, "TCP client dropped: {e}");
+                    return Ok(ClientEnd::Left);
+                }
+            },
+            accepted = listener.accept() => {
+                let Some(newcomer) = accepted_or_transient(accepted)? else { continue };
+                // The attached client may have hung up a moment ago without this task having
+                // seen its FIN yet; then the newcomer is not a second client but the next one.
+                if peer_has_closed(fd) {
+                    tracing::info!(?peer, "TCP client left");
+                    return Ok(ClientEnd::Replaced(newcomer));
+                }
+                turn_away(newcomer);
+            }
+        }
+    }
+}
+
+/// Looks at the attached client's socket without consuming anything: `true` if all it has left
+/// is end of file or an error.
+fn peer_has_closed(fd: RawFd) -> bool {
+    let mut probe = [0u8; 1];
+    match recv(fd, &mut probe, MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(Errno::EAGAIN | Errno::EINTR) => false,
+        Err(_) => true,
+    }
+}
+
+/// Tells a second client the line is taken and closes it, without ever waiting on it.
+fn turn_away(stream: TcpStream) {
+    let peer = stream.peer_addr().ok();
+    tracing::info!(?peer, "TCP client turned away: line busy");
+    // A fresh socket's send buffer is empty, so this short line fits without waiting.
+    let _ = stream.try_write(BUSY_LINE);
+    if let Ok(stream) = stream.into_std() {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+/// An accepted connection, `None` for a handshake that failed on the peer's side, or the
+/// listener's own error.
+fn accepted_or_transient(
+    accepted: io::Result<(TcpStream, std::net::SocketAddr)>,
+) -> io::Result<Option<TcpStream>> {
+    match accepted {
+        Ok((stream, _)) => Ok(Some(stream)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::Interrupted
+                    | io::ErrorKind::WouldBlock
+            ) =>
+        {
+            tracing::debug!("TCP accept: {e}");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
