@@ -9,6 +9,9 @@ use tokio::sync::mpsc;
 use tokio::time::Instant as TokioInstant;
 use tokio_util::sync::CancellationToken;
 
+/// Chunks in flight between the line and the module in each direction: small, so a slow
+/// consumer pushes back on its producer instead of queueing.
+pub const LINE_QUEUE: usize = 16;
 /// Channel events in flight towards the engine.
 pub const EVENT_QUEUE: usize = 64;
 
