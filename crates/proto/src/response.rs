@@ -140,7 +140,8 @@ impl Response {
             Response::MsslCfg { key, id, values } => {
                 let mut p = alloc::vec![string(key.as_str()), int(*id)];
                 p.extend(values.iter().cloned());
-                line::emit(out, Name::MsslCfg, &p);
+                // Values are kept as printed, trailing empty fields too, like a test line.
+                line::emit_all(out, Name::MsslCfg, &p);
             }
         }
     }
