@@ -163,6 +163,12 @@ impl Features {
         Self { entries }
     }
 
+    /// Whether no feature is known (FEAT unsupported or empty), in which case the absence of
+    /// a feature proves nothing.
+    pub fn entries_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Whether the server listed `name` (case-insensitive).
     pub fn has(&self, name: &str) -> bool {
         self.entries

@@ -15,9 +15,13 @@ pub mod decode;
 pub mod error;
 pub mod list;
 pub mod reply;
+mod session;
 pub mod time;
+pub mod tls;
 
 pub use error::{ErrorClass, FtpError, ProtocolError};
 pub use list::{Entry, EntryKind};
 pub use reply::{Reply, ReplyCode};
+pub use session::{ConnectConfig, DataMode, DataTlsStats, Download, Security, Session, Upload};
 pub use time::Timestamp;
+pub use tls::{ClientAuth, RootCerts, TlsOptions, TlsVersion};

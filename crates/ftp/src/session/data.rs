@@ -1,0 +1,227 @@
+//! Data connections: PASV/EPSV (we connect) or PORT/EPRT (the server connects to our
+//! listener), then TLS when the session is protected (PROT P).
+//!
+//! Opening is split in two because the order on the wire is: negotiate the address, send the
+//! transfer command, read its `1xx`, and only then (for active mode) accept and (for both)
+//! start TLS, since servers begin their side of the TLS handshake after the `150`.
+
+use std::net::{IpAddr, SocketAddr, SocketAddrV4};
+
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::time::{timeout, Instant};
+
+use crate::command::Command;
+use crate::decode::{parse_epsv, parse_pasv};
+use crate::error::{FtpError, ProtocolError};
+use crate::reply::{Reply, ReplyCode};
+
+use super::config::DataMode;
+use super::control::check;
+use super::stream::{connect_tcp, Stream};
+use super::Session;
+
+/// A data connection negotiated but not yet usable.
+#[derive(Debug)]
+pub(crate) enum PendingData {
+    /// Passive: already connected to the server's port.
+    Connected(TcpStream),
+    /// Active: waiting for the server to connect.
+    Listening(TcpListener),
+}
+
+/// Where to connect for a PASV reply. A server behind NAT or on `[::]` often announces an
+/// address the client cannot reach (`0.0.0.0`, or a private address when we reached it on a
+/// public one); the control connection's peer is the server in every sane setup, so use it
+/// then (as curl and FileZilla do).
+pub(crate) fn pasv_target(announced: SocketAddrV4, peer: IpAddr) -> SocketAddr {
+    let ip = *announced.ip();
+    let unusable = ip.is_unspecified()
+        || ip.is_broadcast()
+        || ((ip.is_private() || ip.is_loopback() || ip.is_link_local())
+            && !is_local_or_private(peer));
+    if unusable {
+        SocketAddr::new(peer, announced.port())
+    } else {
+        SocketAddr::V4(announced)
+    }
+}
+
+fn is_local_or_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
+        IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    }
+}
+
+/// Whether a refusal means "command not known" rather than "failed": the cue to fall back
+/// to an older command.
+pub(crate) fn is_unsupported(reply: &Reply) -> bool {
+    matches!(reply.code.as_u16(), 500 | 501 | 502 | 504)
+}
+
+/// Whether a refusal says the command does not exist (`500`, `502`), as opposed to a
+/// refusal of its argument (`501 not a directory`, `550`).
+pub(crate) fn is_unimplemented(reply: &Reply) -> bool {
+    matches!(reply.code.as_u16(), 500 | 502)
+}
+
+impl Session {
+    /// Negotiates a data connection in the configured mode.
+    pub(crate) async fn open_data(&mut self) -> Result<PendingData, FtpError> {
+        match self.cfg.data_mode {
+            DataMode::Passive => self.open_passive().await,
+            DataMode::Active => self.open_active().await,
+        }
+    }
+
+    async fn open_passive(&mut self) -> Result<PendingData, FtpError> {
+        let peer = self.peer.ip();
+        let try_epsv = peer.is_ipv6() || (self.cfg.use_epsv && !self.epsv_refused);
+        let target = if try_epsv {
+            let reply = self.ctrl.command(&Command::Epsv).await?;
+            if reply.code == ReplyCode::EXTENDED_PASSIVE {
+                let port = parse_epsv(&reply).ok_or(ProtocolError::Undecodable {
+                    command: "EPSV",
+                    reply,
+                })?;
+                Some(SocketAddr::new(peer, port))
+            } else if peer.is_ipv4() && is_unsupported(&reply) {
+                self.epsv_refused = true;
+                None
+            } else {
+                check("EPSV", reply, |_| false)?;
+                None
+            }
+        } else {
+            None
+        };
+        let target = match target {
+            Some(t) => t,
+            None => {
+                let reply = self.ctrl.command(&Command::Pasv).await?;
+                let reply = check("PASV", reply, |r| r.code == ReplyCode::PASSIVE)?;
+                let announced = parse_pasv(&reply).ok_or(ProtocolError::Undecodable {
+                    command: "PASV",
+                    reply,
+                })?;
+                pasv_target(announced, peer)
+            }
+        };
+        let deadline = Instant::now() + self.cfg.connect_timeout;
+        let stream = connect_tcp(&[target], self.cfg.bind, deadline).await?;
+        Ok(PendingData::Connected(stream))
+    }
+
+    async fn open_active(&mut self) -> Result<PendingData, FtpError> {
+        let local = self
+            .ctrl
+            .stream
+            .tcp()
+            .local_addr()
+            .map_err(FtpError::Connection)?;
+        let sock = if local.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
+        }
+        .map_err(FtpError::Connection)?;
+        sock.bind(SocketAddr::new(local.ip(), 0))
+            .map_err(FtpError::Connection)?;
+        let listener = sock.listen(1).map_err(FtpError::Connection)?;
+        let addr = listener.local_addr().map_err(FtpError::Connection)?;
+        let use_eprt = match addr {
+            SocketAddr::V6(_) => true,
+            SocketAddr::V4(_) => self.port_refused,
+        };
+        if !use_eprt {
+            if let SocketAddr::V4(v4) = addr {
+                let reply = self.ctrl.command(&Command::Port(v4)).await?;
+                if reply.code.is_positive_completion() {
+                    return Ok(PendingData::Listening(listener));
+                }
+                if !is_unsupported(&reply) {
+                    check("PORT", reply, |_| false)?;
+                }
+                self.port_refused = true;
+            }
+        }
+        self.ctrl.expect_2xx(&Command::Eprt(addr)).await?;
+        Ok(PendingData::Listening(listener))
+    }
+
+    /// Completes a data connection after the transfer command's `1xx`: accepts the server's
+    /// connection (active mode; only from the control connection's peer, so nobody else can
+    /// slip data in) and runs the TLS handshake when PROT P is on.
+    pub(crate) async fn complete_data(&mut self, pending: PendingData) -> Result<Stream, FtpError> {
+        let limit = self.cfg.reply_timeout;
+        let tcp = match pending {
+            PendingData::Connected(s) => s,
+            PendingData::Listening(listener) => {
+                let peer = self.peer.ip();
+                let accept = async {
+                    loop {
+                        let (s, from) = listener.accept().await?;
+                        if from.ip() == peer {
+                            return Ok::<_, std::io::Error>(s);
+                        }
+                        tracing::warn!(%from, "refused data connection from a foreign address");
+                    }
+                };
+                match timeout(limit, accept).await {
+                    Err(_) => {
+                        return Err(FtpError::ConnectTimeout(format!(
+                            "data connection from {peer}"
+                        )))
+                    }
+                    Ok(Err(e)) => return Err(FtpError::Connection(e)),
+                    Ok(Ok(s)) => s,
+                }
+            }
+        };
+        let _ = tcp.set_nodelay(true);
+        match &self.tls {
+            Some(tls) if self.prot_p => {
+                let tls = tls.clone();
+                let s = Stream::tls_handshake(tcp, &tls, limit).await?;
+                match s.tls_resumed() {
+                    Some(true) => self.data_tls.resumed += 1,
+                    _ => self.data_tls.full += 1,
+                }
+                Ok(s)
+            }
+            _ => Ok(Stream::Plain(tcp)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasv_targets() {
+        let a = |s: &str| s.parse::<SocketAddrV4>().unwrap();
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        let public: IpAddr = "203.0.113.5".parse().unwrap();
+        assert_eq!(
+            pasv_target(a("0.0.0.0:2000"), lo),
+            "127.0.0.1:2000".parse().unwrap()
+        );
+        assert_eq!(
+            pasv_target(a("10.0.0.7:2000"), public),
+            "203.0.113.5:2000".parse().unwrap()
+        );
+        assert_eq!(
+            pasv_target(a("10.0.0.7:2000"), "10.0.0.1".parse().unwrap()),
+            "10.0.0.7:2000".parse().unwrap()
+        );
+        assert_eq!(
+            pasv_target(a("198.51.100.1:2000"), public),
+            "198.51.100.1:2000".parse().unwrap()
+        );
+        assert_eq!(
+            pasv_target(a("127.0.0.1:2000"), lo),
+            "127.0.0.1:2000".parse().unwrap()
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Shared helpers of the integration tests: configurations and the per-server scenario.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use ftpmodem_ftp::{ConnectConfig, DataMode, EntryKind, RootCerts, Security, Session, TlsOptions};
+use ftpmodem_testsrv::Certs;
+
+/// A configuration for `addr` with short timeouts (tests wait for events, never sleep).
+pub fn config(addr: SocketAddr, security: Security, certs: Option<&Certs>) -> ConnectConfig {
+    let mut cfg = ConnectConfig::new(addr.ip().to_string(), addr.port());
+    cfg.security = security;
+    cfg.reply_timeout = Duration::from_secs(10);
+    cfg.connect_timeout = Duration::from_secs(10);
+    if let Some(c) = certs {
+        cfg.tls = TlsOptions {
+            roots: RootCerts::Pem(c.ca().cert_pem().as_bytes().to_vec()),
+            ..TlsOptions::default()
+        };
+    }
+    cfg
+}
+
+/// The login of the shared local account.
+pub fn as_uftp(mut cfg: ConnectConfig) -> ConnectConfig {
+    cfg.user = ftpmodem_testsrv::USER.to_owned();
+    cfg.password = ftpmodem_testsrv::PASSWORD.to_owned();
+    cfg
+}
+
+pub fn active(mut cfg: ConnectConfig) -> ConnectConfig {
+    cfg.data_mode = DataMode::Active;
+    cfg
+}
+
+pub fn pasv_only(mut cfg: ConnectConfig) -> ConnectConfig {
+    cfg.use_epsv = false;
+    cfg
+}
+
+/// Bytes that a text-mode bug would mangle: CR, LF, CRLF, NUL, Ctrl-Z, every byte value.
+pub fn payload(len: usize) -> Vec<u8> {
+    let mut v = b"\r\n\n\r\0\x1a+++\r\r\n".to_vec();
+    let mut x: u32 = 12345;
+    while v.len() < len {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        v.push((x >> 16) as u8);
+    }
+    v.truncate(len);
+    v
+}
+
+pub async fn upload(s: &mut Session, path: &str, append: bool, ascii: bool, data: &[u8]) -> u64 {
+    let mut up = s.store(path, append, ascii).await.expect("store");
+    // Several writes of odd sizes, as the device's serial chunks arrive.
+    for piece in data.chunks(1000) {
+        up.write_all(piece).await.expect("write");
+    }
+    up.finish().await.expect("finish")
+}
+
+pub async fn download(
+    s: &mut Session,
+    path: &str,
+    offset: u64,
+    limit: Option<u64>,
+    ascii: bool,
+) -> Vec<u8> {
+    let mut dl = s
+        .retrieve(path, offset, limit, ascii)
+        .await
+        .expect("retrieve");
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 1024];
+    loop {
+        let n = dl.next_chunk(&mut buf).await.expect("chunk");
+        assert!(n <= buf.len());
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(dl.received(), out.len() as u64);
+    out
+}
+
+/// What a scenario run saw, for server-specific assertions.
+#[derive(Debug, Default)]
+pub struct Seen {
+    pub listing: Vec<ftpmodem_ftp::Entry>,
+}
+
+/// The matrix cell: login, pwd, mkd, cwd, store, append, list, retrieve (whole, offset+limit,
+/// offset only), a command after the aborted transfer, size, rename, delete file, delete
+/// directory, ASCII round trip, quit. `dir` is the FTP path of an empty writable directory
+/// and `local` the same directory on disk (checked after each change).
+pub async fn scenario(cfg: &ConnectConfig, dir: &str, local: &Path) -> (Seen, Session) {
+    let mut s = Session::connect(cfg).await.expect("connect");
+    let home = s.pwd().await.expect("pwd");
+    assert!(home.starts_with('/'), "{home}");
+    s.cwd(dir).await.expect("cwd");
+    assert_eq!(
+        s.pwd().await.unwrap().trim_end_matches('/'),
+        dir.trim_end_matches('/')
+    );
+
+    s.mkd("sub dir").await.expect("mkd");
+    assert!(local.join("sub dir").is_dir());
+    s.cwd("sub dir").await.expect("cwd sub");
+    assert!(s.pwd().await.unwrap().ends_with("/sub dir"));
+    s.cwd(dir).await.unwrap();
+
+    let data = payload(150_000);
+    assert_eq!(
+        upload(&mut s, "bin.dat", false, false, &data).await,
+        data.len() as u64
+    );
+    assert_eq!(std::fs::read(local.join("bin.dat")).unwrap(), data);
+    let more = payload(3000);
+    assert_eq!(
+        upload(&mut s, "bin.dat", true, false, &more).await,
+        more.len() as u64
+    );
+    let mut all = data.clone();
+    all.extend_from_slice(&more);
+    assert_eq!(std::fs::read(local.join("bin.dat")).unwrap(), all);
+
+    let listing = s.list("").await.expect("list");
+    let f = listing
+        .iter()
+        .find(|e| e.name == "bin.dat")
+        .expect("bin.dat listed");
+    assert_eq!(f.kind, EntryKind::File);
+    assert_eq!(f.size, Some(all.len() as u64));
+    assert_eq!(f.perm, "rw-", "{f:?}");
+    assert!(f.modified.is_some());
+    let d = listing
+        .iter()
+        .find(|e| e.name == "sub dir")
+        .expect("dir listed");
+    assert_eq!(d.kind, EntryKind::Dir);
+    assert_eq!(d.perm, "rwx", "{d:?}");
+    assert!(!listing.iter().any(|e| e.name == "." || e.name == ".."));
+    assert_eq!(s.list("sub dir").await.expect("list empty"), vec![]);
+
+    assert_eq!(download(&mut s, "bin.dat", 0, None, false).await, all);
+    assert_eq!(
+        download(&mut s, "bin.dat", 10, Some(100), false).await,
+        &all[10..110]
+    );
+    // The control connection is in step after the abort.
+    assert_eq!(
+        s.pwd()
+            .await
+            .expect("pwd after abort")
+            .trim_end_matches('/'),
+        dir.trim_end_matches('/')
+    );
+    assert_eq!(
+        download(&mut s, "bin.dat", 149_990, None, false).await,
+        &all[149_990..]
+    );
+    assert_eq!(
+        download(&mut s, "bin.dat", 0, Some(all.len() as u64), false).await,
+        all
+    );
+    assert_eq!(s.size("bin.dat").await.expect("size"), all.len() as u64);
+
+    let text = b"line one\nline two\n\nend\n";
+    upload(&mut s, "text.txt", false, true, text).await;
+    assert_eq!(download(&mut s, "text.txt", 0, None, true).await, text);
+
+    s.rename("bin.dat", "renamed.dat").await.expect("rename");
+    assert!(local.join("renamed.dat").is_file() && !local.join("bin.dat").exists());
+    s.delete_any("renamed.dat").await.expect("delete file");
+    assert!(!local.join("renamed.dat").exists());
+    s.delete_any("sub dir").await.expect("delete dir");
+    assert!(!local.join("sub dir").exists());
+    s.delete_any("text.txt").await.expect("delete text");
+    assert!(s.is_usable());
+    (Seen { listing }, s)
+}
