@@ -65,9 +65,17 @@ impl<'a> Args<'a> {
         ChannelId::new(n).ok_or(ParseError::Param)
     }
 
+    /// A quoted field of `min..=max` bytes. CR and LF are refused: a line holding one cannot
+    /// be written back as one line, and a name holding one would carry a second command into
+    /// the FTP control connection (`CWD a\r\nDELE b`).
     pub(crate) fn bytes(&mut self, min: usize, max: usize) -> Result<Vec<u8>, ParseError> {
         match self.take() {
-            Some(Param::Str(s)) if (min..=max).contains(&s.len()) => Ok(s.clone()),
+            Some(Param::Str(s))
+                if (min..=max).contains(&s.len())
+                    && !s.iter().any(|b| matches!(b, b'\r' | b'\n')) =>
+            {
+                Ok(s.clone())
+            }
             _ => Err(ParseError::Param),
         }
     }
