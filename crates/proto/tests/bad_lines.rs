@@ -79,6 +79,14 @@ fn bad_command_vectors() -> Vec<(String, ParseError)> {
         ("AT+MFTPCWD=0,\"\"".into(), P),
         ("AT+MFTPCWD=0".into(), P),
         ("AT+MFTPCWD=0,/home".into(), P),
+        // CR and LF never sit inside a command line's strings: they would not survive being
+        // written back, and in a name they would smuggle a second FTP command.
+        ("AT+MFTPCWD=0,\"a\r\nDELE b\"".into(), P),
+        ("AT+MFTPCWD=0,\"a\nb\"".into(), P),
+        ("AT+MFTPCONN=0,\"h\",\"u\r\nSITE x\"".into(), P),
+        ("AT+MFTPCONN=0,\"h\",\"u\",\"p\n\"".into(), P),
+        ("AT+MFTPSTOR=0,\"f\",1,3,\"a\nb\"".into(), P),
+        ("AT+MFPUT=\"/usr/f\",3,\"a\rb\"".into(), P),
         // Missing closing quote.
         (
             "AT+MFTPCWD=0,\"/home".into(),
