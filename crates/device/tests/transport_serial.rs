@@ -118,3 +118,12 @@ async fn a_missing_device_is_a_clear_error() {
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
     assert!(err.to_string().contains(device), "{err}");
 }
+
+#[tokio::test]
+async fn baud_zero_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ttyUART");
+    let _pty = PtyLine::create(&link).unwrap();
+    let err = SerialLine::open(link.to_str().unwrap(), 0, SerialFlow::None).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+}

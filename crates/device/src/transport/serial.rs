@@ -52,10 +52,18 @@ impl SerialLine {
             SerialFlow::Hardware => FlowControl::Hardware,
             SerialFlow::Software => FlowControl::Software,
         };
+        if baud == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("serial port {device}: baud rate 0 would hang up the line"),
+            ));
+        }
+        // O_NONBLOCK: without it, opening a UART whose CLOCAL is off waits for carrier detect,
+        // which an MCU's TX/RX wiring never raises.
         let io = OpenOptions::new()
             .read(true)
             .write(true)
-            .custom_flags(nix::libc::O_NOCTTY)
+            .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
             .open(device)
             .map_err(|e| {
                 io::Error::new(e.kind(), format!("cannot open serial port {device}: {e}"))

@@ -1,7 +1,7 @@
 //! The TCP transport: one client at a time is the serial line (`ftpmodem serve --tcp`), like a
 //! terminal server in front of a UART.
 
-use std::io;
+use std::io::{self, Write};
 use std::os::fd::{AsRawFd, RawFd};
 
 use nix::errno::Errno;
@@ -164,11 +164,15 @@ fn peer_has_closed(fd: RawFd) -> bool {
 fn turn_away(stream: TcpStream) {
     let peer = stream.peer_addr().ok();
     tracing::info!(?peer, "TCP client turned away: line busy");
-    // A fresh socket's send buffer is empty, so this short line fits without waiting.
-    let _ = stream.try_write(BUSY_LINE);
-    if let Ok(stream) = stream.into_std() {
-        let _ = stream.shutdown(std::net::Shutdown::Both);
+    // Straight to the socket: tokio's `try_write` would refuse before the reactor has seen the
+    // new socket writable. A fresh socket's send buffer is empty, so the short line fits.
+    let Ok(mut stream) = stream.into_std() else {
+        return;
+    };
+    if let Err(e) = stream.write_all(BUSY_LINE) {
+        tracing::debug!(?peer, "busy line not sent: {e}");
     }
+    let _ = stream.shutdown(std::net::Shutdown::Write);
 }
 
 /// An accepted connection, `None` for a handshake that failed on the peer's side, or the
