@@ -11,10 +11,46 @@
 //! - the module drops its sender (`from_module` closed): everything it sent has been written,
 //! - or an I/O error on the line makes going on pointless (returned as `Err`).
 //!
+//! End of file on a line that has one (stdin, a UART hang-up) drops `to_module`, so the module
+//! sees its input end; output keeps flowing until the module drops its sender in turn.
+//!
 //! Backpressure is end to end: a transport reads at most [`CHUNK`] bytes at a time and only
 //! after the module's channel has room, and writes one module chunk at a time, so nothing here
-//! buffers without bound. The exception is TCP with no client attached, where the module's
-//! output is discarded as a UART with nobody listening would lose it.
+//! buffers without bound. A line nobody reads (a PTY no program has open, a TCP client that
+//! does not read) therefore eventually makes the module wait on its sender, as flow control
+//! would. The exception is TCP with no client attached, where the module's output is discarded
+//! as a UART with nobody listening would lose it.
+//!
+//! Wiring, as the CLI does it (the engine's runtime stands where the echo task is):
+//!
+//! ```no_run
+//! use ftpmodem_device::transport::{line_channel, run_tcp};
+//! use tokio_util::sync::CancellationToken;
+//!
+//! # async fn serve() -> std::io::Result<()> {
+//! let (line, mut module) = line_channel(64);
+//! let shutdown = CancellationToken::new();
+//! let stop = shutdown.clone();
+//! tokio::spawn(async move {
+//!     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+//!         .expect("SIGTERM handler");
+//!     tokio::select! {
+//!         _ = tokio::signal::ctrl_c() => {}
+//!         _ = term.recv() => {}
+//!     }
+//!     stop.cancel();
+//! });
+//! tokio::spawn(async move {
+//!     while let Some(bytes) = module.from_line.recv().await {
+//!         if module.to_line.send(bytes).await.is_err() {
+//!             break;
+//!         }
+//!     }
+//! });
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:7307").await?;
+//! run_tcp(listener, line, shutdown).await
+//! # }
+//! ```
 
 mod fd;
 mod pty;

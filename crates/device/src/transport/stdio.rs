@@ -16,8 +16,13 @@ use super::{LineEnds, CHUNK};
 ///
 /// End of file on stdin closes the module's input; output keeps flowing until the module drops
 /// its sender, so a piped script still receives the answers to what it sent. Each chunk of
-/// output is flushed at once. Call it at most once per process: stdin is read by a dedicated
-/// thread (see [`ThreadStdin`]) that lives until the process exits.
+/// output is flushed at once. Call it at most once per process: stdin is read by a dedicated,
+/// detached thread, so a read blocked on stdin never holds back the runtime's shutdown or the
+/// process's exit (tokio's own stdin would, until the user pressed Enter).
+///
+/// The terminal's mode is left alone (stdin is usually a pipe or a socket here). On an
+/// interactive terminal in its normal cooked mode, Enter sends LF rather than CR and Ctrl+C
+/// is a signal rather than byte 0x03; making it raw is the caller's business.
 pub async fn run_stdio(ends: LineEnds, shutdown: CancellationToken) -> io::Result<()> {
     let stdin = ThreadStdin::spawn()?;
     run_stream(stdin, tokio::io::stdout(), ends, shutdown).await
