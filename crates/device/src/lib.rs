@@ -4,6 +4,7 @@
 //! serial, stdio) and the module; `engine` is the sans-IO state machine; `fs` is the module's
 //! local file system sandbox; channels run the FTP sessions.
 
+pub mod channel;
 pub mod engine;
 pub mod fs;
 pub mod runtime;
