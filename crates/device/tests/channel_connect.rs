@@ -246,3 +246,53 @@ async fn mutual_tls_auth2_presents_the_client_certificate() {
     )
     .await;
 }
+
+/// A listener that accepts one connection and sends `banner` (nothing if empty), then waits.
+async fn fake_server(banner: &'static [u8]) -> std::net::SocketAddr {
+    use tokio::io::AsyncWriteExt;
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut sock, _) = l.accept().await.unwrap();
+        sock.write_all(banner).await.unwrap();
+        // Hold the connection open without another byte.
+        let mut buf = [0u8; 64];
+        while tokio::io::AsyncReadExt::read(&mut sock, &mut buf)
+            .await
+            .is_ok_and(|n| n > 0)
+        {}
+    });
+    addr
+}
+
+#[tokio::test]
+async fn silent_server_is_timeout_5() {
+    let addr = fake_server(b"").await;
+    let mut h = Harness::new();
+    let mut req = request(addr);
+    req.settings.rsp_timeout = Duration::from_millis(500);
+    let t0 = std::time::Instant::now();
+    h.send(ChannelRequest::Connect(Box::new(req))).await;
+    h.expect_report(conn(ResultCode::Timeout), true).await;
+    assert!(t0.elapsed() < Duration::from_secs(3), "{:?}", t0.elapsed());
+}
+
+#[tokio::test]
+async fn garbage_banner_is_12() {
+    let addr = fake_server(b"hello, this is not FTP\r\n").await;
+    let mut h = Harness::new();
+    h.send(ChannelRequest::Connect(Box::new(request(addr))))
+        .await;
+    h.expect_report(conn(ResultCode::BadServerReply), true)
+        .await;
+}
+
+#[tokio::test]
+async fn disconnect_while_connecting_gives_the_full_sequence() {
+    let addr = fake_server(b"").await;
+    let mut h = Harness::new();
+    h.send(ChannelRequest::Connect(Box::new(request(addr))))
+        .await;
+    h.send(ChannelRequest::Disconnect).await;
+    h.expect_disconnect_sequence().await;
+}

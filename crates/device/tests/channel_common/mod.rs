@@ -25,6 +25,8 @@ pub fn id() -> ChannelId {
 
 /// One channel task with its own module file system.
 pub struct Harness {
+    /// An event taken ahead and put back, returned by the next `next`.
+    pub ahead: Option<ChannelEvent>,
     pub tx: mpsc::Sender<ChannelRequest>,
     pub rx: mpsc::Receiver<(ChannelId, ChannelEvent)>,
     pub fs: Sandbox,
@@ -46,7 +48,13 @@ impl Harness {
             ..ChannelOptions::default()
         };
         let tx = channel::spawn_with(id(), fs.clone(), etx, opts);
-        Harness { tx, rx, fs, dir }
+        Harness {
+            ahead: None,
+            tx,
+            rx,
+            fs,
+            dir,
+        }
     }
 
     pub async fn send(&self, r: ChannelRequest) {
@@ -56,7 +64,16 @@ impl Harness {
             .expect("channel task gone");
     }
 
+    /// Makes `ev` the next event again.
+    pub fn rx_put_back(&mut self, ev: ChannelEvent) {
+        assert!(self.ahead.is_none());
+        self.ahead = Some(ev);
+    }
+
     pub async fn next(&mut self) -> ChannelEvent {
+        if let Some(ev) = self.ahead.take() {
+            return ev;
+        }
         let (cid, ev) = timeout(WAIT, self.rx.recv())
             .await
             .expect("no event in time")
