@@ -146,3 +146,50 @@ async fn pdp_down_cancels_a_stalled_download() {
     // No QUIT was sent: the network is gone.
     assert!(!server.log_text().contains("\"QUIT\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_killed_mid_stream_upload_reports_at_once() {
+    let mut server = vsftpd(VsftpdOptions::plain()).await;
+    let dir = server.fresh_user_dir().unwrap();
+    let mut h = Harness::new();
+    h.connect(uftp(server.addr())).await;
+    h.send(ChannelRequest::UploadStreamBegin {
+        append: false,
+        file: s(&dir.join("up.bin")),
+    })
+    .await;
+    h.expect_state(ChannelState::Uploading).await;
+    let piece = payload(64 * 1024);
+    h.send(ChannelRequest::UploadStreamData(piece.clone()))
+        .await;
+    tokio::task::block_in_place(|| server.kill());
+    // Keep streaming until the task notices; what it reports comes at once, before End.
+    let mut total = piece.len() as u64;
+    let report = loop {
+        assert!(total < 1 << 30, "the dead server was never noticed");
+        tokio::select! {
+            ev = h.rx.recv() => break ev.unwrap().1,
+            r = h.tx.send(ChannelRequest::UploadStreamData(piece.clone())) => {
+                r.unwrap();
+                total += piece.len() as u64;
+            }
+        }
+    };
+    let ChannelEvent::Report {
+        urc: Urc::Upload { code, sent, .. },
+        done: false,
+    } = report
+    else {
+        panic!("unexpected {report:?}");
+    };
+    assert!(
+        code == ResultCode::SendError || code == ResultCode::NetworkError,
+        "{code:?}"
+    );
+    assert!(sent < total);
+    h.expect_lost().await;
+    // The rest of the stream is dropped without a word.
+    h.send(ChannelRequest::UploadStreamData(piece)).await;
+    h.send(ChannelRequest::UploadStreamEnd).await;
+    h.expect_quiet(Duration::from_millis(200)).await;
+}

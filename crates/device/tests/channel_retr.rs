@@ -217,3 +217,36 @@ async fn ascii_type_converts_line_ends() {
     h.expect_state(ChannelState::Connected).await;
     assert!(server.log_text().contains("\"TYPE A\""));
 }
+
+#[tokio::test]
+async fn active_mode_and_ipv6() {
+    for opts in [VsftpdOptions::plain(), VsftpdOptions::plain().ipv6()] {
+        let server = vsftpd(opts).await;
+        let dir = server.fresh_user_dir().unwrap();
+        put(&dir.join("f.bin"), &payload(1500));
+        for mode in [
+            ftpmodem_proto::TransMode::Active,
+            ftpmodem_proto::TransMode::Passive,
+        ] {
+            let mut h = Harness::new();
+            let req = ConnectRequest {
+                settings: ChannelSettings {
+                    trans_mode: mode,
+                    ..ChannelSettings::default()
+                },
+                ..uftp(server.addr())
+            };
+            h.connect(req).await;
+            h.send(retr(&s(&dir.join("f.bin")), 0, None, 1024)).await;
+            h.expect_state(ChannelState::Downloading).await;
+            h.expect_report(retr_data(1024, &payload(1500)[..1024]), false)
+                .await;
+            h.expect_report(retr_data(1500, &payload(1500)[1024..]), true)
+                .await;
+            h.expect_state(ChannelState::Connected).await;
+            h.disconnect().await;
+        }
+        let log = server.log_text();
+        assert!(log.contains("\"PORT ") || log.contains("\"EPRT "), "{log}");
+    }
+}
