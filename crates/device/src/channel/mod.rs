@@ -1,6 +1,6 @@
 //! The FTP channel tasks: one tokio task per channel turns the engine's [`ChannelRequest`]s
 //! into FTP work on a [`Session`](ftpmodem_ftp::Session) and reports back with
-//! [`ChannelEvent`]s (see `engine/action.rs` for the contract).
+//! [`ChannelEvent`](crate::engine::ChannelEvent)s (see `engine/action.rs` for the contract).
 //!
 //! The engine has already checked everything that can be checked without the network (801,
 //! 802, busy, the local_fs form of a command); a task only does the network and file work and
