@@ -1007,6 +1007,12 @@ fn vector_count() {
         + response_vectors().len()
         + urc_vectors().len();
     // Printed with --nocapture; the report counts these.
-    println!("positive vectors: {total}");
+    println!(
+        "positive vectors: {total} (commands {}, other spellings {}, responses {}, URCs {})",
+        command_vectors().len(),
+        lenient_command_vectors().len(),
+        response_vectors().len(),
+        urc_vectors().len()
+    );
     assert!(total > 200);
 }
