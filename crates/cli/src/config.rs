@@ -1,0 +1,91 @@
+//! The configuration file (`--config FILE`, TOML): model, local file system, PDP bindings.
+//!
+//! ```toml
+//! model = "ML307R"            # generic (default), ML302A, ML305A, ML307A, ML305U, ML307R
+//! [fs]
+//! root = "/var/lib/ftpmodem"  # default: $XDG_DATA_HOME/ftpmodem/fs
+//! capacity = 1048576          # bytes reported by AT+MFSINFO and enforced on writes
+//! [[pdp]]
+//! cid = 2
+//! bind = "192.0.2.10"         # local source address for channels on this cid
+//! apn = "cmnet"
+//! active = false
+//! ```
+
+use anyhow::{Context, Result};
+use ftpmodem_device::engine::PdpBinding;
+use serde::Deserialize;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+/// The file's contents; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Model profile name.
+    pub model: Option<String>,
+    /// Local file system.
+    #[serde(default)]
+    pub fs: FsConfig,
+    /// PDP context bindings.
+    #[serde(default)]
+    pub pdp: Vec<PdpConfig>,
+}
+
+/// `[fs]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FsConfig {
+    /// Sandbox directory.
+    pub root: Option<PathBuf>,
+    /// Capacity in bytes.
+    pub capacity: Option<u64>,
+}
+
+/// `[[pdp]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdpConfig {
+    /// Context id.
+    pub cid: u8,
+    /// Local source address.
+    pub bind: Option<IpAddr>,
+    /// APN shown by `AT+CGDCONT?`.
+    #[serde(default)]
+    pub apn: String,
+    /// Active at start.
+    #[serde(default)]
+    pub active: bool,
+}
+
+impl FileConfig {
+    /// Reads and checks the file.
+    pub fn load(path: &Path) -> Result<FileConfig> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let cfg: FileConfig =
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        for p in &cfg.pdp {
+            anyhow::ensure!(
+                (1..=15).contains(&p.cid),
+                "{}: pdp cid {} is not in 1-15",
+                path.display(),
+                p.cid
+            );
+        }
+        Ok(cfg)
+    }
+
+    /// The engine's view of the bindings.
+    pub fn bindings(&self) -> Vec<PdpBinding> {
+        self.pdp
+            .iter()
+            .map(|p| PdpBinding {
+                cid: p.cid,
+                bind: p.bind,
+                apn: p.apn.clone(),
+                active: p.active,
+            })
+            .collect()
+    }
+}

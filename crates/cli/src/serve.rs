@@ -1,0 +1,158 @@
+//! `ftpmodem serve`: a virtual module on one line.
+
+use crate::config::FileConfig;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use ftpmodem_device::engine::{Engine, EngineConfig};
+use ftpmodem_device::fs::Sandbox;
+use ftpmodem_device::transport::{self, line_channel, PtyLine, SerialFlow, SerialLine};
+use ftpmodem_device::{channel, runtime};
+use ftpmodem_proto::Model;
+use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
+
+/// Default capacity of the module's file system: generous for logs and certificates, small
+/// enough that `AT+MFSINFO` looks like a module.
+const DEFAULT_CAPACITY: u64 = 64 << 20;
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("line").required(true).args(["pty", "tcp", "serial", "stdio"])))]
+pub struct ServeArgs {
+    /// Create a pseudo-terminal and a symlink to it at this path (removed at exit).
+    #[arg(long, value_name = "LINK")]
+    pty: Option<PathBuf>,
+    /// Listen on this TCP address; one client at a time is the serial line.
+    #[arg(long, value_name = "ADDR")]
+    tcp: Option<String>,
+    /// Use a real serial device, e.g. /dev/ttyS1.
+    #[arg(long, value_name = "DEV")]
+    serial: Option<String>,
+    /// Baud rate for --serial.
+    #[arg(long, default_value_t = 115_200)]
+    baud: u32,
+    /// Flow control for --serial: none, hardware (RTS/CTS) or software (XON/XOFF).
+    #[arg(long, default_value = "none")]
+    flow: String,
+    /// Use standard input and output.
+    #[arg(long)]
+    stdio: bool,
+    /// Model profile: generic (everything), ML302A, ML305A, ML307A, ML305U, ML307R.
+    #[arg(long)]
+    model: Option<String>,
+    /// Directory holding the module's local file system.
+    #[arg(long, value_name = "DIR")]
+    fs_root: Option<PathBuf>,
+    /// Capacity of the local file system in bytes.
+    #[arg(long, value_name = "BYTES")]
+    fs_capacity: Option<u64>,
+    /// Configuration file (TOML): model, fs, PDP context bindings.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let file = match &args.config {
+        Some(p) => FileConfig::load(p)?,
+        None => FileConfig::default(),
+    };
+    let model_name = args
+        .model
+        .clone()
+        .or(file.model.clone())
+        .unwrap_or_else(|| "generic".into());
+    let Some(model) = Model::from_name(&model_name) else {
+        bail!(
+            "unknown model {model_name:?}: use generic, ML302A, ML305A, ML307A, ML305U or ML307R"
+        );
+    };
+    let root = args
+        .fs_root
+        .clone()
+        .or(file.fs.root.clone())
+        .unwrap_or_else(Sandbox::default_root);
+    let capacity = args
+        .fs_capacity
+        .or(file.fs.capacity)
+        .unwrap_or(DEFAULT_CAPACITY);
+    let fs = Sandbox::open(&root, capacity)
+        .with_context(|| format!("opening the file system at {}", root.display()))?;
+    let cfg = EngineConfig {
+        profile: model.profile(),
+        pdp: file.bindings(),
+        ..EngineConfig::default()
+    };
+
+    let shutdown = CancellationToken::new();
+    spawn_signal_handler(shutdown.clone());
+
+    let (line_ends, module_ends) = line_channel(runtime::LINE_QUEUE);
+    let transport = {
+        let shutdown = shutdown.clone();
+        if let Some(link) = &args.pty {
+            let pty = PtyLine::create(link)
+                .with_context(|| format!("creating the PTY at {}", link.display()))?;
+            eprintln!(
+                "ftpmodem: {} module on {} -> {} (e.g. picocom -q --omap crlf {})",
+                model.profile().name,
+                pty.link_path().display(),
+                pty.slave_path().display(),
+                pty.link_path().display()
+            );
+            tokio::spawn(async move { pty.serve(line_ends, shutdown).await })
+        } else if let Some(addr) = &args.tcp {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening on {addr}"))?;
+            eprintln!(
+                "ftpmodem: {} module on tcp {}",
+                model.profile().name,
+                listener.local_addr()?
+            );
+            tokio::spawn(transport::run_tcp(listener, line_ends, shutdown))
+        } else if let Some(dev) = &args.serial {
+            let flow = match args.flow.as_str() {
+                "none" => SerialFlow::None,
+                "hardware" => SerialFlow::Hardware,
+                "software" => SerialFlow::Software,
+                other => bail!("unknown flow control {other:?}: use none, hardware or software"),
+            };
+            let line =
+                SerialLine::open(dev, args.baud, flow).with_context(|| format!("opening {dev}"))?;
+            eprintln!(
+                "ftpmodem: {} module on {dev} at {} baud",
+                model.profile().name,
+                args.baud
+            );
+            tokio::spawn(async move { line.serve(line_ends, shutdown).await })
+        } else {
+            tokio::spawn(transport::run_stdio(line_ends, shutdown))
+        }
+    };
+
+    let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
+    let spawner = move |id, events| channel::spawn(id, fs.clone(), events);
+    let module = tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
+    let result = transport.await.context("transport task")?;
+    shutdown.cancel();
+    let _ = module.await;
+    result.context("serial line")
+}
+
+/// Ctrl+C and SIGTERM end the module cleanly: the PTY link is removed, sessions closed.
+fn spawn_signal_handler(shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!("cannot watch SIGTERM: {e}");
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        shutdown.cancel();
+    });
+}
