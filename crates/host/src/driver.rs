@@ -87,6 +87,16 @@ impl Shared {
         }
     }
 
+    /// Removes the route of `id` if it still is `tx` (its call has ended).
+    fn unroute(&self, id: ChannelId, tx: &mpsc::Sender<Urc>) {
+        let mut r = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = r.get_mut(id.index()) {
+            if slot.as_ref().is_some_and(|s| s.same_channel(tx)) {
+                *slot = None;
+            }
+        }
+    }
+
     fn sink(&self, id: ChannelId) -> Option<mpsc::Sender<Urc>> {
         let r = self.routes.lock().unwrap_or_else(|e| e.into_inner());
         r.get(id.index()).cloned().flatten()
@@ -160,9 +170,9 @@ where
     job_tx
 }
 
-async fn reader<R: AsyncRead>(mut r: R, tx: mpsc::Sender<std::result::Result<Vec<u8>, String>>)
+async fn reader<R>(mut r: R, tx: mpsc::Sender<std::result::Result<Vec<u8>, String>>)
 where
-    R: Unpin,
+    R: AsyncRead + Unpin,
 {
     let mut buf = vec![0u8; READ_CHUNK];
     loop {
@@ -532,9 +542,9 @@ impl Driver {
         }
         if let Some(tx) = self.shared.sink(id) {
             match tx.send(u).await {
-                Ok(()) => return,
+                Ok(()) => {}
                 Err(mpsc::error::SendError(u)) => {
-                    self.shared.route(id, None);
+                    self.shared.unroute(id, &tx);
                     let _ = self.shared.events.send(u);
                 }
             }
