@@ -55,16 +55,6 @@ impl Control {
         self.write_out().await
     }
 
-    /// Sends several commands in one write (ABOR + NOOP).
-    pub(crate) async fn send_all(&mut self, cmds: &[Command<'_>]) -> Result<(), FtpError> {
-        self.out.clear();
-        for cmd in cmds {
-            cmd.encode(&mut self.out)?;
-            tracing::debug!(command = %cmd, "ftp >");
-        }
-        self.write_out().await
-    }
-
     async fn write_out(&mut self) -> Result<(), FtpError> {
         let limit = self.reply_timeout;
         let write = async {
@@ -142,10 +132,42 @@ impl Control {
         }
     }
 
-    /// Sends a command and reads its reply.
+    /// Sends a command and reads its reply. Replies that arrived unasked before the command
+    /// (a late `426` of a transfer a server reported from another task) are discarded first,
+    /// so they cannot be taken for this command's reply; a waiting `421` ends the session.
     pub(crate) async fn command(&mut self, cmd: &Command<'_>) -> Result<Reply, FtpError> {
+        self.discard_unsolicited().await?;
         self.send(cmd).await?;
         self.read_reply().await
+    }
+
+    /// Waits up to `limit` for a reply; `None` when none completed in time. Cancel-safe
+    /// reading makes the wait harmless: a partial reply stays buffered.
+    pub(crate) async fn read_reply_within(
+        &mut self,
+        limit: Duration,
+    ) -> Result<Option<Reply>, FtpError> {
+        match timeout(limit, self.read_reply_unbounded()).await {
+            Err(_) => Ok(None),
+            Ok(r) => r.map(Some),
+        }
+    }
+
+    async fn discard_unsolicited(&mut self) -> Result<(), FtpError> {
+        // One non-blocking read (`timeout` polls its future once before the clock), then
+        // whatever complete replies are buffered.
+        match timeout(Duration::ZERO, self.fill()).await {
+            Err(_) | Ok(Ok(1..)) => {}
+            Ok(Ok(0)) => return Err(FtpError::Closed(None)),
+            Ok(Err(e)) => return Err(FtpError::Connection(e)),
+        }
+        while let Some(r) = self.try_decode()? {
+            if r.code == crate::reply::ReplyCode::SERVICE_CLOSING {
+                return Err(FtpError::Closed(Some(r)));
+            }
+            tracing::warn!(reply = %r, "discarding an unsolicited reply");
+        }
+        Ok(())
     }
 
     /// Sends a command and requires a positive completion (`2yz`) reply. A 4xx/5xx is a

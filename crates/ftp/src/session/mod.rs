@@ -67,6 +67,9 @@ pub struct Session {
     epsv_refused: bool,
     port_refused: bool,
     mlsd_refused: bool,
+    /// A REST was accepted for a transfer that ended early; some servers (libunftp) keep the
+    /// offset for the next transfer then, so it is reset with `REST 0` first.
+    rest_dirty: bool,
     /// Set while a command runs; still set afterwards means its future was dropped.
     busy: bool,
     broken: bool,
@@ -128,6 +131,7 @@ impl Session {
             epsv_refused: false,
             port_refused: false,
             mlsd_refused: false,
+            rest_dirty: false,
             busy: false,
             broken: false,
             data_tls: DataTlsStats::default(),

@@ -5,14 +5,26 @@
 //! caller asks for the next chunk, at most the caller's buffer size, so a slow serial line
 //! slows the server down through TCP flow control rather than filling memory.
 //!
-//! Ending a download early (length limit reached, or [`Download::abort`]) closes the data
-//! connection and sends `ABOR` followed by `NOOP`, then reads replies up to the `200` of the
-//! `NOOP`. Servers differ in what they answer to an abort (`426`+`226`, `226`+`225`, a lone
-//! `225` or `226`, vsftpd's `426`+`225`), and the NOOP marks the end of whatever they send,
-//! so the control connection is back in step without guessing how many replies to expect.
-//! No Telnet IP/Synch is sent: servers that only see ABOR after the transfer (vsftpd without
-//! `async_abor_enable`) notice the closed data connection instead. If the sequence fails the
-//! session is unusable and the caller must reconnect.
+//! When a length limit leaves at most [`TAIL_DRAIN`] bytes of the file, the rest is read and
+//! discarded and the transfer ends normally. Otherwise, ending a download early (length
+//! limit reached, or [`Download::abort`]) closes the data
+//! connection and waits for the reply the server owes for the transfer: vsftpd and
+//! libunftp answer `426`, pure-ftpd a second `150` line with its timing statistics, any
+//! server that had already sent everything `226`. pure-ftpd over TLS sometimes sends nothing
+//! at all, so after a grace period ([`ABANDON_GRACE`]) a `NOOP` is sent and replies are read
+//! up to its `200`. `ABOR` is not used, deliberately, because the replies to it differ in
+//! number between servers and cannot be delimited reliably:
+//! - vsftpd (without `async_abor_enable`) does not read the control connection during a
+//!   transfer, so an ABOR without Telnet urgent data is only seen afterwards and gets a
+//!   second reply (`426` then `225`); pure-ftpd answers `426` then `226`;
+//! - libunftp answers `226` at once and reports the data connection's end (`426`) from
+//!   another task, so that reply can arrive after the replies to later commands: ABOR
+//!   followed by a NOOP marker at once leaves a stray `426` that then answers the next
+//!   command. Waiting for the transfer's own reply first avoids that.
+//!
+//! As a further guard, the control connection discards complete unsolicited replies that
+//! are already waiting before each command is sent. If the sequence fails within the reply
+//! timeout, the session is unusable and the caller must reconnect.
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
@@ -20,7 +32,7 @@ use tokio::time::timeout;
 use crate::ascii::{AsciiDecoder, AsciiEncoder};
 use crate::command::{Command, TransferType};
 use crate::decode::parse_announced_size;
-use crate::error::{FtpError, ProtocolError};
+use crate::error::FtpError;
 use crate::reply::ReplyCode;
 
 use super::control::check;
@@ -32,6 +44,17 @@ const CHUNK: usize = 64 * 1024;
 
 /// Most bytes read and discarded from an upload's data connection while closing it.
 const DRAIN_LIMIT: usize = 64 * 1024;
+
+/// When a download's length limit is reached and at most this much of the file is left (by
+/// the size the server announced), the rest is read and discarded instead of closing the
+/// connection early: cheaper than a round of early-end handling for a small remainder, and
+/// the ordinary end of a transfer is handled alike by every server.
+const TAIL_DRAIN: u64 = 64 * 1024;
+
+/// How long the final reply of a transfer ended early is awaited before a NOOP is sent to
+/// flush it (see the module docs): long enough for the server to see the closed data
+/// connection over a slow mobile link.
+const ABANDON_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How long an upload's data connection is still drained after the final reply came first.
 const DRAIN_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
@@ -72,6 +95,10 @@ pub struct Download<'a> {
     remaining: Option<u64>,
     received: u64,
     announced: Option<u64>,
+    /// Where the server started (the REST offset when it was accepted).
+    start: u64,
+    /// Bytes read from the data connection (before conversion and skipping).
+    wire_read: u64,
     eof: bool,
     done: bool,
 }
@@ -107,6 +134,8 @@ impl Session {
         self.begin()?;
         match self.start_retrieve(path, offset, ascii).await {
             Ok((stream, announced, skip)) => Ok(Download {
+                start: offset - skip,
+                wire_read: 0,
                 session: self,
                 data: Some(stream),
                 ascii: ascii.then(AsciiDecoder::new),
@@ -139,13 +168,16 @@ impl Session {
         .await?;
         let pending = self.open_data().await?;
         let mut skip = 0;
-        if offset > 0 {
+        if offset == 0 {
+            self.clear_rest().await?;
+        } else {
             let r = self.ctrl.command(&Command::Rest(offset)).await?;
             if r.code.is_negative() {
                 tracing::debug!(reply = %r, "REST refused, discarding instead");
                 skip = offset;
             } else {
                 check("REST", r, |r| r.code == ReplyCode::PENDING)?;
+                self.rest_dirty = false;
             }
         }
         let r = self.ctrl.command(&Command::Retr(path)).await?;
@@ -195,9 +227,20 @@ impl Session {
         })
         .await?;
         let pending = self.open_data().await?;
+        self.clear_rest().await?;
         let r = self.ctrl.command(&cmd).await?;
         check(cmd.verb(), r, |r| r.code.is_positive_preliminary())?;
         self.complete_data(pending).await
+    }
+
+    /// Sends `REST 0` when an earlier early-ended transfer may have left its offset behind.
+    async fn clear_rest(&mut self) -> Result<(), FtpError> {
+        if self.rest_dirty {
+            // A refusal is fine: a server without REST has no offset to forget.
+            self.ctrl.command(&Command::Rest(0)).await?;
+            self.rest_dirty = false;
+        }
+        Ok(())
     }
 
     /// Ends an operation that failed: the bookkeeping of `end`, returning the error.
@@ -216,24 +259,38 @@ impl Session {
         check(verb, r, |r| r.code.is_positive_completion()).map(|_| ())
     }
 
-    /// ABOR + NOOP, then replies up to the NOOP's `200` (see the module docs).
-    async fn abort_sequence(&mut self) -> Result<(), FtpError> {
-        self.ctrl.send_all(&[Command::Abor, Command::Noop]).await?;
-        for _ in 0..6 {
+    /// After the data connection of an unfinished transfer was closed: brings the control
+    /// connection back in step (see the module docs).
+    async fn abandon_reply(&mut self) -> Result<(), FtpError> {
+        let grace = ABANDON_GRACE.min(self.cfg.reply_timeout);
+        if let Some(r) = self.ctrl.read_reply_within(grace).await? {
+            if r.code == ReplyCode::SERVICE_CLOSING {
+                return Err(FtpError::Closed(Some(r)));
+            }
+            if !r.code.is_positive_preliminary() {
+                tracing::debug!(reply = %r, "transfer ended early");
+                return Ok(());
+            }
+        }
+        // No final reply (pure-ftpd over TLS sends none, or keeps it until the next
+        // command): a NOOP flushes whatever is owed, and its 200 marks the end.
+        self.ctrl.send(&Command::Noop).await?;
+        for _ in 0..4 {
             let r = self.ctrl.read_reply().await?;
             match r.code.as_u16() {
                 200 => return Ok(()),
                 421 => return Err(FtpError::Closed(Some(r))),
-                _ => tracing::debug!(reply = %r, "reply during abort"),
+                _ => tracing::debug!(reply = %r, "transfer ended early"),
             }
         }
-        Err(FtpError::Protocol(ProtocolError::Undecodable {
-            command: "ABOR",
+        Err(crate::error::ProtocolError::Unexpected {
+            command: "NOOP",
             reply: crate::reply::Reply {
                 code: ReplyCode::OK,
-                lines: vec!["no NOOP reply after six replies".to_owned()],
+                lines: vec!["no 200 among four replies after an early end of transfer".to_owned()],
             },
-        }))
+        }
+        .into())
     }
 }
 
@@ -292,8 +349,19 @@ impl Download<'_> {
                 return Ok(0);
             }
             if self.remaining == Some(0) {
-                self.data = None;
-                self.session.abort_sequence().await?;
+                let tail = self
+                    .announced
+                    .map(|size| size.saturating_sub(self.start + self.wire_read));
+                if tail.is_some_and(|t| t <= TAIL_DRAIN) && self.drain_tail().await? {
+                    // The rest of the file was small: read to the end, and the transfer
+                    // ends normally, which every server handles the same way.
+                    self.data = None;
+                    self.session.transfer_reply("RETR").await?;
+                } else {
+                    self.data = None;
+                    self.session.rest_dirty |= self.start > 0;
+                    self.session.abandon_reply().await?;
+                }
                 return Ok(0);
             }
             let want = match self.remaining {
@@ -348,6 +416,23 @@ impl Download<'_> {
         }
     }
 
+    /// Reads and discards the rest of the file; `false` when it turned out larger than
+    /// announced (the caller then closes the connection instead).
+    async fn drain_tail(&mut self) -> Result<bool, FtpError> {
+        let mut sink = vec![0u8; 16 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = self.read_data(&mut sink).await?;
+            if n == 0 {
+                return Ok(true);
+            }
+            total += n as u64;
+            if total > 2 * TAIL_DRAIN {
+                return Ok(false);
+            }
+        }
+    }
+
     async fn read_data(&mut self, dst: &mut [u8]) -> Result<usize, FtpError> {
         let limit = self.session.cfg.reply_timeout;
         let Some(data) = self.data.as_mut() else {
@@ -355,7 +440,10 @@ impl Download<'_> {
         };
         match timeout(limit, data.read(dst)).await {
             Err(_) => Err(FtpError::Timeout(limit, "download data")),
-            Ok(Ok(n)) => Ok(n),
+            Ok(Ok(n)) => {
+                self.wire_read += n as u64;
+                Ok(n)
+            }
             // A TLS peer closing without close_notify: the end of the data; the final
             // reply tells whether the file was complete.
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(0),
@@ -374,7 +462,8 @@ impl Download<'_> {
                 absorb(&mut data).await;
             }
         }
-        match self.session.abort_sequence().await {
+        self.session.rest_dirty |= self.start > 0;
+        match self.session.abandon_reply().await {
             Ok(()) => {
                 self.session.end(&Ok::<(), FtpError>(()));
                 Ok(())
@@ -515,7 +604,7 @@ impl Upload<'_> {
         if let Some(mut data) = self.data.take() {
             absorb(&mut data).await;
         }
-        match self.session.abort_sequence().await {
+        match self.session.abandon_reply().await {
             Ok(()) => {
                 self.session.end(&Ok::<(), FtpError>(()));
                 Ok(())
