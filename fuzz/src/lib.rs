@@ -52,6 +52,46 @@ pub fn response_line(data: &[u8]) {
     }
 }
 
+/// The engine's byte input: the input is a sequence of records `[len, gap]` + `len` bytes,
+/// each fed at `gap` times 50 ms after the previous one (so the `+++` guard and prompt
+/// time-outs are reached). Whatever arrives, the engine must not panic, must keep its output
+/// bounded, and after a CR and a prompt time-out must answer `AT` with `OK`.
+pub fn engine_input(data: &[u8]) {
+    use ftpmodem_device::engine::{Engine, EngineConfig};
+    use std::time::{Duration, Instant};
+    thread_local! {
+        static FS: Option<(tempfile::TempDir, ftpmodem_device::fs::Sandbox)> = tempfile::TempDir::new()
+            .ok()
+            .and_then(|d| {
+                let fs = ftpmodem_device::fs::Sandbox::open(d.path().join("fs"), 1 << 16).ok()?;
+                Some((d, fs))
+            });
+    }
+    let Some(fs) = FS.with(|f| f.as_ref().map(|(_, fs)| fs.clone())) else {
+        return;
+    };
+    let mut t = Instant::now();
+    let mut engine = Engine::new(EngineConfig::default(), fs, t);
+    let mut rest = data;
+    while let [len, gap, tail @ ..] = rest {
+        let n = usize::from(*len).min(tail.len());
+        t += Duration::from_millis(50 * u64::from(*gap));
+        engine.input(&tail[..n], t);
+        while engine.poll_action().is_some() {}
+        assert!(engine.take_output().len() < 1 << 20, "unbounded output");
+        rest = &tail[n..];
+    }
+    // A CR completes a half-typed line (which may open a prompt); the prompt time-out then
+    // returns the line to command mode.
+    engine.input(b"\r", t);
+    t += Duration::from_secs(61);
+    engine.tick(t);
+    let _ = engine.take_output();
+    engine.input(b"AT\r", t);
+    let out = engine.take_output();
+    assert!(out.ends_with(b"\r\nOK\r\n"), "no OK after recovery: {out:?}");
+}
+
 /// A target's body.
 pub type Body = fn(&[u8]);
 
@@ -59,4 +99,5 @@ pub type Body = fn(&[u8]);
 pub const TARGETS: &[(&str, Body)] = &[
     ("command_line", command_line),
     ("response_line", response_line),
+    ("engine_input", engine_input),
 ];
