@@ -1,0 +1,486 @@
+//! The streaming benchmark (`bench/run.sh` runs it; method in BENCHMARKS.md): one vsftpd, one
+//! file, curl against the module on the same transfers, medians of several runs, the module's
+//! peak RSS per transfer kind.
+//!
+//! `cargo run --release -p ftpmodem --example stream_bench -- --size-mib 256 --runs 5`
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod wire;
+
+use anyhow::{bail, ensure, Context, Result};
+use clap::Parser;
+use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use wire::{Module, Sha256Pipe};
+
+/// Time limit of one transfer: generous, it only stops a hung run.
+const LIMIT: Duration = Duration::from_secs(600);
+/// The module's `+++` guard time (EngineConfig default, V.25ter S12).
+const GUARD: Duration = Duration::from_secs(1);
+/// Silence the client keeps before `+++`: the guard time plus a margin for timer slack.
+const PRE_GUARD: Duration = Duration::from_millis(1100);
+
+#[derive(Parser)]
+struct Args {
+    /// Size of the test file in MiB.
+    #[arg(long, default_value_t = 256)]
+    size_mib: u64,
+    /// Timed runs of each transfer (after one untimed, verified run).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// The ftpmodem binary (default: the one built next to this example).
+    #[arg(long)]
+    bin: Option<PathBuf>,
+    /// Only these transfers (comma-separated: curl-get-null, curl-get-file, retr-local,
+    /// retr-serial, curl-put, stor), e.g. to profile one under `perf record`.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Skip the verification run.
+    #[arg(long)]
+    no_verify: bool,
+    /// Before the timed rounds, print the module's pid and wait this many seconds (time to
+    /// attach `perf record -p` or `strace -c -p`).
+    #[arg(long, default_value_t = 0)]
+    attach_delay: u64,
+}
+
+/// The transfers measured, in the order of each round.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    CurlGetNull,
+    CurlGetFile,
+    RetrLocal,
+    RetrSerial,
+    CurlPut,
+    StorTransparent,
+}
+
+impl Kind {
+    const ALL: [Kind; 6] = [
+        Kind::CurlGetNull,
+        Kind::CurlGetFile,
+        Kind::RetrLocal,
+        Kind::RetrSerial,
+        Kind::CurlPut,
+        Kind::StorTransparent,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::CurlGetNull => "curl-get-null",
+            Kind::CurlGetFile => "curl-get-file",
+            Kind::RetrLocal => "retr-local",
+            Kind::RetrSerial => "retr-serial",
+            Kind::CurlPut => "curl-put",
+            Kind::StorTransparent => "stor",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Kind::CurlGetNull => "curl download -> /dev/null",
+            Kind::CurlGetFile => "curl download -> file",
+            Kind::RetrLocal => "RETR -> module local fs",
+            Kind::RetrSerial => "RETR -> TCP line reader",
+            Kind::CurlPut => "curl -T upload",
+            Kind::StorTransparent => "transparent STOR",
+        }
+    }
+
+    /// The curl transfer a module transfer is compared with.
+    fn baseline(self) -> Option<Kind> {
+        match self {
+            Kind::RetrLocal => Some(Kind::CurlGetFile),
+            Kind::RetrSerial => Some(Kind::CurlGetNull),
+            Kind::StorTransparent => Some(Kind::CurlPut),
+            _ => None,
+        }
+    }
+
+    /// The issue's target ratio against the baseline.
+    fn target(self) -> Option<f64> {
+        match self {
+            Kind::RetrLocal => Some(1.1),
+            Kind::RetrSerial | Kind::StorTransparent => Some(1.3),
+            _ => None,
+        }
+    }
+}
+
+/// One measured transfer.
+#[derive(Clone, Copy, Default)]
+struct Sample {
+    secs: f64,
+    /// Module peak RSS during the transfer (KiB); 0 for curl.
+    peak_kib: u64,
+    /// CPU time of the module (or of curl) during the transfer.
+    cpu: f64,
+}
+
+struct Bench {
+    server: Vsftpd,
+    module: Module,
+    /// Server-side directory (local path = FTP path for uftp).
+    dir: PathBuf,
+    /// The module's file system root.
+    fs_root: PathBuf,
+    /// Scratch directory of the client (curl's output file).
+    scratch: PathBuf,
+    size: u64,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let bin = match args.bin.clone() {
+        Some(b) => b,
+        None => wire::sibling_binary("ftpmodem")
+            .context("ftpmodem binary not found next to the example; pass --bin")?,
+    };
+    ensure!(args.runs >= 1, "--runs must be at least 1");
+    let size = args.size_mib << 20;
+    let server = Vsftpd::start(VsftpdOptions::plain())
+        .context("starting vsftpd (run .ci/install-test-servers.sh as root)")?;
+    let dir = server.fresh_user_dir()?;
+    let tmp = tempfile::Builder::new()
+        .prefix("ftpmodem-bench-")
+        .tempdir()?;
+    let fs_root = tmp.path().join("fs");
+    let scratch = tmp.path().join("client");
+    std::fs::create_dir_all(&scratch)?;
+    eprintln!("bench: creating the {} MiB file", args.size_mib);
+    let src_sum = wire::make_file(&dir.join("bench.bin"), size, 0x5EED)?;
+    let module = Module::start(&bin, &fs_root, size.saturating_mul(4))?;
+    let mut b = Bench {
+        server,
+        module,
+        dir,
+        fs_root,
+        scratch,
+        size,
+    };
+    b.connect()?;
+    let idle_kib = b.module.rss_kib()?;
+
+    if !args.no_verify {
+        eprintln!("bench: verification run (untimed, also the warm-up)");
+        b.verify(&src_sum)?;
+    }
+
+    if args.attach_delay > 0 {
+        eprintln!(
+            "bench: module pid {}; waiting {} s",
+            b.module.pid(),
+            args.attach_delay
+        );
+        std::thread::sleep(Duration::from_secs(args.attach_delay));
+    }
+    for name in &args.only {
+        ensure!(
+            Kind::ALL.iter().any(|k| k.name() == name),
+            "unknown transfer {name:?}"
+        );
+    }
+    let mut samples: Vec<(Kind, Vec<Sample>)> = Kind::ALL
+        .iter()
+        .filter(|k| args.only.is_empty() || args.only.iter().any(|n| n == k.name()))
+        .map(|k| (*k, Vec::new()))
+        .collect();
+    for round in 1..=args.runs {
+        for (kind, list) in samples.iter_mut() {
+            let s = b
+                .run(*kind)
+                .with_context(|| format!("{} (round {round})", kind.label()))?;
+            eprintln!(
+                "bench: round {round} {:<28} {:8.3} s  CPU {:6.2} s  peak RSS {} KiB",
+                kind.label(),
+                s.secs,
+                s.cpu,
+                s.peak_kib
+            );
+            list.push(s);
+        }
+    }
+    report(&b, &bin, args.runs, idle_kib, &samples);
+    Ok(())
+}
+
+impl Bench {
+    fn remote(&self, name: &str) -> String {
+        format!("{}/{name}", self.dir.display())
+    }
+
+    fn url(&self, name: &str) -> String {
+        // %2F: an absolute path, not one relative to the login directory.
+        format!(
+            "{}/%2F{}",
+            self.server.url(),
+            self.remote(name).trim_start_matches('/')
+        )
+    }
+
+    /// Channel 0 for the serial line, channel 1 with local_fs 1, both logged in.
+    fn connect(&mut self) -> Result<()> {
+        let m = &mut self.module;
+        m.command("AT+MFTPCFG=1,\"local_fs\",1", b"\r\nOK\r\n")?;
+        for id in 0..2 {
+            m.command(
+                &format!(
+                    "AT+MFTPCONN={id},\"127.0.0.1\",\"uftp\",\"12341\",{}",
+                    self.server.port()
+                ),
+                b"\r\nOK\r\n",
+            )?;
+            m.expect(
+                format!("\r\n+MFTPCONN: {id},0\r\n").as_bytes(),
+                wire::AT_TIMEOUT,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// One of each module transfer, with sha256 checks of every result against the source.
+    fn verify(&mut self, src_sum: &str) -> Result<()> {
+        let size = self.size;
+        self.retr_local()?;
+        check(
+            "RETR to local fs",
+            &wire::sha256_file(&self.fs_root.join("bench.bin"))?,
+            src_sum,
+        )?;
+
+        let remote = self.remote("bench.bin");
+        let mut hash = Sha256Pipe::new()?;
+        let m = &mut self.module;
+        m.command(&format!("AT+MFTPRETR=0,\"{remote}\""), b"\r\nOK\r\n")?;
+        m.read_retr_chunks(0, size, LIMIT, &mut |d| hash.update(d))?;
+        check("RETR to the TCP line", &hash.finish()?, src_sum)?;
+
+        self.stor()?;
+        check(
+            "transparent STOR",
+            &wire::sha256_file(&self.dir.join("stor.bin"))?,
+            src_sum,
+        )?;
+
+        self.curl(Kind::CurlPut)?;
+        check(
+            "curl -T",
+            &wire::sha256_file(&self.dir.join("curl_up.bin"))?,
+            src_sum,
+        )?;
+        self.curl(Kind::CurlGetFile)?;
+        check(
+            "curl download",
+            &wire::sha256_file(&self.scratch.join("curl.bin"))?,
+            src_sum,
+        )?;
+        Ok(())
+    }
+
+    fn run(&mut self, kind: Kind) -> Result<Sample> {
+        match kind {
+            Kind::CurlGetNull | Kind::CurlGetFile | Kind::CurlPut => {
+                let me = std::process::id();
+                let cpu0 = wire::cpu_secs(me, true)?;
+                let secs = self.curl(kind)?;
+                let cpu = wire::cpu_secs(me, true)? - cpu0;
+                Ok(Sample {
+                    secs,
+                    peak_kib: 0,
+                    cpu,
+                })
+            }
+            Kind::RetrLocal | Kind::RetrSerial | Kind::StorTransparent => {
+                self.module.reset_peak_rss()?;
+                let cpu0 = wire::cpu_secs(self.module.pid(), false)?;
+                let secs = match kind {
+                    Kind::RetrLocal => self.retr_local()?,
+                    Kind::RetrSerial => self.retr_serial()?,
+                    _ => self.stor()?,
+                };
+                let cpu = wire::cpu_secs(self.module.pid(), false)? - cpu0;
+                Ok(Sample {
+                    secs,
+                    peak_kib: self.module.peak_rss_kib()?,
+                    cpu,
+                })
+            }
+        }
+    }
+
+    /// Command written to `+MFTPRETR: 1,0,<n>,<n>` read.
+    fn retr_local(&mut self) -> Result<f64> {
+        let cmd = format!(
+            "AT+MFTPRETR=1,\"{}\",\"/bench.bin\"",
+            self.remote("bench.bin")
+        );
+        let done = format!("\r\n+MFTPRETR: 1,0,{0},{0}\r\n", self.size);
+        let t0 = Instant::now();
+        self.module.command(&cmd, b"\r\nOK\r\n")?;
+        self.module.expect(done.as_bytes(), LIMIT)?;
+        Ok(t0.elapsed().as_secs_f64())
+    }
+
+    /// Command written to the last byte of the last chunk read.
+    fn retr_serial(&mut self) -> Result<f64> {
+        let cmd = format!("AT+MFTPRETR=0,\"{}\"", self.remote("bench.bin"));
+        let t0 = Instant::now();
+        self.module.command(&cmd, b"\r\nOK\r\n")?;
+        let mut got: u64 = 0;
+        self.module
+            .read_retr_chunks(0, self.size, LIMIT, &mut |d| {
+                got += d.len() as u64;
+                Ok(())
+            })?;
+        let secs = t0.elapsed().as_secs_f64();
+        ensure!(got == self.size, "received {got} bytes");
+        Ok(secs)
+    }
+
+    /// Transparent STOR of the source file (sent with `io::copy`, i.e. sendfile, the cheapest
+    /// way a client can write a file to a socket); the time without the guard silences.
+    fn stor(&mut self) -> Result<f64> {
+        let src = self.dir.join("bench.bin");
+        let dst = self.dir.join("stor.bin");
+        let remote = self.remote("stor.bin");
+        let plan = wire::StorPlan {
+            id: 0,
+            remote: &remote,
+            server_path: &dst,
+            len: self.size,
+            pre_guard: PRE_GUARD,
+            limit: LIMIT,
+        };
+        let times = wire::transparent_stor(&mut self.module, &plan, &mut |line| {
+            let mut f = std::fs::File::open(&src)?;
+            io::copy(&mut f, line).map(|_| ())
+        })?;
+        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
+        eprintln!(
+            "bench:   STOR steps (ms): command->CONNECT {:.1}, CONNECT->last write {:.1}, \
+             last write->server file complete {:.1}, +++ -> OK {:.1}, OK -> report {:.1}",
+            ms(times.command, times.connect),
+            ms(times.connect, times.last_write),
+            ms(times.last_write, times.complete),
+            ms(times.escape, times.ok),
+            ms(times.ok, times.report),
+        );
+        Ok(times.transfer(GUARD).as_secs_f64())
+    }
+
+    /// curl's own `time_total` (connect, login, transfer, 226), which is what a user waits
+    /// for; process start-up is not in it.
+    fn curl(&mut self, kind: Kind) -> Result<f64> {
+        let mut cmd = Command::new("curl");
+        cmd.args([
+            "-sS",
+            "--fail",
+            "-u",
+            "uftp:12341",
+            "-w",
+            "%{time_total} %{time_pretransfer}",
+        ]);
+        match kind {
+            Kind::CurlGetNull => {
+                cmd.args(["-o", "/dev/null"]).arg(self.url("bench.bin"));
+            }
+            Kind::CurlGetFile => {
+                cmd.arg("-o")
+                    .arg(self.scratch.join("curl.bin"))
+                    .arg(self.url("bench.bin"));
+            }
+            Kind::CurlPut => {
+                cmd.arg("-T")
+                    .arg(self.dir.join("bench.bin"))
+                    .arg(self.url("curl_up.bin"));
+            }
+            _ => bail!("not a curl transfer"),
+        }
+        let out = cmd.output().context("running curl")?;
+        ensure!(
+            out.status.success(),
+            "curl failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let total: f64 = text
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .parse()
+            .with_context(|| format!("curl -w output {text:?}"))?;
+        Ok(total)
+    }
+}
+
+fn check(what: &str, got: &str, want: &str) -> Result<()> {
+    ensure!(got == want, "{what}: sha256 {got}, source {want}");
+    eprintln!("bench: {what}: sha256 matches ({got})");
+    Ok(())
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+fn report(b: &Bench, bin: &Path, runs: usize, idle_kib: u64, samples: &[(Kind, Vec<Sample>)]) {
+    let med = |k: Kind| {
+        samples
+            .iter()
+            .find(|(kk, _)| *kk == k)
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(_, s)| median(&s.iter().map(|x| x.secs).collect::<Vec<_>>()))
+            .unwrap_or(f64::NAN)
+    };
+    let mib = b.size as f64 / (1u64 << 20) as f64;
+    println!();
+    println!(
+        "file: {mib} MiB, runs: {runs} (median), module: {}",
+        bin.display()
+    );
+    println!(
+        "module RSS when idle and connected: {:.1} MiB",
+        idle_kib as f64 / 1024.0
+    );
+    println!();
+    println!("| transfer | median s | MiB/s | runs (s) | median CPU s | vs | ratio | target | module peak RSS |");
+    println!("|---|---:|---:|---|---:|---|---:|---:|---:|");
+    for (kind, list) in samples {
+        let m = med(*kind);
+        let runs_text = list
+            .iter()
+            .map(|s| format!("{:.3}", s.secs))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (vs, ratio, target) = match (kind.baseline(), kind.target()) {
+            (Some(base), Some(t)) => {
+                let r = m / med(base);
+                let verdict = if r <= t { "met" } else { "missed" };
+                (
+                    base.label().to_owned(),
+                    format!("{r:.2}x"),
+                    format!("{t}x {verdict}"),
+                )
+            }
+            _ => ("".to_owned(), "".to_owned(), "".to_owned()),
+        };
+        let cpu = median(&list.iter().map(|s| s.cpu).collect::<Vec<_>>());
+        let peak = list.iter().map(|s| s.peak_kib).max().unwrap_or(0);
+        let peak_text = if peak == 0 {
+            "".to_owned()
+        } else {
+            format!("{:.1} MiB", peak as f64 / 1024.0)
+        };
+        println!("| {} | {m:.3} | {:.0} | {runs_text} | {cpu:.2} | {vs} | {ratio} | {target} | {peak_text} |", kind.label(), mib / m);
+    }
+}
