@@ -157,10 +157,17 @@ impl FtpError {
         }
     }
 
-    /// Whether the session can take further commands after this error. Only a refusal by the
-    /// server (and an argument refused before sending) leaves the control connection in step.
+    /// Whether the session can take further commands after this error: a refusal by the
+    /// server, an argument refused before sending, and a complete reply (or listing) whose
+    /// content could not be decoded leave the control connection in step; everything else
+    /// (timeouts, broken connections, malformed or unexpected replies) does not.
     pub fn session_survives(&self) -> bool {
-        matches!(self, Self::Refused { .. } | Self::InvalidArgument(_))
+        matches!(
+            self,
+            Self::Refused { .. }
+                | Self::InvalidArgument(_)
+                | Self::Protocol(ProtocolError::Undecodable { .. } | ProtocolError::Listing(_))
+        )
     }
 }
 

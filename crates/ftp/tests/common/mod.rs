@@ -170,6 +170,13 @@ pub async fn scenario_with(
     assert_eq!(d.perm, if perms_known { "rwx" } else { "" }, "{d:?}");
     assert!(!listing.iter().any(|e| e.name == "." || e.name == ".."));
     assert_eq!(s.list("sub dir").await.expect("list empty"), vec![]);
+    // Listing a file describes the file.
+    let one = s.list("bin.dat").await.expect("list a file");
+    assert_eq!(one.len(), 1, "{one:?}");
+    assert_eq!(
+        (one[0].name.as_str(), one[0].size),
+        ("bin.dat", Some(all.len() as u64))
+    );
 
     same_bytes(&download(&mut s, "bin.dat", 0, None, false).await, &all);
     same_bytes(
