@@ -1,6 +1,6 @@
 //! A scripted FTP server for the failures no real server produces on demand: a reply that
 //! never comes (result 5), bytes that are not a reply (12), a data connection reset under an
-//! upload (13). It speaks just enough FTP for the module's client to log in.
+//! upload and hangs up (13). It speaks just enough FTP for the module's client to log in.
 
 use std::net::SocketAddr;
 use std::os::fd::AsFd;
@@ -18,9 +18,10 @@ pub enum Step {
     Raw(Vec<u8>),
     /// Never answer (the connection stays open).
     Hang,
-    /// `150`, accept the data connection, read until some bytes came, reset it (RST), tell
-    /// the test through [`FakeFtp::reset_done`], then answer `426`.
-    StorThenReset,
+    /// `150`, accept the data connection, read until some bytes came, reset it (RST), close
+    /// the control connection without a word (a server that crashed), and tell the test
+    /// through [`FakeFtp::reset_done`].
+    StorThenCrash,
 }
 
 /// A scripted server: `script(command_line)` decides each answer; login and the commands
@@ -57,7 +58,7 @@ impl FakeFtp {
         self.addr
     }
 
-    /// Resolves once a [`Step::StorThenReset`] has reset its data connection.
+    /// Resolves once a [`Step::StorThenCrash`] has reset its data connection.
     pub async fn reset_done(&self) {
         self.reset.notified().await;
     }
@@ -118,7 +119,7 @@ async fn session(s: TcpStream, greeting: &'static [u8], script: Script, reset: A
                 let _ = r.read_to_end(&mut sink).await;
                 return;
             }
-            Step::StorThenReset => {
+            Step::StorThenCrash => {
                 if w.write_all(b"150 go ahead\r\n").await.is_err() {
                     return;
                 }
@@ -129,8 +130,10 @@ async fn session(s: TcpStream, greeting: &'static [u8], script: Script, reset: A
                 let mut buf = [0u8; 64];
                 let _ = d.read(&mut buf).await;
                 reset_close(d);
+                drop(w);
+                drop(r);
                 reset.notify_one();
-                b"426 data connection reset\r\n".to_vec()
+                return;
             }
         };
         if w.write_all(&out).await.is_err() {

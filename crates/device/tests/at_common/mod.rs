@@ -384,6 +384,34 @@ impl At {
         data
     }
 
+    /// `AT+MFTPRETR` to the serial line that fails part way (or at once): data chunks (any
+    /// number, running sums checked) until `+MFTPRETR: <id>,<code>`. Returns the bytes that
+    /// came and the code.
+    pub async fn retr_failing(&mut self, id: u8, line: &str) -> (Vec<u8>, u32) {
+        self.cmd(line, "\r\nOK\r\n").await;
+        let mut data = Vec::new();
+        loop {
+            self.expect(format!("\r\n+MFTPRETR: {id},").as_bytes())
+                .await;
+            let head = self.read_n(2).await;
+            if head != b"0," {
+                let mut rest = self.read_until(b"\r\n", 16).await;
+                rest.truncate(rest.len() - 2);
+                let code = [head, rest].concat();
+                let code = String::from_utf8(code).unwrap().parse().unwrap();
+                return (data, code);
+            }
+            let sum = self.read_until(b",", 24).await;
+            let recv = self.read_until(b",", 24).await;
+            let num =
+                |b: &[u8]| -> usize { String::from_utf8_lossy(&b[..b.len() - 1]).parse().unwrap() };
+            let (sum, recv) = (num(&sum), num(&recv));
+            data.extend(self.read_n(recv).await);
+            assert_eq!(sum, data.len(), "running sum");
+            self.expect(b"\r\n").await;
+        }
+    }
+
     /// A transparent-mode upload: `CONNECT`, the payload, a guard time of silence, `+++`,
     /// a guard time, then `OK` and the report. Costs two guard times of real waiting.
     pub async fn stor_transparent(&mut self, line: &str, payload: &[u8], report: &str) {
