@@ -15,10 +15,23 @@ pub(super) async fn list(
     let entries = match ctx.inbox.guard(session.list(path)).await? {
         Ok(v) => v,
         Err(e) => {
-            return Ok(Final::report(Urc::ListResult {
-                id,
-                code: failed(id, &e),
-            }))
+            let code = failed(id, &e);
+            // Some servers (libunftp) refuse MLSD, MLST and LIST of a plain file; the manual
+            // lists a file by name (§3.7 `AT+MFTPLIST=0,"old.txt"`), so look it up in its
+            // directory before giving up.
+            let found = match (code, split_parent(path)) {
+                (ResultCode::ServerError, Some((parent, name))) => {
+                    match ctx.inbox.guard(session.list(parent)).await? {
+                        Ok(v) => v.into_iter().filter(|e| e.name == name).collect(),
+                        Err(_) => Vec::new(),
+                    }
+                }
+                _ => Vec::new(),
+            };
+            if found.is_empty() {
+                return Ok(Final::report(Urc::ListResult { id, code }));
+            }
+            found
         }
     };
     let mut urcs = entries
@@ -37,6 +50,21 @@ pub(super) async fn list(
         last = next;
     }
     Ok(Final::report(last))
+}
+
+/// `("dir", "name")` for `dir/name`, `("", "name")` for a bare name (the working directory),
+/// `("/", "name")` for `/name`; `None` when there is no last component to look for.
+fn split_parent(path: &str) -> Option<(&str, &str)> {
+    let trimmed = path.strip_suffix('/').unwrap_or(path);
+    if trimmed.is_empty() || trimmed != path {
+        return None;
+    }
+    match trimmed.rsplit_once('/') {
+        None => Some(("", trimmed)),
+        Some(("", name)) => Some(("/", name)),
+        Some((parent, name)) if !name.is_empty() => Some((parent, name)),
+        Some(_) => None,
+    }
 }
 
 /// The report of one entry: directories as directories, anything else as a file.
@@ -84,6 +112,15 @@ mod tests {
 
     fn id() -> ChannelId {
         ChannelId::new(2).unwrap()
+    }
+
+    #[test]
+    fn parent_of_a_listed_path() {
+        assert_eq!(split_parent("2.txt"), Some(("", "2.txt")));
+        assert_eq!(split_parent("/a.txt"), Some(("/", "a.txt")));
+        assert_eq!(split_parent("/home/uftp/test/2.txt"), Some(("/home/uftp/test", "2.txt")));
+        assert_eq!(split_parent("/home/"), None);
+        assert_eq!(split_parent(""), None);
     }
 
     #[test]
