@@ -43,6 +43,9 @@ macro_rules! guarded {
 pub(crate) use guarded;
 use stream::{connect_tcp, resolve, Stream};
 
+/// Most `120` replies accepted before the greeting.
+const MAX_120: usize = 8;
+
 /// How data-connection TLS handshakes went, to check that session resumption works (servers
 /// such as vsftpd refuse data connections that do not resume).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -100,11 +103,21 @@ impl Session {
             _ => Stream::Plain(tcp),
         };
         let mut ctrl = Control::new(stream, cfg.reply_timeout);
-        let welcome = loop {
+        // `120 ready in n minutes` may precede the 220; a few are plenty (each waits up to the
+        // reply timeout), an endless stream of them is a server we cannot use.
+        let mut welcome = None;
+        for _ in 0..MAX_120 {
             let r = ctrl.read_reply().await?;
             if r.code.as_u16() != 120 {
-                break check("connect", r, |r| r.code == ReplyCode::SERVICE_READY)?;
+                welcome = Some(check("connect", r, |r| r.code == ReplyCode::SERVICE_READY)?);
+                break;
             }
+        }
+        let Some(welcome) = welcome else {
+            return Err(FtpError::Timeout(
+                cfg.reply_timeout,
+                "220 after repeated 120",
+            ));
         };
         if let (Security::Explicit, Some(t)) = (&cfg.security, &tls) {
             check("AUTH", ctrl.command(&Command::AuthTls).await?, |r| {
