@@ -9,6 +9,7 @@
 
 pub mod cell;
 pub mod fake;
+pub mod mux;
 pub mod payload;
 pub mod relay;
 pub mod target;
@@ -244,6 +245,19 @@ impl At {
             t.extend_from_slice(&out);
         }
         out
+    }
+
+    /// Whatever bytes come next (at least one), without a time limit; `None` once the line
+    /// has closed. Cancel-safe, for multiplexing readers (whose users time out on their own).
+    pub async fn next_bytes(&mut self) -> Option<Vec<u8>> {
+        if self.pos == self.buf.len() {
+            let chunk = self.rx.recv().await?;
+            self.buf.clear();
+            self.pos = 0;
+            self.buf.extend_from_slice(&chunk);
+        }
+        let n = self.buf.len() - self.pos;
+        Some(self.take(n))
     }
 
     /// Exactly `n` bytes from the module.
