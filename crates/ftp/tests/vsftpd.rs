@@ -215,3 +215,47 @@ async fn anonymous_login_in_upload_dir() {
     );
     s.quit().await.unwrap();
 }
+
+/// TLS 1.3 tickets are single-use: every kind of early end must still leave a ticket for the
+/// next data connection, or vsftpd refuses it ("522 session reuse required").
+#[tokio::test]
+async fn tls13_resumption_survives_early_ends() {
+    let c = certs();
+    let server = tokio::task::spawn_blocking({
+        let c = c.clone();
+        move || Vsftpd::start(VsftpdOptions::explicit_tls(&c))
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let dir = server.fresh_user_dir().unwrap();
+    std::fs::write(dir.join("big.bin"), payload(4 << 20)).unwrap();
+    let cfg = as_uftp(config(server.addr(), Security::Explicit, Some(&c)));
+    let mut s = ftpmodem_ftp::Session::connect(&cfg).await.unwrap();
+    assert_eq!(s.tls_version(), Some(TlsVersion::Tls13));
+    s.cwd(dir.to_str().unwrap()).await.unwrap();
+    for round in 0..6 {
+        // Limit reached on a large file.
+        same_bytes(
+            &download(&mut s, "big.bin", 7, Some(10), false).await,
+            &payload(4 << 20)[7..17],
+        );
+        // Abort before reading anything.
+        let dl = s.retrieve("big.bin", 0, None, false).await.unwrap();
+        dl.abort().await.unwrap();
+        // Abort an upload after one write.
+        let mut up = s
+            .store(&format!("part{round}"), false, false)
+            .await
+            .unwrap();
+        up.write_all(b"partial").await.unwrap();
+        up.abort().await.unwrap();
+        // Uploads that only write.
+        upload(&mut s, &format!("whole{round}"), false, false, b"whole").await;
+        assert!(s.list("").await.unwrap().len() >= 3);
+    }
+    let st = s.data_tls_stats();
+    assert_eq!(st.full, 0, "{st:?}\n{}", server.log_text());
+    assert_eq!(st.resumed, 30);
+    s.quit().await.unwrap();
+}

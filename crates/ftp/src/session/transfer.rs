@@ -7,9 +7,8 @@
 //!
 //! When a length limit leaves at most [`TAIL_DRAIN`] bytes of the file, the rest is read and
 //! discarded and the transfer ends normally. Otherwise, ending a download early (length
-//! limit reached, or [`Download::abort`]) closes the data
-//! connection and waits for the reply the server owes for the transfer: vsftpd and
-//! libunftp answer `426`, pure-ftpd a second `150` line with its timing statistics, any
+//! limit reached, or [`Download::abort`]) closes the data connection and waits for the
+//! reply the server owes for the transfer: vsftpd and libunftp answer `426`, pure-ftpd a second `150` line with its timing statistics, any
 //! server that had already sent everything `226`. pure-ftpd over TLS sometimes sends nothing
 //! at all, so after a grace period ([`ABANDON_GRACE`]) a `NOOP` is sent and replies are read
 //! up to its `200`. `ABOR` is not used, deliberately, because the replies to it differ in
@@ -23,8 +22,8 @@
 //!   command. Waiting for the transfer's own reply first avoids that.
 //!
 //! As a further guard, the control connection discards complete unsolicited replies that
-//! are already waiting before each command is sent. If the sequence fails within the reply
-//! timeout, the session is unusable and the caller must reconnect.
+//! are already waiting before each command is sent. If the sequence does not complete within
+//! the reply timeout, the session is unusable and the caller must reconnect.
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
@@ -56,16 +55,21 @@ const TAIL_DRAIN: u64 = 64 * 1024;
 /// connection over a slow mobile link.
 const ABANDON_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How long a download aborted before its first read waits for that read (see `absorb`).
+const ABSORB_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// How long an upload's data connection is still drained after the final reply came first.
 const DRAIN_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// Reads whatever has already arrived, without waiting. On a TLS 1.3 data connection that
-/// is about to be dropped, or that only ever writes, this stores the session tickets the
-/// server sent after the handshake, so the next data connection can still resume.
-async fn absorb(stream: &mut Stream) {
+/// Reads once, waiting at most `wait` (zero: only what has already arrived). On a TLS 1.3
+/// data connection that is about to be dropped, or that only ever writes, this stores the
+/// session tickets the server sent after the handshake, so the next data connection can
+/// still resume.
+async fn absorb(stream: &mut Stream, wait: std::time::Duration) {
     let mut sink = [0u8; 4096];
-    // `timeout` polls its future once before looking at the clock: one non-blocking read.
-    let _ = timeout(std::time::Duration::ZERO, stream.read(&mut sink)).await;
+    // `timeout` polls its future once before looking at the clock, so a zero wait is one
+    // non-blocking read.
+    let _ = timeout(wait, stream.read(&mut sink)).await;
 }
 
 /// Reads and discards until EOF, an error or [`DRAIN_LIMIT`] bytes.
@@ -458,8 +462,10 @@ impl Download<'_> {
         }
         self.done = true;
         if let Some(mut data) = self.data.take() {
-            if self.received == 0 {
-                absorb(&mut data).await;
+            if self.wire_read == 0 {
+                // A download's ticket comes before its data, which flows at once: one read
+                // (briefly awaited) is enough to have it.
+                absorb(&mut data, ABSORB_WAIT.min(self.session.cfg.reply_timeout)).await;
             }
         }
         self.session.rest_dirty |= self.start > 0;
@@ -526,7 +532,7 @@ impl Upload<'_> {
                 return Err(FtpError::Broken);
             };
             if self.sent == 0 {
-                absorb(stream).await;
+                absorb(stream, std::time::Duration::ZERO).await;
             }
             match timeout(limit, stream.write_all(bytes)).await {
                 Err(_) => return Err(FtpError::Timeout(limit, "upload data to be accepted")),
@@ -602,7 +608,7 @@ impl Upload<'_> {
     pub async fn abort(mut self) -> Result<(), FtpError> {
         self.done = true;
         if let Some(mut data) = self.data.take() {
-            absorb(&mut data).await;
+            absorb(&mut data, std::time::Duration::ZERO).await;
         }
         match self.session.abandon_reply().await {
             Ok(()) => {
