@@ -89,3 +89,35 @@ impl FileConfig {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_bindings_and_refuses_bad_files() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let p = dir.path().join("m.toml");
+        std::fs::write(
+            &p,
+            "model = \"ML305U\"\n[fs]\ncapacity = 4096\n[[pdp]]\ncid = 2\nbind = \"127.0.0.2\"\napn = \"cmnet\"\n",
+        )
+        .unwrap();
+        let c = FileConfig::load(&p).unwrap();
+        assert_eq!(c.model.as_deref(), Some("ML305U"));
+        assert_eq!(c.fs.capacity, Some(4096));
+        let b = c.bindings();
+        assert_eq!(b.len(), 1);
+        assert_eq!(
+            (b[0].cid, b[0].bind, b[0].active),
+            (2, Some("127.0.0.2".parse().unwrap()), false)
+        );
+        std::fs::write(&p, "[[pdp]]\ncid = 16\n").unwrap();
+        assert!(FileConfig::load(&p)
+            .unwrap_err()
+            .to_string()
+            .contains("not in 1-15"));
+        std::fs::write(&p, "colour = 1\n").unwrap();
+        assert!(FileConfig::load(&p).is_err());
+    }
+}

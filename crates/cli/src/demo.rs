@@ -24,134 +24,103 @@ pub struct DemoArgs {
     raw: bool,
 }
 
-/// One step: the command line, and the line that ends its output (after `OK`).
-struct Step {
-    send: String,
-    until: &'static str,
-    note: &'static str,
-}
-
-fn step(send: impl Into<String>, until: &'static str, note: &'static str) -> Step {
-    Step {
-        send: send.into(),
-        until,
-        note,
+/// The line that ends a command's output: its URC for the channel commands (the last one of
+/// a directory listing names its last entry), `OK` for the rest.
+fn until(cmd: &str) -> String {
+    if cmd == "AT+MFTPDISC=0" {
+        return "+MFTPURC: 0,\"conn\",0".into();
+    }
+    if cmd == "AT+MFTPLIST=0,\"/home/uftp/test\"" {
+        return "+MFTPLIST: 0,0,\"test2\"".into();
+    }
+    match cmd.strip_prefix("AT+MFTP").and_then(|r| r.split_once('=')) {
+        Some((name, _)) if name != "CFG" => format!("+MFTP{name}: 0,"),
+        _ => "OK".into(),
     }
 }
 
-/// The chapter 4 session, with the server's address in place of 115.29.109.79.
-fn session(port: u16) -> Vec<Step> {
+/// The chapter 4 session in its sections, with the server's address in place of
+/// 115.29.109.79.
+fn session(port: u16) -> Vec<(&'static str, Vec<String>)> {
     let conn = format!("AT+MFTPCONN=0,\"127.0.0.1\",\"{USER}\",\"{PASSWORD}\",{port}");
-    let disc = || step("AT+MFTPDISC=0", "+MFTPURC: 0,\"conn\",0", "disconnect");
+    let cwd = "AT+MFTPCWD=0,\"/home/uftp/test\"";
+    let disc = "AT+MFTPDISC=0";
+    let v = |cmds: &[&str]| cmds.iter().map(|c| c.to_string()).collect::<Vec<_>>();
     vec![
-        step("ATE0", "OK", "echo off, as firmware usually runs"),
-        step("AT+MFTPCFG=0,\"ssl\",0,0", "OK", "plain FTP"),
-        step(conn.clone(), "+MFTPCONN: 0,", "connect"),
-        disc(),
-        step(conn.clone(), "+MFTPCONN: 0,", "log in"),
-        step("AT+MFTPPWD=0", "+MFTPPWD: 0,", "working directory"),
-        step(
-            "AT+MFTPCWD=0,\"/home/uftp/test\"",
-            "+MFTPCWD: 0,",
-            "change directory",
+        ("echo off, as firmware usually runs", v(&["ATE0"])),
+        (
+            "connect and disconnect",
+            v(&["AT+MFTPCFG=0,\"ssl\",0,0", &conn, disc]),
         ),
-        step("AT+MFTPPWD=0", "+MFTPPWD: 0,", "working directory"),
-        step("AT+MFTPMKD=0,\"test1\"", "+MFTPMKD: 0,", "new directory"),
-        step(
-            "AT+MFTPSTOR=0,\"1.txt\",1,10,\"1111111111\"",
-            "+MFTPSTOR: 0,",
-            "upload inline data",
+        (
+            "working directory, new directory, rename, list, delete",
+            v(&[
+                &conn,
+                "AT+MFTPPWD=0",
+                cwd,
+                "AT+MFTPPWD=0",
+                "AT+MFTPMKD=0,\"test1\"",
+                "AT+MFTPSTOR=0,\"1.txt\",1,10,\"1111111111\"",
+                "AT+MFTPRN=0,\"test1\",\"test2\"",
+                "AT+MFTPRN=0,\"1.txt\",\"2.txt\"",
+                "AT+MFTPLIST=0,\"2.txt\"",
+                "AT+MFTPLIST=0,\"/home/uftp/test\"",
+                "AT+MFTPDEL=0,\"2.txt\"",
+                "AT+MFTPDEL=0,\"test2\"",
+                disc,
+            ]),
         ),
-        step(
-            "AT+MFTPRN=0,\"test1\",\"test2\"",
-            "+MFTPRN: 0,",
-            "rename a directory",
-        ),
-        step(
-            "AT+MFTPRN=0,\"1.txt\",\"2.txt\"",
-            "+MFTPRN: 0,",
-            "rename a file",
-        ),
-        step("AT+MFTPLIST=0,\"2.txt\"", "+MFTPLIST: 0,", "list a file"),
-        step(
-            "AT+MFTPLIST=0,\"/home/uftp/test\"",
-            "+MFTPLIST: 0,0,\"test2\"",
-            "list a directory",
-        ),
-        step("AT+MFTPDEL=0,\"2.txt\"", "+MFTPDEL: 0,", "delete a file"),
-        step(
-            "AT+MFTPDEL=0,\"test2\"",
-            "+MFTPDEL: 0,",
-            "delete a directory",
-        ),
-        disc(),
-        step(
-            "AT+MFTPCFG=0,\"local_fs\",0",
-            "OK",
+        (
             "append through the serial line",
+            v(&[
+                "AT+MFTPCFG=0,\"local_fs\",0",
+                &conn,
+                cwd,
+                "AT+MFTPAPPE=0,\"1.txt\",1,10,\"1234567890\"",
+                "AT+MFTPLIST=0,\"1.txt\"",
+                "AT+MFTPDEL=0,\"1.txt\"",
+                disc,
+            ]),
         ),
-        step(conn.clone(), "+MFTPCONN: 0,", ""),
-        step("AT+MFTPCWD=0,\"/home/uftp/test\"", "+MFTPCWD: 0,", ""),
-        step(
-            "AT+MFTPAPPE=0,\"1.txt\",1,10,\"1234567890\"",
-            "+MFTPAPPE: 0,",
-            "",
-        ),
-        step("AT+MFTPLIST=0,\"1.txt\"", "+MFTPLIST: 0,", ""),
-        step("AT+MFTPDEL=0,\"1.txt\"", "+MFTPDEL: 0,", ""),
-        disc(),
-        step(
-            "AT+MFTPCFG=0,\"local_fs\",1",
-            "OK",
+        (
             "append from the module's file system",
+            v(&[
+                "AT+MFTPCFG=0,\"local_fs\",1",
+                "AT+MFPUT=\"/usr/test.txt\",12,\"CESHI1111111\"",
+                &conn,
+                cwd,
+                "AT+MFTPAPPE=0,\"2.txt\",\"/usr/test.txt\"",
+                "AT+MFTPLIST=0,\"2.txt\"",
+                "AT+MFTPDEL=0,\"2.txt\"",
+                disc,
+            ]),
         ),
-        step("AT+MFPUT=\"/usr/test.txt\",12,\"CESHI1111111\"", "OK", ""),
-        step(conn.clone(), "+MFTPCONN: 0,", ""),
-        step("AT+MFTPCWD=0,\"/home/uftp/test\"", "+MFTPCWD: 0,", ""),
-        step(
-            "AT+MFTPAPPE=0,\"2.txt\",\"/usr/test.txt\"",
-            "+MFTPAPPE: 0,",
-            "",
+        (
+            "store through the serial line, download to the serial line",
+            v(&[
+                "AT+MFTPCFG=0,\"local_fs\",0",
+                &conn,
+                cwd,
+                "AT+MFTPSTOR=0,\"1.txt\",1,10,\"1234567890\"",
+                "AT+MFTPRETR=0,\"1.txt\"",
+                "AT+MFTPDEL=0,\"1.txt\"",
+                disc,
+            ]),
         ),
-        step("AT+MFTPLIST=0,\"2.txt\"", "+MFTPLIST: 0,", ""),
-        step("AT+MFTPDEL=0,\"2.txt\"", "+MFTPDEL: 0,", ""),
-        disc(),
-        step(
-            "AT+MFTPCFG=0,\"local_fs\",0",
-            "OK",
-            "download to the serial line",
+        (
+            "store from and download into the module's file system",
+            v(&[
+                "AT+MFTPCFG=0,\"local_fs\",1",
+                "AT+MFPUT=\"/usr/test.txt\",12,\"CESHI3333333\"",
+                &conn,
+                cwd,
+                "AT+MFTPSTOR=0,\"2.txt\",\"/usr/test.txt\"",
+                "AT+MFTPRETR=0,\"2.txt\",\"/usr/test.txt\",5,7",
+                "AT+MFGET=\"/usr/test.txt\"",
+                "AT+MFTPDEL=0,\"2.txt\"",
+                disc,
+            ]),
         ),
-        step(conn.clone(), "+MFTPCONN: 0,", ""),
-        step("AT+MFTPCWD=0,\"/home/uftp/test\"", "+MFTPCWD: 0,", ""),
-        step(
-            "AT+MFTPSTOR=0,\"1.txt\",1,10,\"1234567890\"",
-            "+MFTPSTOR: 0,",
-            "",
-        ),
-        step("AT+MFTPRETR=0,\"1.txt\"", "+MFTPRETR: 0,", ""),
-        step("AT+MFTPDEL=0,\"1.txt\"", "+MFTPDEL: 0,", ""),
-        disc(),
-        step(
-            "AT+MFTPCFG=0,\"local_fs\",1",
-            "OK",
-            "download into the module's file system",
-        ),
-        step("AT+MFPUT=\"/usr/test.txt\",12,\"CESHI3333333\"", "OK", ""),
-        step(conn, "+MFTPCONN: 0,", ""),
-        step("AT+MFTPCWD=0,\"/home/uftp/test\"", "+MFTPCWD: 0,", ""),
-        step(
-            "AT+MFTPSTOR=0,\"2.txt\",\"/usr/test.txt\"",
-            "+MFTPSTOR: 0,",
-            "",
-        ),
-        step(
-            "AT+MFTPRETR=0,\"2.txt\",\"/usr/test.txt\",5,7",
-            "+MFTPRETR: 0,",
-            "",
-        ),
-        step("AT+MFGET=\"/usr/test.txt\"", "OK", ""),
-        step("AT+MFTPDEL=0,\"2.txt\"", "+MFTPDEL: 0,", ""),
-        disc(),
     ]
 }
 
@@ -183,11 +152,13 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         raw: args.raw,
     };
     term.expect("+MATREADY").await?;
-    for s in session(server.port()) {
-        if !s.note.is_empty() && !args.raw {
-            println!("\n# {}", s.note);
+    for (note, commands) in session(server.port()) {
+        if !args.raw {
+            println!("\n# {note}");
         }
-        term.command(&s.send, s.until).await?;
+        for cmd in commands {
+            term.command(&cmd, &until(&cmd)).await?;
+        }
     }
     shutdown.cancel();
     Ok(())
