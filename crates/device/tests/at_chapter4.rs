@@ -10,7 +10,7 @@
 //! - `OK` comes before the report for `AT+MFTPAPPE`/`AT+MFTPSTOR` of a local file (the
 //!   chapter 3 order; chapter 4 prints the report first twice);
 //! - `+MFTPURC: 0,"conn",0` follows every `+MFTPDISC: 0,0` (the first DISC of chapter 4 does
-//!   not print it, the other five do);
+//!   not print it, the other six do);
 //! - listing times (`YYYYMMDDHHMMSS`) are normalised on both sides.
 //!
 //! The working directory: `/home/uftp/test` is shared by every server fixture of every test

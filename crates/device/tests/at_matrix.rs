@@ -20,7 +20,7 @@
 mod at_common;
 
 use at_common::cell::run_cell;
-use at_common::relay::EpsvRefusingRelay;
+use at_common::relay::ControlRelay;
 use at_common::target::{Data, Ssl, Target};
 use at_common::{start, LineKind, ModuleOptions};
 use ftpmodem_testsrv::{
@@ -102,7 +102,7 @@ async fn run_all(cells: Vec<(String, CellRun)>) {
     );
 }
 
-/// Runs `t` on a fresh module; the server must have logged what `expect_in_log` names.
+/// Runs the cell against `t` on a fresh module of its own (so cells cannot disturb each other).
 async fn drive(c: Cell, t: Target) {
     let (_module, mut at) = start(ModuleOptions {
         line: c.line,
@@ -139,8 +139,9 @@ fn vsftpd_run(c: Cell, certs: Certs) -> CellRun {
             .unwrap()
             .unwrap();
         let dir = server.fresh_user_dir().unwrap();
+        // vsftpd logs the protocol itself: a relay only where EPSV must be refused.
         let relay = match c.data {
-            Data::Pasv => Some(EpsvRefusingRelay::start(server.addr()).await),
+            Data::Pasv => Some(ControlRelay::start(server.addr(), true).await),
             _ => None,
         };
         let addr = relay.as_ref().map_or(server.addr(), |r| r.addr());
@@ -215,11 +216,13 @@ fn pureftpd_run(c: Cell, certs: Certs) -> CellRun {
             .unwrap()
             .unwrap();
         let dir = server.fresh_user_dir().unwrap();
-        let relay = match c.data {
-            Data::Pasv => Some(EpsvRefusingRelay::start(server.addr()).await),
+        // No protocol log: plain cells go through a relay that records the commands.
+        let relay = match c.ssl {
+            Ssl::Plain => Some(ControlRelay::start(server.addr(), c.data == Data::Pasv).await),
             _ => None,
         };
         let addr = relay.as_ref().map_or(server.addr(), |r| r.addr());
+        let t_name = name.clone();
         let t = Target {
             name,
             host: addr.ip().to_string(),
@@ -238,7 +241,9 @@ fn pureftpd_run(c: Cell, certs: Certs) -> CellRun {
         };
         drive(c, t).await;
         if let Some(r) = relay {
-            assert!(r.refused() > 0, "the relay saw no EPSV");
+            let verb = data_verb(&c).trim_matches('"');
+            assert!(r.saw(verb), "[{}] the server never got {verb}", t_name);
+            assert_eq!(r.refused() > 0, c.data == Data::Pasv);
         }
         drop(server);
     })
@@ -272,11 +277,13 @@ fn unftp_run(c: Cell, certs: Certs) -> CellRun {
         let work = "/cell";
         let disk: PathBuf = server.root().join("cell");
         std::fs::create_dir(&disk).unwrap();
-        let relay = match c.data {
-            Data::Pasv => Some(EpsvRefusingRelay::start(server.addr()).await),
+        // No protocol log: plain cells go through a relay that records the commands.
+        let relay = match c.ssl {
+            Ssl::Plain => Some(ControlRelay::start(server.addr(), c.data == Data::Pasv).await),
             _ => None,
         };
         let addr = relay.as_ref().map_or(server.addr(), |r| r.addr());
+        let t_name = name.clone();
         let t = Target {
             name,
             host: addr.ip().to_string(),
@@ -297,7 +304,9 @@ fn unftp_run(c: Cell, certs: Certs) -> CellRun {
         };
         drive(c, t).await;
         if let Some(r) = relay {
-            assert!(r.refused() > 0, "the relay saw no EPSV");
+            let verb = data_verb(&c).trim_matches('"');
+            assert!(r.saw(verb), "[{}] the server never got {verb}", t_name);
+            assert_eq!(r.refused() > 0, c.data == Data::Pasv);
         }
         drop(server);
     })

@@ -1,5 +1,7 @@
-//! A control-connection relay that refuses `EPSV` itself (502) and forwards everything else,
-//! so the module's FTP client falls back to PASV against a server that implements EPSV.
+//! A plain-FTP control-connection relay that records the client's commands (so a test can
+//! check which data connection command was used against a server without a protocol log) and
+//! can refuse `EPSV` itself (502), so the module's FTP client falls back to PASV against a
+//! server that implements EPSV.
 //!
 //! The AT command set has no switch between PASV and EPSV (the client tries EPSV first over
 //! IPv4 and drops to PASV for good when a server says it does not know it), and vsftpd,
@@ -16,35 +18,52 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 /// A running relay; stops accepting when dropped.
-pub struct EpsvRefusingRelay {
+pub struct ControlRelay {
     addr: SocketAddr,
-    refused: Arc<AtomicUsize>,
+    shared: Arc<Shared>,
     task: JoinHandle<()>,
 }
 
-impl EpsvRefusingRelay {
-    /// Listens on the loopback address of `upstream`'s family and relays to `upstream`.
-    pub async fn start(upstream: SocketAddr) -> Self {
+struct Shared {
+    refuse_epsv: bool,
+    refused: AtomicUsize,
+    commands: std::sync::Mutex<Vec<String>>,
+}
+
+impl ControlRelay {
+    /// Listens on the loopback address of `upstream`'s family and relays to `upstream`,
+    /// answering EPSV itself when `refuse_epsv`.
+    pub async fn start(upstream: SocketAddr, refuse_epsv: bool) -> Self {
         let ip = upstream.ip();
         let listener = TcpListener::bind(SocketAddr::new(ip, 0)).await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let refused = Arc::new(AtomicUsize::new(0));
-        let count = refused.clone();
+        let shared = Arc::new(Shared {
+            refuse_epsv,
+            refused: AtomicUsize::new(0),
+            commands: std::sync::Mutex::new(Vec::new()),
+        });
+        let sh = shared.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                let count = count.clone();
+                let sh = sh.clone();
                 tokio::spawn(async move {
                     if let Ok(server) = TcpStream::connect(upstream).await {
-                        relay(client, server, count).await;
+                        relay(client, server, sh).await;
                     }
                 });
             }
         });
-        EpsvRefusingRelay {
-            addr,
-            refused,
-            task,
-        }
+        ControlRelay { addr, shared, task }
+    }
+
+    /// Whether the client sent a command starting with `prefix` (case as sent).
+    pub fn saw(&self, prefix: &str) -> bool {
+        self.shared
+            .commands
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|c| c.starts_with(prefix))
     }
 
     /// Where the module connects.
@@ -54,17 +73,17 @@ impl EpsvRefusingRelay {
 
     /// How many EPSV commands it answered itself.
     pub fn refused(&self) -> usize {
-        self.refused.load(Ordering::SeqCst)
+        self.shared.refused.load(Ordering::SeqCst)
     }
 }
 
-impl Drop for EpsvRefusingRelay {
+impl Drop for ControlRelay {
     fn drop(&mut self) {
         self.task.abort();
     }
 }
 
-async fn relay(client: TcpStream, server: TcpStream, count: Arc<AtomicUsize>) {
+async fn relay(client: TcpStream, server: TcpStream, sh: Arc<Shared>) {
     let (cr, cw) = client.into_split();
     let (mut sr, mut sw) = server.into_split();
     let cw = Arc::new(Mutex::new(cw));
@@ -86,8 +105,10 @@ async fn relay(client: TcpStream, server: TcpStream, count: Arc<AtomicUsize>) {
             Ok(0) | Err(_) => break,
             Ok(_) => {}
         }
-        if line.trim_ascii().eq_ignore_ascii_case(b"EPSV") {
-            count.fetch_add(1, Ordering::SeqCst);
+        let cmd = String::from_utf8_lossy(line.trim_ascii()).into_owned();
+        sh.commands.lock().unwrap().push(cmd.clone());
+        if sh.refuse_epsv && cmd.eq_ignore_ascii_case("EPSV") {
+            sh.refused.fetch_add(1, Ordering::SeqCst);
             let reply = b"502 EPSV refused by the test relay\r\n";
             if cw.lock().await.write_all(reply).await.is_err() {
                 break;
