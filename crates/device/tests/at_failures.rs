@@ -12,7 +12,8 @@
 //! - 10 server error: a wrong password (530), a missing directory and file (550).
 //! - 11 connection error: a closed port (refused), and vsftpd killed mid-download.
 //! - 12 unparseable reply: the fake server greets with, or answers PWD with, garbage.
-//! - 13 send error: the fake server resets the data connection under an upload.
+//! - 13 send error: the fake server resets the data connection under an upload and hangs up;
+//!   vsftpd killed under a `>` prompt upload and under a transparent-mode upload.
 //! - 14 empty directory, 19 zero-size file: vsftpd.
 //! - 16 local storage: a download into a module file system too small for it.
 //! - 18 local file: an upload of a local file that does not exist.
@@ -394,6 +395,70 @@ async fn code_13_send_error_server_killed_mid_upload() {
     };
     assert_eq!(report, format!("+MFTPSTOR: 0,13,{sent}"));
     at.urcs(&["+MFTPURC: 0,\"conn\",0"]).await;
+    let good = vsftpd(VsftpdOptions::plain()).await;
+    usable_again(&mut at, 0, &good, "/home/uftp").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_13_transparent_upload_server_killed() {
+    let mut server = vsftpd(VsftpdOptions::plain()).await;
+    let dir = server.fresh_user_dir().unwrap();
+    let (_m, mut at) = module("killed transparent").await;
+    at.request(
+        &conn_line(&server.host(), server.port()),
+        &["+MFTPCONN: 0,0"],
+    )
+    .await;
+    let file = format!("{}/t.bin", dir.display());
+    at.cmd(&format!(r#"AT+MFTPSTOR=0,"{file}""#), "\r\nCONNECT\r\n")
+        .await;
+    let p = at_common::payload::binary(4096, 15);
+    at.send(&p).await;
+    // The transfer runs once the server has the first bytes on disk (there is no event to
+    // wait on: the file's size is polled, within a bound).
+    let t0 = Instant::now();
+    while std::fs::metadata(&file).map_or(0, |m| m.len()) < p.len() as u64 {
+        assert!(
+            t0.elapsed() < at_common::TIMEOUT,
+            "the upload never reached the server"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.kill();
+    // Keep streaming until the module reports the failure: it must leave transparent mode by
+    // itself with the report and no OK (§3.12), then report the lost session.
+    let mut streamed = p.len();
+    let mut out = Vec::new();
+    let want_end = b"+MFTPURC: 0,\"conn\",0\r\n";
+    while !out.ends_with(want_end) {
+        // More data while nothing has come back yet (the pause only paces the stream; the
+        // outcome does not depend on it).
+        let pause = Duration::from_millis(100);
+        match tokio::time::timeout(pause, at.next_bytes()).await {
+            Ok(b) => out.extend(b.expect("line closed")),
+            Err(_) => {
+                assert!(streamed < 256 * 4096, "no failure after {streamed} bytes");
+                at.send(&p).await;
+                streamed += p.len();
+            }
+        }
+    }
+    let text = String::from_utf8(out).unwrap();
+    let sent: usize = text
+        .strip_prefix("\r\n+MFTPSTOR: 0,13,")
+        .and_then(|r| r.strip_suffix("\r\n\r\n+MFTPURC: 0,\"conn\",0\r\n"))
+        .unwrap_or_else(|| panic!("module sent \"{}\"", at_common::show(text.as_bytes())))
+        .parse()
+        .unwrap();
+    assert!(
+        sent >= p.len() && sent <= streamed,
+        "sent {sent} of {streamed}"
+    );
+    let on_disk = std::fs::read(&file).unwrap();
+    let stream: Vec<u8> = p.iter().copied().cycle().take(sent).collect();
+    assert!(on_disk.len() <= sent && on_disk == stream[..on_disk.len()]);
+    // Back in command mode: the next bytes are data no more.
+    at.idle().await;
     let good = vsftpd(VsftpdOptions::plain()).await;
     usable_again(&mut at, 0, &good, "/home/uftp").await;
 }
