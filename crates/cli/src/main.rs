@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod host;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,22 @@ enum Cmd {
     Demo(demo::DemoArgs),
     /// Serve a virtual module on a line until Ctrl+C or SIGTERM.
     Serve(serve::ServeArgs),
+    /// Send AT commands to a module and print its answers; no command: interactive session.
+    At(host::at::AtArgs),
+    /// List a directory on an FTP server through a module.
+    Ls(host::ls::LsArgs),
+    /// Download a file from an FTP server through a module.
+    Get(host::get::GetArgs),
+    /// Upload a file to an FTP server through a module.
+    Put(host::put::PutArgs),
+    /// Delete a file or empty directory on an FTP server through a module.
+    Rm(host::rm::RmArgs),
+    /// Create a directory on an FTP server through a module.
+    Mkdir(host::mkdir::MkdirArgs),
+    /// Rename a file or directory on an FTP server through a module.
+    Mv(host::mv::MvArgs),
+    /// Print a file of an FTP server, downloaded through a module.
+    Cat(host::cat::CatArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +63,14 @@ fn main() -> ExitCode {
         match cli.command {
             Cmd::Demo(args) => demo::run(args).await,
             Cmd::Serve(args) => serve::run(args).await,
+            Cmd::At(a) => host::finish(host::at::run(a).await),
+            Cmd::Ls(a) => host::finish(host::ls::run(a).await),
+            Cmd::Get(a) => host::finish(host::get::run(a).await),
+            Cmd::Put(a) => host::finish(host::put::run(a).await),
+            Cmd::Rm(a) => host::finish(host::rm::run(a).await),
+            Cmd::Mkdir(a) => host::finish(host::mkdir::run(a).await),
+            Cmd::Mv(a) => host::finish(host::mv::run(a).await),
+            Cmd::Cat(a) => host::finish(host::cat::run(a).await),
         }
     });
     match result {

@@ -1,0 +1,433 @@
+//! `ftpmodem at`: AT commands by hand. With commands as arguments, each is sent in turn and
+//! the module's answer printed; without, an interactive session with line editing and
+//! history, reports shown as they arrive, and the data modes usable.
+//!
+//! This talks to the line directly through the host crate's decoder (not the typed driver),
+//! so it prints exactly what the module says, in the order it says it.
+
+use super::{Failure, LineArgs, Outcome, EXIT_CODES};
+use clap::Args;
+use ftpmodem_host::decode::{Decoder, Event, Final};
+use ftpmodem_proto::{Command, Response, UploadBody, Urc};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, WriteHalf};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// Silence the module needs before `+++` (1 s guard) plus a margin for the line's buffers.
+const GUARD: Duration = Duration::from_millis(1200);
+/// How long the session holds input for a command's final result.
+const COMMAND_WAIT: Duration = Duration::from_secs(10);
+/// Longest `#wait`.
+const WAIT_MAX: Duration = Duration::from_secs(30);
+/// Largest data taken from standard input for one `>` prompt or transparent upload.
+const STDIN_DATA_MAX: usize = 1 << 20;
+
+#[derive(Args, Debug)]
+#[command(after_help = format!("In a session: after `>` the next line is the data, all of it (\\r \\n \\xHH \\\\ \
+escapes; a Ctrl+Z-terminated prompt gets its Ctrl+Z added); after CONNECT every line is sent \
+with a LF until a line `+++`, which is sent with the guard times. A line `#wait TEXT` holds \
+further input until the module prints a line containing TEXT (for scripts: `#wait +MFTPCONN: 0,0`); \
+other lines starting with # are comments. Without a terminal, a prompt \
+or CONNECT takes standard input as its data.\n\n{EXIT_CODES}"))]
+pub struct AtArgs {
+    #[command(flatten)]
+    pub line: LineArgs,
+    /// Commands to send in order (`AT+MFTPSTATE=0`); none opens an interactive session.
+    pub commands: Vec<String>,
+    /// After the last command, keep printing reports for this many seconds.
+    #[arg(long, default_value_t = 0.0)]
+    pub wait: f64,
+    /// Seconds to wait for each command's final result.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+}
+
+/// One line for a person: the module's own text; data payloads escaped.
+fn show(ev: &Event) -> Option<String> {
+    let lossy = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    Some(match ev {
+        Event::Echo(_) | Event::Prompt => return None,
+        Event::Connect => "CONNECT".into(),
+        Event::Final(Final::Ok) => "OK".into(),
+        Event::Final(Final::Error) => "ERROR".into(),
+        Event::Final(Final::Cme(e)) => lossy(Response::CmeError(*e).to_bytes()),
+        Event::Info(Response::MfGet(d)) => format!("+MFGET: {},{}", d.len(), d.escape_ascii()),
+        Event::Info(r) => lossy(r.to_bytes()),
+        Event::Urc(Urc::RetrData { id, sum, data }) => format!(
+            "+MFTPRETR: {},0,{sum},{},{}",
+            id.get(),
+            data.len(),
+            data.escape_ascii()
+        ),
+        Event::Urc(u) => lossy(u.to_bytes()),
+        Event::Unparsed(l) => lossy(l.clone()),
+        Event::Overflow { len } => format!("(a line of {len} bytes was dropped)"),
+    })
+}
+
+/// `\r`, `\n`, `\xHH`, `\\` in typed data.
+fn unescape(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], b.get(i + 1)) {
+            (b'\\', Some(b'r')) => (out.push(b'\r'), i += 2).1,
+            (b'\\', Some(b'n')) => (out.push(b'\n'), i += 2).1,
+            (b'\\', Some(b'\\')) => (out.push(b'\\'), i += 2).1,
+            (b'\\', Some(b'x')) => match s
+                .get(i + 2..i + 4)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                Some(v) => (out.push(v), i += 4).1,
+                None => (out.push(b'\\'), i += 1).1,
+            },
+            (c, _) => (out.push(c), i += 1).1,
+        }
+    }
+    out
+}
+
+/// Whether the prompt a command opens ends at Ctrl+Z (rather than after a length).
+fn ctrl_z_prompt(cmd: &str) -> bool {
+    matches!(
+        Command::parse(cmd.trim().as_bytes()),
+        Ok(Command::MftpStor(ftpmodem_proto::Upload {
+            body: UploadBody::Prompt { .. },
+            ..
+        }) | Command::MftpAppe(ftpmodem_proto::Upload {
+            body: UploadBody::Prompt { .. },
+            ..
+        }))
+    )
+}
+
+/// The line: decoded events in, raw bytes out.
+struct Raw {
+    rx: mpsc::Receiver<Vec<u8>>,
+    w: WriteHalf<Box<dyn super::Line>>,
+    dec: Decoder,
+    last_write: Instant,
+}
+
+impl Raw {
+    fn new(line: Box<dyn super::Line>) -> Raw {
+        let (mut r, w) = tokio::io::split(line);
+        let (tx, rx) = mpsc::channel(16);
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 4096];
+            loop {
+                match r.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => {
+                        if tx
+                            .send(buf.get(..n).unwrap_or_default().to_vec())
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Raw {
+            rx,
+            w,
+            dec: Decoder::default(),
+            last_write: Instant::now(),
+        }
+    }
+
+    async fn write(&mut self, b: &[u8]) -> Result<(), Failure> {
+        self.w
+            .write_all(b)
+            .await
+            .map_err(|e| Failure::new(3, format!("writing to the module: {e}")))?;
+        self.w
+            .flush()
+            .await
+            .map_err(|e| Failure::new(3, format!("writing to the module: {e}")))?;
+        self.last_write = Instant::now();
+        Ok(())
+    }
+
+    /// The next event, or `None` when `deadline` passes first.
+    async fn event(&mut self, deadline: Instant) -> Result<Option<Event>, Failure> {
+        loop {
+            if let Some(ev) = self.dec.next_event() {
+                return Ok(Some(ev));
+            }
+            tokio::select! {
+                b = self.rx.recv() => match b {
+                    Some(b) => self.dec.feed(&b),
+                    None => return Err(Failure::new(3, "the line to the module closed")),
+                },
+                () = tokio::time::sleep_until(deadline) => return Ok(None),
+            }
+        }
+    }
+
+    /// The guarded escape from transparent mode.
+    async fn escape(&mut self) -> Result<(), Failure> {
+        tokio::time::sleep_until(self.last_write + GUARD).await;
+        self.write(b"+++").await
+    }
+}
+
+async fn read_stdin() -> Result<Vec<u8>, Failure> {
+    let mut data = Vec::new();
+    tokio::io::stdin()
+        .take(STDIN_DATA_MAX as u64)
+        .read_to_end(&mut data)
+        .await
+        .map_err(|e| Failure::local("standard input", e))?;
+    Ok(data)
+}
+
+pub async fn run(a: AtArgs) -> Outcome {
+    let line = a.line.open().await?;
+    let raw = Raw::new(line);
+    if a.commands.is_empty() {
+        return interactive(raw).await;
+    }
+    batch(raw, &a).await
+}
+
+async fn batch(mut raw: Raw, a: &AtArgs) -> Outcome {
+    let timeout = Duration::from_secs_f64(a.timeout.max(0.0));
+    let mut worst = 0;
+    for cmd in &a.commands {
+        raw.write(format!("{cmd}\r").as_bytes()).await?;
+        let mut echoed = false;
+        let mut deadline = Instant::now() + timeout;
+        loop {
+            let Some(ev) = raw.event(deadline).await? else {
+                return Err(Failure::new(
+                    3,
+                    format!("no final result for {cmd:?} in time"),
+                ));
+            };
+            if let Some(s) = show(&ev) {
+                println!("{s}");
+            }
+            match ev {
+                Event::Echo(_) => echoed = true,
+                Event::Prompt => {
+                    println!(">");
+                    let mut data = read_stdin().await?;
+                    if echoed {
+                        raw.dec.skip(data.len() as u64);
+                    }
+                    if ctrl_z_prompt(cmd) {
+                        data.push(0x1a);
+                    }
+                    raw.write(&data).await?;
+                    deadline = Instant::now() + timeout;
+                }
+                Event::Connect => {
+                    let data = read_stdin().await?;
+                    raw.write(&data).await?;
+                    raw.escape().await?;
+                    deadline = Instant::now() + GUARD + timeout;
+                }
+                Event::Final(f) => {
+                    if f != Final::Ok {
+                        worst = 4;
+                    }
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    let until = Instant::now() + Duration::from_secs_f64(a.wait.max(0.0));
+    while let Some(ev) = raw.event(until).await? {
+        if let Some(s) = show(&ev) {
+            println!("{s}");
+        }
+    }
+    if worst != 0 {
+        return Err(Failure::new(worst, "the module answered ERROR"));
+    }
+    Ok(())
+}
+
+/// What typed lines are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Typing {
+    Commands,
+    /// Data for a `>` prompt; Ctrl+Z is added when the prompt ends with one.
+    Prompt {
+        ctrl_z: bool,
+        echoed: bool,
+    },
+    Transparent,
+}
+
+async fn interactive(mut raw: Raw) -> Outcome {
+    use rustyline::ExternalPrinter;
+    let mut editor = rustyline::DefaultEditor::new()
+        .map_err(|e| Failure::new(1, format!("line editor: {e}")))?;
+    let mut printer = editor.create_external_printer().ok();
+    let (tx, mut typed) = mpsc::channel::<String>(4);
+    std::thread::spawn(move || loop {
+        match editor.readline("") {
+            Ok(l) => {
+                if !l.trim().is_empty() {
+                    let _ = editor.add_history_entry(l.as_str());
+                }
+                if tx.blocking_send(l).is_err() {
+                    return;
+                }
+            }
+            Err(_) => return,
+        }
+    });
+    let mut say = |s: String| match printer.as_mut() {
+        Some(p) => {
+            let _ = p.print(format!("{s}\n"));
+        }
+        None => println!("{s}"),
+    };
+    let mut mode = Typing::Commands;
+    let mut last_cmd = String::new();
+    let mut echoed = false;
+    // A command was sent and its final result has not come yet (until this instant).
+    let mut pending = false;
+    let mut pending_until = Instant::now();
+    // `#wait TEXT`: input waits until the module prints a line holding TEXT.
+    let mut waiting: Option<(String, Instant)> = None;
+    // Lines printed since the last command was sent: a `#wait` is met by them too, as the
+    // report may arrive together with the command's OK.
+    let mut since_cmd: Vec<String> = Vec::new();
+    let far = || Instant::now() + Duration::from_secs(3600);
+    loop {
+        let hold = (pending && mode == Typing::Commands) || waiting.is_some();
+        let deadline = match (&waiting, pending) {
+            (Some((_, until)), _) => *until,
+            (None, true) => pending_until,
+            (None, false) => far(),
+        };
+        tokio::select! {
+            ev = raw.event(deadline) => {
+                let Some(ev) = ev? else {
+                    if let Some((text, _)) = waiting.take() {
+                        return Err(Failure::new(3, format!("#wait: the module printed no {text:?} in time")));
+                    }
+                    if pending {
+                        say("(no final result in time)".into());
+                        pending = false;
+                    }
+                    continue;
+                };
+                if let Some(s) = show(&ev) {
+                    if waiting.as_ref().is_some_and(|(t, _)| s.contains(t.as_str())) {
+                        waiting = None;
+                    }
+                    if since_cmd.len() < 1024 {
+                        since_cmd.push(s.clone());
+                    }
+                    say(s);
+                }
+                match ev {
+                    Event::Echo(_) => echoed = true,
+                    Event::Prompt => {
+                        say(">".into());
+                        mode = Typing::Prompt { ctrl_z: ctrl_z_prompt(&last_cmd), echoed };
+                    }
+                    Event::Connect => mode = Typing::Transparent,
+                    Event::Final(_) => {
+                        mode = Typing::Commands;
+                        pending = false;
+                    }
+                    _ => {}
+                }
+            }
+            // One command at a time, as the module takes them: input typed meanwhile waits.
+            l = typed.recv(), if !hold => {
+                let Some(l) = l else {
+                    // End of input (a pipe): let the last command finish first.
+                    let until = Instant::now() + Duration::from_secs(10);
+                    while pending {
+                        match raw.event(until).await? {
+                            Some(ev) => {
+                                if let Some(s) = show(&ev) {
+                                    say(s);
+                                }
+                                pending = !matches!(ev, Event::Final(_));
+                            }
+                            None => break,
+                        }
+                    }
+                    return Ok(());
+                };
+                match mode {
+                    Typing::Commands => {
+                        if l.trim() == "exit" || l.trim() == "quit" {
+                            return Ok(());
+                        }
+                        if let Some(text) = l.trim().strip_prefix("#wait ") {
+                            if !since_cmd.iter().any(|s| s.contains(text)) {
+                                waiting = Some((text.to_string(), Instant::now() + WAIT_MAX));
+                            }
+                            continue;
+                        }
+                        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+                            continue;
+                        }
+                        echoed = false;
+                        since_cmd.clear();
+                        // A line without AT gets no answer (V.25ter): nothing to wait for.
+                        pending = ftpmodem_proto::command::find_prefix(l.as_bytes()).is_some();
+                        pending_until = Instant::now() + COMMAND_WAIT;
+                        last_cmd = l.clone();
+                        raw.write(format!("{l}\r").as_bytes()).await?;
+                    }
+                    Typing::Prompt { ctrl_z, echoed } => {
+                        let mut data = unescape(&l);
+                        if echoed {
+                            raw.dec.skip(data.len() as u64);
+                        }
+                        if ctrl_z {
+                            data.push(0x1a);
+                        }
+                        raw.write(&data).await?;
+                        // One line of data per prompt; what follows waits for the result.
+                        mode = Typing::Commands;
+                    }
+                    Typing::Transparent => {
+                        if l == "+++" {
+                            raw.escape().await?;
+                            // Nothing more is data: input waits for the OK.
+                            mode = Typing::Commands;
+                        } else {
+                            let mut data = unescape(&l);
+                            data.push(b'\n');
+                            raw.write(&data).await?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn unescapes_typed_data() {
+        assert_eq!(unescape(r"a\r\n\x1a\\b\x"), b"a\r\n\x1a\\b\\x");
+    }
+
+    #[test]
+    fn tells_ctrl_z_prompts() {
+        assert!(ctrl_z_prompt("AT+MFTPSTOR=0,\"f\",1"));
+        assert!(!ctrl_z_prompt("AT+MFTPSTOR=0,\"f\",1,5"));
+        assert!(!ctrl_z_prompt("AT+MFPUT=\"f\",5"));
+    }
+}

@@ -1,0 +1,26 @@
+//! `ftpmodem cat URL`: write a server file to standard output.
+
+use super::{with_session, Failure, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use clap::Args;
+use ftpmodem_host::Range;
+use tokio::io::AsyncWriteExt;
+
+#[derive(Args, Debug)]
+#[command(after_help = EXIT_CODES)]
+pub struct CatArgs {
+    #[command(flatten)]
+    pub ftp: FtpArgs,
+    /// ftp://[user@]host[:port]/file
+    pub url: String,
+}
+
+pub async fn run(a: CatArgs) -> Outcome {
+    let url = FtpUrl::parse(&a.url)?;
+    with_session(&a.ftp, url, |ch, url| async move {
+        let mut out = tokio::io::stdout();
+        ch.retrieve(&url.path, &mut out, Range::all()).await?;
+        out.flush().await.map_err(|e| Failure::local("stdout", e))?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,32 @@
+//! `ftpmodem ls URL`: list a directory on the server through the module.
+
+use super::{with_session, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use clap::Args;
+
+#[derive(Args, Debug)]
+#[command(after_help = EXIT_CODES)]
+pub struct LsArgs {
+    #[command(flatten)]
+    pub ftp: FtpArgs,
+    /// ftp://[user@]host[:port]/dir (password: FTPMODEM_PASSWORD or a prompt).
+    pub url: String,
+}
+
+pub async fn run(a: LsArgs) -> Outcome {
+    let url = FtpUrl::parse(&a.url)?;
+    with_session(&a.ftp, url, |ch, url| async move {
+        let entries = ch.list(&url.path).await?;
+        for e in entries {
+            match (e.size, e.modified) {
+                (Some(size), Some(t)) => println!(
+                    "-{:<3} {:>12} {:04}-{:02}-{:02} {:02}:{:02}:{:02} {}",
+                    e.perm, size, t.year, t.month, t.day, t.hour, t.minute, t.second, e.name
+                ),
+                (Some(size), None) => println!("-{:<3} {:>12} {:19} {}", e.perm, size, "", e.name),
+                (None, _) => println!("d{:<3} {:>12} {:19} {}/", e.perm, "", "", e.name),
+            }
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,21 @@
+//! `ftpmodem mkdir URL`: create a directory on the server.
+
+use super::{with_session, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use clap::Args;
+
+#[derive(Args, Debug)]
+#[command(after_help = EXIT_CODES)]
+pub struct MkdirArgs {
+    #[command(flatten)]
+    pub ftp: FtpArgs,
+    /// ftp://[user@]host[:port]/dir
+    pub url: String,
+}
+
+pub async fn run(a: MkdirArgs) -> Outcome {
+    let url = FtpUrl::parse(&a.url)?;
+    with_session(&a.ftp, url, |ch, url| async move {
+        Ok(ch.mkdir(&url.path).await?)
+    })
+    .await
+}

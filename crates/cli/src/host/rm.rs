@@ -1,0 +1,21 @@
+//! `ftpmodem rm URL`: delete a file or an empty directory on the server.
+
+use super::{with_session, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use clap::Args;
+
+#[derive(Args, Debug)]
+#[command(after_help = EXIT_CODES)]
+pub struct RmArgs {
+    #[command(flatten)]
+    pub ftp: FtpArgs,
+    /// ftp://[user@]host[:port]/path
+    pub url: String,
+}
+
+pub async fn run(a: RmArgs) -> Outcome {
+    let url = FtpUrl::parse(&a.url)?;
+    with_session(&a.ftp, url, |ch, url| async move {
+        Ok(ch.delete(&url.path).await?)
+    })
+    .await
+}

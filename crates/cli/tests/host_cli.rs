@@ -1,0 +1,362 @@
+//! `ftpmodem at|ls|get|put|rm|mkdir|mv|cat` as a user runs them: against `ftpmodem serve
+//! --pty` (a separate process) and a real vsftpd, checking files, output and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+const PASSWORD: &str = "12341";
+
+struct Serve {
+    child: Child,
+    link: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Serve {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ttyML307");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
+        .arg("serve")
+        .arg("--pty")
+        .arg(&link)
+        .arg("--fs-root")
+        .arg(dir.path().join("fs"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The server announces the link on stderr once it exists.
+    let mut err = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    let deadline = Instant::now() + TIMEOUT;
+    while !seen.contains(&b'\n') {
+        assert!(Instant::now() < deadline, "no start-up line");
+        let n = err.read(&mut buf).unwrap();
+        assert!(n > 0, "serve exited: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    Serve {
+        child,
+        link,
+        _dir: dir,
+    }
+}
+
+/// Runs `ftpmodem ARGS` with the password in the environment and `stdin` as input.
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
+        .args(args)
+        .env("FTPMODEM_PASSWORD", PASSWORD)
+        .env("FTPMODEM_LOG", "trace")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = finish(child);
+    // Whatever happened, the password is in no output, not even at trace level.
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(
+            !String::from_utf8_lossy(stream).contains(PASSWORD),
+            "password leaked by {args:?}"
+        );
+    }
+    out
+}
+
+/// The child's output; a child that hangs is killed and the test fails.
+fn finish(child: Child) -> Output {
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
+    match rx.recv_timeout(3 * TIMEOUT) {
+        Ok(o) => o,
+        Err(_) => {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            panic!("ftpmodem did not finish");
+        }
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn data(len: usize) -> Vec<u8> {
+    let mut s = 0x2545_f491_4f6c_dd1du64;
+    let mut v: Vec<u8> = (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 32) as u8
+        })
+        .collect();
+    v[..10].copy_from_slice(b"+++\r\n\x1a\0OK\r");
+    v
+}
+
+struct Env {
+    serve: Serve,
+    server: Vsftpd,
+    dir: PathBuf,
+    local: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let server = Vsftpd::start(VsftpdOptions::plain()).unwrap();
+        let dir = server.fresh_user_dir().unwrap();
+        Env {
+            serve: serve(),
+            server,
+            dir,
+            local: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn url(&self, name: &str) -> String {
+        format!(
+            "ftp://uftp@{}:{}/%2F{}/{name}",
+            self.server.host(),
+            self.server.port(),
+            self.dir.display().to_string().trim_start_matches('/')
+        )
+    }
+    fn pty(&self) -> &str {
+        self.serve.link.to_str().unwrap()
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.local.path().join(name)
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn put_get_cat_ls_mv_rm_mkdir_through_a_pty_module() {
+    let e = Env::new();
+    let pty = e.pty();
+    let content = data(300_000);
+    std::fs::write(e.path("up.bin"), &content).unwrap();
+
+    for mode in ["prompt", "transparent"] {
+        let o = run(
+            &[
+                "put",
+                "--pty",
+                pty,
+                "--mode",
+                mode,
+                "--verify",
+                s(&e.path("up.bin")),
+                &e.url("up.bin"),
+            ],
+            b"",
+        );
+        assert_eq!(code(&o), 0, "put {mode}: {}", text(&o.stderr));
+        assert!(
+            std::fs::read(e.dir.join("up.bin")).unwrap() == content,
+            "put {mode}"
+        );
+        // Piped stderr: no progress bar.
+        assert!(!text(&o.stderr).contains("ETA"), "{}", text(&o.stderr));
+    }
+
+    let o = run(
+        &[
+            "get",
+            "--pty",
+            pty,
+            "--verify",
+            &e.url("up.bin"),
+            s(&e.path("down.bin")),
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "get: {}", text(&o.stderr));
+    assert!(std::fs::read(e.path("down.bin")).unwrap() == content);
+
+    // --resume continues from the local size.
+    std::fs::write(e.path("part.bin"), &content[..123_457]).unwrap();
+    let o = run(
+        &[
+            "get",
+            "--pty",
+            pty,
+            "--resume",
+            &e.url("up.bin"),
+            s(&e.path("part.bin")),
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "get --resume: {}", text(&o.stderr));
+    assert!(
+        std::fs::read(e.path("part.bin")).unwrap() == content,
+        "resumed file differs"
+    );
+    assert!(
+        e.server.log_text().contains("REST 123457"),
+        "no REST in the server log"
+    );
+
+    let o = run(&["cat", "--pty", pty, &e.url("up.bin")], b"");
+    assert_eq!(code(&o), 0);
+    assert!(o.stdout == content, "cat differs");
+
+    let o = run(&["mkdir", "--pty", pty, &e.url("sub")], b"");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(e.dir.join("sub").is_dir());
+    let new = format!("{}/sub/moved.bin", e.dir.display());
+    let o = run(&["mv", "--pty", pty, &e.url("up.bin"), &new], b"");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(e.dir.join("sub/moved.bin").is_file());
+
+    let o = run(&["ls", "--pty", pty, &e.url("sub")], b"");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let ls = text(&o.stdout);
+    assert!(ls.contains("moved.bin") && ls.contains("300000"), "{ls}");
+
+    let o = run(&["rm", "--pty", pty, &e.url("sub/moved.bin")], b"");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(!e.dir.join("sub/moved.bin").exists());
+}
+
+#[test]
+fn exit_codes() {
+    let e = Env::new();
+    let pty = e.pty();
+    // A server error (no such file): 5, and no local file left behind... the file is created
+    // empty by the open, which a user sees; the code says what failed.
+    let o = run(
+        &[
+            "get",
+            "--pty",
+            pty,
+            &e.url("missing.bin"),
+            s(&e.path("m.bin")),
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 5, "{}", text(&o.stderr));
+    // Bad URL: 2; a password in the URL is refused as usage, without echoing it.
+    let o = run(&["ls", "--pty", pty, "http://x/"], b"");
+    assert_eq!(code(&o), 2);
+    let o = run(
+        &[
+            "ls",
+            "--pty",
+            pty,
+            &format!("ftp://uftp:{PASSWORD}@127.0.0.1/"),
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 2);
+    // No module there: 3.
+    let o = run(&["ls", "--pty", s(&e.path("nothing")), &e.url("")], b"");
+    assert_eq!(code(&o), 3, "{}", text(&o.stderr));
+    // The module refuses: 4.
+    let o = run(&["at", "--pty", pty, "AT+NOSUCH"], b"");
+    assert_eq!(code(&o), 4);
+    // A local file that does not exist: 6.
+    let o = run(&["put", "--pty", pty, s(&e.path("nope")), &e.url("x")], b"");
+    assert_eq!(code(&o), 6, "{}", text(&o.stderr));
+    // --help documents the codes.
+    let o = run(&["get", "--help"], b"");
+    assert!(text(&o.stdout).contains("Exit codes"));
+}
+
+#[test]
+fn at_batch_interactive_and_data_modes() {
+    let e = Env::new();
+    let pty = e.pty();
+    let o = run(&["at", "--pty", pty, "ATE0", "AT+MFTPSTATE=0", "ATI"], b"");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("+MFTPSTATE: 0,0") && out.contains("CMIOT"),
+        "{out}"
+    );
+    // A > prompt takes standard input.
+    let o = run(
+        &[
+            "at",
+            "--pty",
+            pty,
+            "AT+MFPUT=\"a.txt\",5",
+            "AT+MFGET=\"a.txt\"",
+        ],
+        b"hello",
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("+MFGET: 5,hello"),
+        "{}",
+        text(&o.stdout)
+    );
+    // The session reads lines (here from a pipe, without line editing) and prints answers.
+    let o = run(
+        &["at", "--pty", pty],
+        b"AT+MFPUT=\"b.txt\",4\nab\\r\\n\nAT+MFSIZE=\"b.txt\"\n",
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("+MFPUT: 4") && out.contains("+MFSIZE: 4"),
+        "{out}"
+    );
+    // Transparent mode from the session: lines until +++.
+    let conn = format!(
+        "AT+MFTPCONN=0,\"{}\",\"uftp\",\"{PASSWORD}\",{}\n",
+        e.server.host(),
+        e.server.port()
+    );
+    let input = format!(
+        "{conn}#wait +MFTPCONN: 0,0\nAT+MFTPCWD=0,\"{}\"\n#wait +MFTPCWD: 0,0\n\
+         AT+MFTPSTOR=0,\"t.txt\"\nline one\n+++\n#wait +MFTPSTOR: 0,0,9\nAT+MFTPSTATE=0\n",
+        e.dir.display()
+    );
+    // The password is typed by the user here, so it is in the input, not an argument.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
+        .args(["at", "--pty", pty])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = finish(child);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("CONNECT") && out.contains("+MFTPSTATE: 0,1"),
+        "{out}"
+    );
+    // The report came after the server's 226: the file is complete.
+    assert_eq!(std::fs::read(e.dir.join("t.txt")).unwrap(), b"line one\n");
+}
