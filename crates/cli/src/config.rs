@@ -10,6 +10,8 @@
 //! bind = "192.0.2.10"         # local source address for channels on this cid
 //! apn = "cmnet"
 //! active = false
+//! [ftp]
+//! epsv = true                 # false: PASV instead of EPSV on IPv4
 //! ```
 
 use anyhow::{Context, Result};
@@ -30,6 +32,17 @@ pub struct FileConfig {
     /// PDP context bindings.
     #[serde(default)]
     pub pdp: Vec<PdpConfig>,
+    /// FTP client behaviour.
+    #[serde(default)]
+    pub ftp: FtpConfig,
+}
+
+/// `[ftp]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FtpConfig {
+    /// `false`: passive mode uses PASV instead of EPSV on IPv4 (default `true`).
+    pub epsv: Option<bool>,
 }
 
 /// `[fs]`.

@@ -130,7 +130,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     };
 
     let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
-    let spawner = move |id, events| channel::spawn(id, fs.clone(), events);
+    let opts = channel::ChannelOptions {
+        use_epsv: file.ftp.epsv.unwrap_or(true),
+        ..channel::ChannelOptions::default()
+    };
+    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts);
     let module = tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
     let result = transport.await.context("transport task")?;
     shutdown.cancel();

@@ -296,3 +296,46 @@ async fn disconnect_while_connecting_gives_the_full_sequence() {
     h.send(ChannelRequest::Disconnect).await;
     h.expect_disconnect_sequence().await;
 }
+
+/// `use_epsv: false` (config `[ftp] epsv = false`) makes passive FTPS data connections use
+/// PASV, which the AT command set cannot choose by itself.
+#[tokio::test]
+async fn explicit_tls_with_pasv_instead_of_epsv() {
+    let certs = tokio::task::spawn_blocking(|| Certs::generate().unwrap())
+        .await
+        .unwrap();
+    let server = vsftpd(VsftpdOptions::explicit_tls(&certs)).await;
+    let opts = ftpmodem_device::channel::ChannelOptions {
+        use_epsv: false,
+        ..Default::default()
+    };
+    let mut h = Harness::with_opts(1 << 20, 64, opts);
+    let tls = with_ca(certs.ca().cert_pem(), &h, 1);
+    h.send(ChannelRequest::Connect(Box::new(tls_request(
+        server.addr(),
+        SslMode::Explicit,
+        tls,
+    ))))
+    .await;
+    h.expect_state(ftpmodem_proto::ChannelState::Connected)
+        .await;
+    h.expect_report(conn(ResultCode::Success), true).await;
+    let dir = server.fresh_user_dir().unwrap();
+    put(&dir.join("p.bin"), b"pasv data");
+    h.send(retr(&s(&dir.join("p.bin")), 0, None, 1024)).await;
+    h.expect_state(ftpmodem_proto::ChannelState::Downloading)
+        .await;
+    h.expect_report(retr_data(9, b"pasv data"), true).await;
+    h.expect_state(ftpmodem_proto::ChannelState::Connected)
+        .await;
+    h.disconnect().await;
+    let log = server.log_text();
+    assert!(
+        log.contains("FTP command: Client \"127.0.0.1\", \"PASV\""),
+        "{log}"
+    );
+    assert!(
+        !log.contains("FTP command: Client \"127.0.0.1\", \"EPSV\""),
+        "{log}"
+    );
+}

@@ -35,6 +35,7 @@ pub(super) async fn connect_config(
     };
     cfg.reply_timeout = s.rsp_timeout;
     cfg.connect_timeout = opts.connect_timeout.unwrap_or(s.rsp_timeout);
+    cfg.use_epsv = opts.use_epsv;
     cfg.bind = req.bind;
     if cfg.security != Security::None {
         cfg.tls = tls_options(&req.tls, fs).await?;

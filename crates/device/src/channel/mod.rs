@@ -115,6 +115,9 @@ pub struct ChannelOptions {
     pub quit_timeout: Duration,
     /// Name resolution plus TCP connect; `None` uses the channel's rsptimeout.
     pub connect_timeout: Option<Duration>,
+    /// Passive mode asks for EPSV first (PASV only as a fallback); `false` uses PASV on IPv4,
+    /// for servers or middleboxes that mishandle EPSV. IPv6 always uses EPSV.
+    pub use_epsv: bool,
 }
 
 impl Default for ChannelOptions {
@@ -123,6 +126,7 @@ impl Default for ChannelOptions {
             request_queue: 16,
             quit_timeout: Duration::from_secs(5),
             connect_timeout: None,
+            use_epsv: true,
         }
     }
 }

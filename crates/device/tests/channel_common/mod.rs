@@ -40,13 +40,21 @@ impl Harness {
 
     /// A file system of `capacity` bytes and an event queue of `events` entries.
     pub fn with(capacity: u64, events: usize) -> Self {
+        Self::with_opts(
+            capacity,
+            events,
+            ChannelOptions {
+                quit_timeout: Duration::from_secs(3),
+                ..ChannelOptions::default()
+            },
+        )
+    }
+
+    /// Like [`Harness::with`] with explicit channel options.
+    pub fn with_opts(capacity: u64, events: usize, opts: ChannelOptions) -> Self {
         let dir = tempfile::TempDir::new().unwrap();
         let fs = Sandbox::open(dir.path().join("fs"), capacity).unwrap();
         let (etx, rx) = mpsc::channel(events);
-        let opts = ChannelOptions {
-            quit_timeout: Duration::from_secs(3),
-            ..ChannelOptions::default()
-        };
         let tx = channel::spawn_with(id(), fs.clone(), etx, opts);
         Harness {
             ahead: None,
