@@ -118,7 +118,10 @@ mod tests {
     fn parent_of_a_listed_path() {
         assert_eq!(split_parent("2.txt"), Some(("", "2.txt")));
         assert_eq!(split_parent("/a.txt"), Some(("/", "a.txt")));
-        assert_eq!(split_parent("/home/uftp/test/2.txt"), Some(("/home/uftp/test", "2.txt")));
+        assert_eq!(
+            split_parent("/home/uftp/test/2.txt"),
+            Some(("/home/uftp/test", "2.txt"))
+        );
         assert_eq!(split_parent("/home/"), None);
         assert_eq!(split_parent(""), None);
     }
