@@ -32,6 +32,8 @@ async fn two_channels_transfer_at_once() {
     let up = payload(2 << 20, 2);
     let m = Module::start();
     let modem = m.host().await;
+    // Echo off here (the other tests run with the module's default, on).
+    modem.set_echo(false).await.unwrap();
     let (a, b) = (modem.channel(ch(0)), modem.channel(ch(3)));
     for c in [&a, &b] {
         c.connect(&login(&server)).await.unwrap();

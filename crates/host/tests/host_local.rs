@@ -116,3 +116,23 @@ async fn several_tasks_share_the_line() {
         timeout(TIMEOUT, t).await.unwrap().unwrap();
     }
 }
+
+#[tokio::test]
+async fn unsolicited_reports_reach_the_event_stream() {
+    let m = Module::start();
+    let modem = m.host().await;
+    let mut events = modem.events();
+    modem.raw(b"AT+MIPCALL=1,2").await.unwrap();
+    let u = timeout(TIMEOUT, events.recv()).await.unwrap().unwrap();
+    assert!(
+        matches!(
+            u,
+            ftpmodem_proto::Urc::Mipcall {
+                cid: 2,
+                active: true,
+                ..
+            }
+        ),
+        "{u:?}"
+    );
+}
