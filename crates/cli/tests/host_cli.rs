@@ -2,7 +2,7 @@
 //! --pty` (a separate process) and a real vsftpd, checking files, output and exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{Certs, Vsftpd, VsftpdOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -124,7 +124,10 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        let server = Vsftpd::start(VsftpdOptions::plain()).unwrap();
+        Env::with(VsftpdOptions::plain())
+    }
+    fn with(opts: VsftpdOptions) -> Env {
+        let server = Vsftpd::start(opts).unwrap();
         let dir = server.fresh_user_dir().unwrap();
         Env {
             serve: serve(),
@@ -359,4 +362,53 @@ fn at_batch_interactive_and_data_modes() {
     );
     // The report came after the server's 226: the file is complete.
     assert_eq!(std::fs::read(e.dir.join("t.txt")).unwrap(), b"line one\n");
+}
+
+#[test]
+fn ftps_active_and_ascii_options() {
+    let certs = Certs::generate().unwrap();
+    let content = data(50_000);
+    for (opts, flags) in [
+        (
+            VsftpdOptions::explicit_tls(&certs),
+            vec!["--ftps", "explicit"],
+        ),
+        (
+            VsftpdOptions::implicit_tls(&certs),
+            vec!["--ftps", "implicit"],
+        ),
+        (VsftpdOptions::plain(), vec!["--active"]),
+    ] {
+        let e = Env::with(opts);
+        std::fs::write(e.path("up.bin"), &content).unwrap();
+        let mut args = vec!["put", "--pty", e.pty()];
+        args.extend(&flags);
+        let up = e.path("up.bin");
+        let url = e.url("up.bin");
+        args.extend([s(&up), url.as_str()]);
+        let o = run(&args, b"");
+        assert_eq!(code(&o), 0, "put {flags:?}: {}", text(&o.stderr));
+        assert!(
+            std::fs::read(e.dir.join("up.bin")).unwrap() == content,
+            "{flags:?}"
+        );
+        let mut args = vec!["cat", "--pty", e.pty()];
+        args.extend(&flags);
+        args.push(url.as_str());
+        let o = run(&args, b"");
+        assert_eq!(code(&o), 0, "cat {flags:?}: {}", text(&o.stderr));
+        assert!(o.stdout == content, "{flags:?}");
+        if flags[0] == "--active" {
+            assert!(e.server.log_text().contains("PORT") || e.server.log_text().contains("EPRT"));
+            // ASCII: LF on the client side becomes CRLF on the wire and back.
+            std::fs::write(e.path("t.txt"), b"a\nb\n").unwrap();
+            let t = e.path("t.txt");
+            let turl = e.url("t.txt");
+            let o = run(&["put", "--pty", e.pty(), "--ascii", s(&t), &turl], b"");
+            assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+            let o = run(&["cat", "--pty", e.pty(), "--ascii", &turl], b"");
+            assert_eq!(o.stdout, b"a\nb\n");
+            assert!(e.server.log_text().contains("TYPE A"));
+        }
+    }
 }

@@ -6,8 +6,8 @@
 mod common;
 
 use common::{ch, payload, Module, TIMEOUT};
-use ftpmodem_host::{Channel, Login, Modem, Range, UploadMode};
-use ftpmodem_proto::{CfgValue, ChannelState, LocalFs};
+use ftpmodem_host::{Channel, Error, Login, Modem, Range, UploadMode};
+use ftpmodem_proto::{CfgValue, ChannelState, LocalFs, ResultCode};
 use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
 use std::path::PathBuf;
 use tokio::time::timeout;
@@ -166,4 +166,64 @@ async fn module_file_uploads_and_downloads_are_bit_exact() {
         .await
         .unwrap();
     assert_eq!(back, &data[9000..]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directory_commands_and_typed_listing() {
+    let s = setup().await;
+    let c = connect(&s, 4).await;
+    let here = s.dir.to_str().unwrap().to_string();
+    assert_eq!(c.pwd().await.unwrap(), here);
+    assert!(
+        c.list(".").await.unwrap().is_empty(),
+        "fresh directory lists empty"
+    );
+    c.mkdir("sub").await.unwrap();
+    let files: Vec<(String, usize)> = (0..40).map(|i| (format!("f{i:02}.bin"), i * 100)).collect();
+    for (name, len) in &files {
+        std::fs::write(s.dir.join(name), payload(*len, 3)).unwrap();
+    }
+    let mut list = c.list(".").await.unwrap();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(list.len(), files.len() + 1, "{list:?}");
+    for ((name, len), e) in files.iter().zip(&list) {
+        assert_eq!((&e.name, e.size), (name, Some(*len as u64)));
+        assert!(e.modified.is_some_and(|t| t.year >= 2024), "{e:?}");
+    }
+    let sub = list.last().unwrap();
+    assert!(sub.name == "sub" && sub.is_dir(), "{sub:?}");
+    c.rename("f00.bin", "sub/moved.bin").await.unwrap();
+    assert!(s.dir.join("sub/moved.bin").is_file());
+    c.cwd("sub").await.unwrap();
+    assert_eq!(c.pwd().await.unwrap(), format!("{here}/sub"));
+    let one = c.list("moved.bin").await.unwrap();
+    assert_eq!(one.len(), 1, "{one:?}");
+    c.delete("moved.bin").await.unwrap();
+    c.cwd("..").await.unwrap();
+    c.delete("sub").await.unwrap();
+    assert!(!s.dir.join("sub").exists());
+    // The server refuses: a typed error with the module's result code, and the channel is
+    // still connected.
+    let e = c.delete("no-such-file").await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Result {
+                code: ResultCode::ServerError,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e = c.cwd("no-such-dir").await.unwrap_err();
+    assert_eq!(e.result_code(), Some(ResultCode::ServerError));
+    assert_eq!(c.state().await.unwrap(), ChannelState::Connected);
+    let mut back = Vec::new();
+    let e = c
+        .retrieve("no-such-file", &mut back, Range::all())
+        .await
+        .unwrap_err();
+    assert_eq!(e.result_code(), Some(ResultCode::ServerError), "{e:?}");
+    c.disconnect().await.unwrap();
+    assert_eq!(c.state().await.unwrap(), ChannelState::Disconnected);
 }
