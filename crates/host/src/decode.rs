@@ -82,8 +82,8 @@ pub enum Event {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
-    /// Between lines. `cr`: a CR was seen that may start a `\r\n` opener.
-    Idle { cr: bool },
+    /// Between lines. A CR here is skipped; a LF opens the next (module) line.
+    Idle,
     /// Collecting a line's bytes.
     Line { framed: bool },
     /// A framed line ended at CR; its LF may follow.
@@ -120,7 +120,7 @@ impl Decoder {
     pub fn new(limits: Limits) -> Decoder {
         Decoder {
             limits,
-            state: State::Idle { cr: false },
+            state: State::Idle,
             opened: false,
             buf: Vec::new(),
             input: VecDeque::new(),
@@ -146,7 +146,7 @@ impl Decoder {
 
     /// Forgets any partial line and pending skip (the module restarted).
     pub fn reset(&mut self) {
-        self.state = State::Idle { cr: false };
+        self.state = State::Idle;
         self.opened = false;
         self.buf.clear();
         self.skip = 0;
@@ -185,7 +185,7 @@ impl Decoder {
                 };
                 return None;
             }
-            State::Idle { .. } if self.skip > 0 => {
+            State::Idle if self.skip > 0 => {
                 let take = usize::try_from(self.skip)
                     .unwrap_or(usize::MAX)
                     .min(self.input.len());
@@ -197,17 +197,14 @@ impl Decoder {
         }
         let b = self.input.pop_front()?;
         match self.state {
-            State::Idle { .. } => match b {
-                b'\r' => self.state = State::Idle { cr: true },
-                b'\n' => {
-                    self.opened = true;
-                    self.state = State::Idle { cr: false };
-                }
+            State::Idle => match b {
+                b'\r' => {}
+                b'\n' => self.opened = true,
                 _ => {
                     let framed = std::mem::take(&mut self.opened);
                     self.buf.clear();
                     if framed && b == b'>' {
-                        self.state = State::Idle { cr: false };
+                        self.state = State::Idle;
                         return Some(Event::Prompt);
                     }
                     self.buf.push(b);
@@ -215,7 +212,7 @@ impl Decoder {
                 }
             },
             State::LineEnd => {
-                self.state = State::Idle { cr: false };
+                self.state = State::Idle;
                 if b != b'\n' {
                     self.input.push_front(b);
                 }
@@ -227,7 +224,7 @@ impl Decoder {
                     self.state = if framed && b == b'\r' {
                         State::LineEnd
                     } else {
-                        State::Idle { cr: b == b'\r' }
+                        State::Idle
                     };
                     let line = std::mem::take(&mut self.buf);
                     return Some(if framed {
@@ -258,7 +255,7 @@ impl Decoder {
             },
             State::Discard => {
                 if b == b'\r' || b == b'\n' {
-                    self.state = State::Idle { cr: b == b'\r' };
+                    self.state = State::Idle;
                 }
             }
             State::PayloadEnd { keep, cr, len } => {
@@ -276,7 +273,7 @@ impl Decoder {
                     // start of what follows.
                     _ => self.input.push_front(b),
                 }
-                self.state = State::Idle { cr: false };
+                self.state = State::Idle;
                 let line = std::mem::take(&mut self.buf);
                 return Some(if keep {
                     classify(line)

@@ -66,7 +66,7 @@ impl Channel {
                         }
                         // A chunk shorter than the ones before is most likely the last.
                         if data.len() < largest {
-                            last = Instant::now() - idle;
+                            last = Instant::now().checked_sub(idle).unwrap_or(last);
                         }
                         largest = largest.max(data.len());
                     }
