@@ -249,8 +249,7 @@ fn put_get_cat_ls_mv_rm_mkdir_through_a_pty_module() {
 fn exit_codes() {
     let e = Env::new();
     let pty = e.pty();
-    // A server error (no such file): 5, and no local file left behind... the file is created
-    // empty by the open, which a user sees; the code says what failed.
+    // A server error (no such file): 5, and no local file left behind.
     let o = run(
         &[
             "get",
@@ -262,6 +261,7 @@ fn exit_codes() {
         b"",
     );
     assert_eq!(code(&o), 5, "{}", text(&o.stderr));
+    assert!(!e.path("m.bin").exists());
     // Bad URL: 2; a password in the URL is refused as usage, without echoing it.
     let o = run(&["ls", "--pty", pty, "http://x/"], b"");
     assert_eq!(code(&o), 2);

@@ -86,7 +86,17 @@ pub async fn run(a: GetArgs) -> Outcome {
                 inner: file,
                 bar: pb.clone(),
             };
-            let n = ch.retrieve(&url.path, &mut w, Range::from(offset)).await?;
+            let n = match ch.retrieve(&url.path, &mut w, Range::from(offset)).await {
+                Ok(n) => n,
+                Err(e) => {
+                    // A failed fresh download leaves no empty or partial file behind; a
+                    // resumed one keeps what it had, to be resumed again.
+                    if !a.resume {
+                        let _ = tokio::fs::remove_file(&local).await;
+                    }
+                    return Err(e.into());
+                }
+            };
             w.inner
                 .sync_all()
                 .await
