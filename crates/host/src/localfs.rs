@@ -7,8 +7,8 @@ use crate::types::arg;
 use crate::Modem;
 use ftpmodem_proto::{Command, Response};
 
-/// Largest `AT+MFPUT` prompt (the proto crate's limit, which it does not export).
-pub const MFPUT_MAX: u32 = 65536;
+/// Largest `AT+MFPUT` prompt, as the protocol crate defines it.
+pub use ftpmodem_proto::command::MFPUT_MAX;
 
 /// One entry of `AT+MFLIST`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 mod extended;
 mod upload;
 
+pub use extended::{CERT_MAX, MFPUT_MAX};
 pub use upload::{Upload, UploadBody, INLINE_DATA_MAX, PROMPT_DATA_MAX};
 
 use crate::name::Name;
