@@ -10,7 +10,7 @@ use tokio::io::AsyncWriteExt;
 pub struct CatArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,
-    /// ftp://[user@]host[:port]/file
+    /// ftp://user@host:port/file (user and port optional)
     pub url: String,
 }
 

@@ -12,7 +12,7 @@ use tokio::io::AsyncWriteExt;
 pub struct GetArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,
-    /// ftp://[user@]host[:port]/file (password: FTPMODEM_PASSWORD or a prompt).
+    /// ftp://user@host:port/file (password: FTPMODEM_PASSWORD or a prompt).
     pub url: String,
     /// Local file; the URL's file name when omitted, `-` for standard output.
     pub local: Option<PathBuf>,

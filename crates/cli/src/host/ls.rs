@@ -8,7 +8,7 @@ use clap::Args;
 pub struct LsArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,
-    /// ftp://[user@]host[:port]/dir (password: FTPMODEM_PASSWORD or a prompt).
+    /// ftp://user@host:port/dir (password: FTPMODEM_PASSWORD or a prompt).
     pub url: String,
 }
 

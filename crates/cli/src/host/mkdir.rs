@@ -8,7 +8,7 @@ use clap::Args;
 pub struct MkdirArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,
-    /// ftp://[user@]host[:port]/dir
+    /// ftp://user@host:port/dir (user and port optional)
     pub url: String,
 }
 

@@ -8,7 +8,7 @@ use clap::Args;
 pub struct MvArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,
-    /// ftp://[user@]host[:port]/old
+    /// ftp://user@host:port/old (user and port optional)
     pub url: String,
     /// The new name, as the server takes it (relative to the login directory, or absolute).
     pub new: String,

@@ -23,7 +23,7 @@ pub struct PutArgs {
     pub ftp: FtpArgs,
     /// Local file, `-` for standard input.
     pub local: PathBuf,
-    /// ftp://[user@]host[:port]/file (a path ending in / takes the local file's name).
+    /// ftp://user@host:port/file (a path ending in / takes the local file's name).
     pub url: String,
     /// Append to the server file (APPE) instead of replacing it.
     #[arg(long)]

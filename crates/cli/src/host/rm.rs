@@ -8,7 +8,7 @@ use clap::Args;
 pub struct RmArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,
-    /// ftp://[user@]host[:port]/path
+    /// ftp://user@host:port/path (user and port optional)
     pub url: String,
 }
 
