@@ -116,8 +116,12 @@ struct Sample {
     secs: f64,
     /// Module peak RSS during the transfer (KiB); 0 for curl.
     peak_kib: u64,
-    /// CPU time of the module (or of curl) during the transfer.
+    /// CPU time of the module during the transfer (0 for curl).
     cpu: f64,
+    /// CPU time of the client: curl, or this program's reader/writer for the module.
+    client_cpu: f64,
+    /// curl only: its connect, login and pre-transfer commands (`time_pretransfer`).
+    setup: f64,
 }
 
 struct Bench {
@@ -194,10 +198,11 @@ fn main() -> Result<()> {
                 .run(*kind)
                 .with_context(|| format!("{} (round {round})", kind.label()))?;
             eprintln!(
-                "bench: round {round} {:<28} {:8.3} s  CPU {:6.2} s  peak RSS {} KiB",
+                "bench: round {round} {:<28} {:8.3} s  module CPU {:5.2} s  client CPU {:5.2} s  peak RSS {} KiB",
                 kind.label(),
                 s.secs,
                 s.cpu,
+                s.client_cpu,
                 s.peak_kib
             );
             list.push(s);
@@ -285,16 +290,20 @@ impl Bench {
             Kind::CurlGetNull | Kind::CurlGetFile | Kind::CurlPut => {
                 let me = std::process::id();
                 let cpu0 = wire::cpu_secs(me, true)?;
-                let secs = self.curl(kind)?;
-                let cpu = wire::cpu_secs(me, true)? - cpu0;
+                let (secs, setup) = self.curl(kind)?;
+                let client_cpu = wire::cpu_secs(me, true)? - cpu0;
                 Ok(Sample {
                     secs,
                     peak_kib: 0,
-                    cpu,
+                    cpu: 0.0,
+                    client_cpu,
+                    setup,
                 })
             }
             Kind::RetrLocal | Kind::RetrSerial | Kind::StorTransparent => {
                 self.module.reset_peak_rss()?;
+                let me = std::process::id();
+                let client0 = wire::cpu_secs(me, false)?;
                 let cpu0 = wire::cpu_secs(self.module.pid(), false)?;
                 let secs = match kind {
                     Kind::RetrLocal => self.retr_local()?,
@@ -302,10 +311,13 @@ impl Bench {
                     _ => self.stor()?,
                 };
                 let cpu = wire::cpu_secs(self.module.pid(), false)? - cpu0;
+                let client_cpu = wire::cpu_secs(me, false)? - client0;
                 Ok(Sample {
                     secs,
                     peak_kib: self.module.peak_rss_kib()?,
                     cpu,
+                    client_cpu,
+                    setup: 0.0,
                 })
             }
         }
@@ -372,8 +384,9 @@ impl Bench {
     }
 
     /// curl's own `time_total` (connect, login, transfer, 226), which is what a user waits
-    /// for; process start-up is not in it.
-    fn curl(&mut self, kind: Kind) -> Result<f64> {
+    /// for, process start-up not in it; and its `time_pretransfer` (connect, login, the
+    /// commands before the transfer), the part the module's timings do not contain.
+    fn curl(&mut self, kind: Kind) -> Result<(f64, f64)> {
         let mut cmd = Command::new("curl");
         cmd.args([
             "-sS",
@@ -406,13 +419,11 @@ impl Bench {
             String::from_utf8_lossy(&out.stderr)
         );
         let text = String::from_utf8_lossy(&out.stdout);
-        let total: f64 = text
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .parse()
-            .with_context(|| format!("curl -w output {text:?}"))?;
-        Ok(total)
+        let mut fields = text.split_whitespace().map(str::parse::<f64>);
+        match (fields.next(), fields.next()) {
+            (Some(Ok(total)), Some(Ok(pre))) => Ok((total, pre)),
+            _ => bail!("curl -w output {text:?}"),
+        }
     }
 }
 
@@ -453,8 +464,8 @@ fn report(b: &Bench, bin: &Path, runs: usize, idle_kib: u64, samples: &[(Kind, V
         idle_kib as f64 / 1024.0
     );
     println!();
-    println!("| transfer | median s | MiB/s | runs (s) | median CPU s | vs | ratio | target | module peak RSS |");
-    println!("|---|---:|---:|---|---:|---|---:|---:|---:|");
+    println!("| transfer | median s | MiB/s | runs (s) | module CPU s | client CPU s | vs | ratio | target | module peak RSS |");
+    println!("|---|---:|---:|---|---:|---:|---|---:|---:|---:|");
     for (kind, list) in samples {
         let m = med(*kind);
         let runs_text = list
@@ -475,12 +486,30 @@ fn report(b: &Bench, bin: &Path, runs: usize, idle_kib: u64, samples: &[(Kind, V
             _ => ("".to_owned(), "".to_owned(), "".to_owned()),
         };
         let cpu = median(&list.iter().map(|s| s.cpu).collect::<Vec<_>>());
+        let client = median(&list.iter().map(|s| s.client_cpu).collect::<Vec<_>>());
+        let cpu_text = if cpu == 0.0 {
+            "".to_owned()
+        } else {
+            format!("{cpu:.2}")
+        };
         let peak = list.iter().map(|s| s.peak_kib).max().unwrap_or(0);
         let peak_text = if peak == 0 {
             "".to_owned()
         } else {
             format!("{:.1} MiB", peak as f64 / 1024.0)
         };
-        println!("| {} | {m:.3} | {:.0} | {runs_text} | {cpu:.2} | {vs} | {ratio} | {target} | {peak_text} |", kind.label(), mib / m);
+        println!("| {} | {m:.3} | {:.0} | {runs_text} | {cpu_text} | {client:.2} | {vs} | {ratio} | {target} | {peak_text} |", kind.label(), mib / m);
+    }
+    println!();
+    for (kind, list) in samples {
+        if list.iter().any(|s| s.setup > 0.0) {
+            let setup = median(&list.iter().map(|s| s.setup).collect::<Vec<_>>());
+            println!(
+                "{}: of its time, {:.1} ms median is connect + login + commands before the transfer \
+                 (curl time_pretransfer), which the module's timings do not contain",
+                kind.label(),
+                setup * 1e3
+            );
+        }
     }
 }
