@@ -1,0 +1,143 @@
+//! Local files, identification, factory defaults, TLS contexts, the URC queue bound.
+
+use super::*;
+use ftpmodem_proto::Model;
+
+#[test]
+fn local_file_commands() {
+    let mut r = rig();
+    assert_eq!(
+        r.send("AT+MFPUT=\"/usr/test.txt\",12,\"CESHI1111111\"\r"),
+        "\r\n+MFPUT: 12\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        r.send("AT+MFSIZE=\"/usr/test.txt\"\r"),
+        "\r\n+MFSIZE: 12\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        r.send("AT+MFGET=\"/usr/test.txt\"\r"),
+        "\r\n+MFGET: 12,CESHI1111111\r\n\r\nOK\r\n"
+    );
+    assert_eq!(r.send("AT+MFPUT=\"/usr/bin.dat\",4\r"), "\r\n>");
+    assert_eq!(r.send_bytes(b"\r\n\x00\x1a"), "\r\n+MFPUT: 4\r\n\r\nOK\r\n");
+    assert_eq!(
+        r.send_bytes(b"AT+MFGET=\"/usr/bin.dat\"\r"),
+        "\r\n+MFGET: 4,\r\n\x00\x1a\r\n\r\nOK\r\n"
+    );
+    let list = r.send("AT+MFLIST\r");
+    assert!(list.contains("+MFLIST: \"/usr/test.txt\",12\r\n"), "{list}");
+    assert!(list.ends_with("\r\nOK\r\n"), "{list}");
+    assert_eq!(
+        r.send("AT+MFMOVE=\"/usr/test.txt\",\"/usr/b.txt\"\r"),
+        "\r\nOK\r\n"
+    );
+    assert_eq!(
+        r.send("AT+MFSIZE=\"/usr/test.txt\"\r"),
+        "\r\n+CME ERROR: 1051\r\n"
+    );
+    assert_eq!(r.send("AT+MFDELETE=\"/usr/b.txt\"\r"), "\r\nOK\r\n");
+    assert_eq!(
+        r.send("AT+MFGET=\"/usr/b.txt\"\r"),
+        "\r\n+CME ERROR: 1051\r\n"
+    );
+    let info = r.send("AT+MFSINFO\r");
+    assert!(info.starts_with("\r\n+MFSINFO: 4096,"), "{info}");
+    // Capacity 4096: a write over it is refused with 1063.
+    r.send("AT+MFPUT=\"/usr/big\",5000\r");
+    assert_eq!(r.send_bytes(&vec![b'x'; 5000]), "\r\n+CME ERROR: 1063\r\n");
+    let escape = r.send("AT+MFGET=\"../../etc/passwd\"\r");
+    assert!(escape.starts_with("\r\n+CME ERROR: 10"), "{escape}");
+    assert_eq!(
+        r.send("AT+MFPUT=\"/usr/x\",3,\"ab\"\r"),
+        "\r\n+CME ERROR: 50\r\n"
+    );
+}
+
+#[test]
+fn identification() {
+    let mut r = rig_with(Model::Ml307r.profile());
+    r.send("ATE0\r");
+    assert_eq!(
+        r.send("ATI\r"),
+        "\r\nCMIOT\r\n\r\nML307R\r\n\r\nRevision: ftpmodem-0.1.0\r\n\r\nOK\r\n"
+    );
+    assert_eq!(r.send("AT+CGMM\r"), "\r\nML307R\r\n\r\nOK\r\n");
+    assert_eq!(r.send("AT+CGMI\r"), "\r\nCMIOT\r\n\r\nOK\r\n");
+}
+
+#[test]
+fn factory_defaults_restore_echo_cmee_and_settings() {
+    let mut r = rig();
+    r.send("AT+CMEE=0\r");
+    r.send("AT+MFTPCFG=4,\"rsptimeout\",3\r");
+    assert_eq!(r.send("AT&F\r"), "\r\nOK\r\n");
+    assert_eq!(
+        r.send("AT+MFTPCFG=4,\"rsptimeout\"\r"),
+        "AT+MFTPCFG=4,\"rsptimeout\"\r\r\n+MFTPCFG: 4,\"rsptimeout\",10\r\n\r\nOK\r\n"
+    );
+}
+
+#[test]
+fn ssl_contexts_and_credentials() {
+    let mut r = rig();
+    assert_eq!(
+        r.send("AT+MSSLCFG=\"auth\",1\r"),
+        "\r\n+MSSLCFG: \"auth\",1,0\r\n\r\nOK\r\n"
+    );
+    assert_eq!(r.send("AT+MSSLCFG=\"auth\",1,2\r"), "\r\nOK\r\n");
+    assert_eq!(
+        r.send("AT+MSSLCFG=\"auth\",1\r"),
+        "\r\n+MSSLCFG: \"auth\",1,2\r\n\r\nOK\r\n"
+    );
+    assert_eq!(r.send("AT+MSSLCERTWR=\"/usr/ca.pem\",5\r"), "\r\n>");
+    assert_eq!(r.send("-----"), "\r\nOK\r\n");
+    assert_eq!(
+        r.send("AT+MFSIZE=\"/usr/ca.pem\"\r"),
+        "\r\n+MFSIZE: 5\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        r.send("AT+MSSLCFG=\"cert\",1,\"/usr/ca.pem\"\r"),
+        "\r\nOK\r\n"
+    );
+    r.send("AT+MFTPCFG=0,\"ssl\",2,1\r");
+    r.send("AT+MFTPCONN=0,\"h\"\r");
+    let a = r.actions();
+    let [Action::Channel {
+        request: ChannelRequest::Connect(c),
+        ..
+    }] = a.as_slice()
+    else {
+        panic!("{a:?}")
+    };
+    assert_eq!((c.tls.auth, c.tls.ca.as_deref()), (2, Some("/usr/ca.pem")));
+}
+
+#[test]
+fn download_chunks_are_held_back_when_the_queue_is_full() {
+    let mut r = rig();
+    r.connected(0);
+    r.connected(1);
+    r.send("AT+MFTPRETR=1,\"f\"\r");
+    r.send("AT+MFTPSTOR=0,\"t\",1,10\r");
+    let mut n = 0;
+    while r.e.wants_events() {
+        let u = Urc::RetrData {
+            id: ch(1),
+            sum: 0,
+            data: vec![b'x'; 1024],
+        };
+        r.e.channel_event(
+            ch(1),
+            ChannelEvent::Report {
+                urc: u,
+                done: false,
+            },
+        );
+        n += 1;
+        assert!(n < 10_000, "queue never filled");
+    }
+    assert_eq!(r.out(), "");
+    let out = r.send("0123456789");
+    assert!(out.starts_with("\r\nOK\r\n\r\n+MFTPRETR: 1,0,0,1024,"));
+    assert!(r.e.wants_events());
+}
