@@ -26,6 +26,33 @@ fn report(op: UploadOp, id: ChannelId, code: ResultCode, sent: u64) -> Urc {
     Urc::Upload { op, id, code, sent }
 }
 
+/// Opens the data connection of a STOR/APPE and announces state 3; a refusal becomes the
+/// upload's final report (nothing was sent).
+async fn open<'s>(
+    session: &'s mut Session,
+    ctx: &mut Ctx<'_>,
+    file: &str,
+    append: bool,
+) -> Result<Result<ftpmodem_ftp::Upload<'s>, Final>, Stop> {
+    let id = ctx.out.id();
+    let out = ctx.out;
+    let up = match ctx
+        .inbox
+        .guard(session.store(file, append, ctx.ascii))
+        .await?
+    {
+        Ok(up) => up,
+        Err(e) => {
+            let code = failed(id, &e);
+            return Ok(Err(Final::report(report(op_of(append), id, code, 0))));
+        }
+    };
+    ctx.inbox
+        .guard(out.state(ChannelState::Uploading))
+        .await??;
+    Ok(Ok(up))
+}
+
 /// Uploads the local file `local` to `file`.
 pub(super) async fn local(
     session: &mut Session,
@@ -35,7 +62,6 @@ pub(super) async fn local(
     local: &str,
 ) -> Result<Final, Stop> {
     let id = ctx.out.id();
-    let out = ctx.out;
     let fs = ctx.fs;
     let op = op_of(append);
     let src = match ctx.inbox.guard(open_read(fs, local)).await? {
@@ -43,17 +69,10 @@ pub(super) async fn local(
         Err(e) => return Ok(Final::report(report(op, id, fs_failed(id, &e), 0))),
     };
     let mut reader = Reader::new(src, local, LOCAL_CHUNK);
-    let mut up = match ctx
-        .inbox
-        .guard(session.store(file, append, ctx.ascii))
-        .await?
-    {
+    let mut up = match open(session, ctx, file, append).await? {
         Ok(up) => up,
-        Err(e) => return Ok(Final::report(report(op, id, failed(id, &e), 0))),
+        Err(f) => return Ok(f),
     };
-    ctx.inbox
-        .guard(out.state(ChannelState::Uploading))
-        .await??;
     let mut sent: u64 = 0;
     loop {
         let data = match ctx.inbox.guard(reader.next()).await? {
@@ -138,24 +157,10 @@ async fn packets_inner(
     let id = ctx.out.id();
     let out = ctx.out;
     let op = op_of(append);
-    let mut up = match ctx
-        .inbox
-        .guard(session.store(&file, append, ctx.ascii))
-        .await?
-    {
+    let mut up = match open(session, ctx, &file, append).await? {
         Ok(up) => up,
-        Err(e) => {
-            return Ok(After::Final(Final::report(report(
-                op,
-                id,
-                failed(id, &e),
-                0,
-            ))))
-        }
+        Err(f) => return Ok(After::Final(f)),
     };
-    ctx.inbox
-        .guard(out.state(ChannelState::Uploading))
-        .await??;
     let mut total: u64 = 0;
     let mut packet = (data, eof);
     loop {
@@ -239,26 +244,11 @@ async fn stream_inner(
     file: &str,
 ) -> Result<After, Stop> {
     let id = ctx.out.id();
-    let out = ctx.out;
     let op = op_of(append);
-    let mut up = match ctx
-        .inbox
-        .guard(session.store(file, append, ctx.ascii))
-        .await?
-    {
+    let mut up = match open(session, ctx, file, append).await? {
         Ok(up) => up,
-        Err(e) => {
-            return Ok(After::Final(Final::report(report(
-                op,
-                id,
-                failed(id, &e),
-                0,
-            ))))
-        }
+        Err(f) => return Ok(After::Final(f)),
     };
-    ctx.inbox
-        .guard(out.state(ChannelState::Uploading))
-        .await??;
     let mut sent: u64 = 0;
     loop {
         let Some(req) = ctx.inbox.next().await else {
