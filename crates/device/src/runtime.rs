@@ -14,6 +14,8 @@ use tokio_util::sync::CancellationToken;
 pub const LINE_QUEUE: usize = 16;
 /// Channel events in flight towards the engine.
 pub const EVENT_QUEUE: usize = 64;
+/// Output gathered from queued events before it is handed to the line.
+const COALESCE: usize = 64 * 1024;
 
 /// Where a channel task sends its events.
 pub type EventSender = mpsc::Sender<(ChannelId, ChannelEvent)>;
@@ -80,7 +82,19 @@ pub async fn run(
                 Some(b) => engine.input(&b, std::time::Instant::now()),
                 None => return,
             },
-            Some((id, ev)) = events.recv(), if engine.wants_events() => engine.channel_event(id, ev),
+            Some((id, ev)) = events.recv(), if engine.wants_events() => {
+                engine.channel_event(id, ev);
+                // Whatever else is queued already goes into the same write to the line.
+                for _ in 0..EVENT_QUEUE {
+                    if !engine.wants_events() || engine.output_len() >= COALESCE {
+                        break;
+                    }
+                    match events.try_recv() {
+                        Ok((id, ev)) => engine.channel_event(id, ev),
+                        Err(_) => break,
+                    }
+                }
+            }
             _ = sleep_until_opt(deadline) => engine.tick(std::time::Instant::now()),
             _ = shutdown.cancelled() => return,
         }

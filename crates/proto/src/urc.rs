@@ -279,15 +279,7 @@ impl Urc {
             Urc::ListResult { id: i, code: c } => {
                 line::emit(out, Name::MftpList, &[id(i), code(c)])
             }
-            Urc::RetrData { id: i, sum, data } => {
-                line::emit(
-                    out,
-                    Name::MftpRetr,
-                    &[id(i), int(0u8), int(*sum), int(data.len() as u64)],
-                );
-                out.push(b',');
-                out.extend_from_slice(data);
-            }
+            Urc::RetrData { id: i, sum, data } => emit_retr_data(out, *i, *sum, data),
             Urc::RetrSaved { id: i, sum, recv } => {
                 line::emit(
                     out,
@@ -440,6 +432,18 @@ fn parse_pwd(rest: &[u8]) -> Result<Urc, ParseError> {
         },
     };
     Ok(Urc::Pwd { id, code, path })
+}
+
+/// Writes `+MFTPRETR: <id>,0,<sum>,<len>,<data>` (no framing) from borrowed data: what
+/// [`Urc::RetrData`] emits, for a device that streams chunks without building a `Urc` each.
+pub fn emit_retr_data(out: &mut Vec<u8>, id: ChannelId, sum: u64, data: &[u8]) {
+    line::emit(
+        out,
+        Name::MftpRetr,
+        &[int(id.get()), int(0u8), int(sum), int(data.len() as u64)],
+    );
+    out.push(b',');
+    out.extend_from_slice(data);
 }
 
 fn parse_retr(rest: &[u8]) -> Result<Urc, ParseError> {

@@ -107,6 +107,17 @@ impl Outbox {
         self.send(ChannelEvent::Report { urc, done }).await
     }
 
+    /// Whole chunks of a download, not its last.
+    pub(super) async fn retr_chunks(
+        &self,
+        data: Vec<u8>,
+        chunk: usize,
+        sum: u64,
+    ) -> Result<(), Stop> {
+        self.send(ChannelEvent::RetrChunks { data, chunk, sum })
+            .await
+    }
+
     /// A state change.
     pub(super) async fn state(&self, s: ChannelState) -> Result<(), Stop> {
         self.send(ChannelEvent::State(s)).await

@@ -7,8 +7,13 @@ use super::MAX_RETR_CHUNK;
 use ftpmodem_ftp::{Download, FtpError, Session};
 use ftpmodem_proto::{ChannelState, ResultCode, Urc};
 
-/// Bytes per network read and local write of a download into the module's file system.
-const LOCAL_CHUNK: usize = 16 * 1024;
+/// Bytes per local write of a download into the module's file system (one blocking-pool
+/// round trip each).
+const LOCAL_CHUNK: usize = 128 * 1024;
+/// Bytes per network read of a download to the serial line; each read's whole chunks go to the
+/// engine in one event (`ChannelEvent::RetrChunks`), so a 1024-byte chunk costs one header,
+/// not one queue slot, wake-up and write to the line.
+const STAGE: usize = 64 * 1024;
 
 /// Streams `file` to the serial line. Every chunk but the last is reported here; the last (or
 /// the failure) is the [`Final`].
@@ -40,53 +45,50 @@ pub(super) async fn to_serial(
     ctx.inbox
         .guard(out.state(ChannelState::Downloading))
         .await??;
+    // Bytes read and not reported yet; after each read all whole chunks but the one holding
+    // the last byte are reported in one event, so the last chunk is known at the end.
     let mut sum: u64 = 0;
-    let mut cur = Vec::with_capacity(chunk);
-    let mut eof = match ctx.inbox.guard(fill(&mut dl, &mut cur, chunk)).await? {
-        Ok(eof) => eof,
-        Err(e) => return Ok(fail(failed(id, &e))),
-    };
+    let mut buf: Vec<u8> = Vec::with_capacity(STAGE + chunk);
     loop {
-        if eof {
-            // Only the very first chunk can be empty here: later ones are only taken over
-            // when they hold bytes.
-            if cur.is_empty() {
-                return Ok(fail(ResultCode::ZeroSizeFile));
-            }
-            sum = sum.saturating_add(cur.len() as u64);
-            return Ok(Final::transfer_end(Urc::RetrData { id, sum, data: cur }));
-        }
-        // `cur` is full: whether it is the last one shows only once the next byte (or the
-        // end and the server's 226) has come.
-        let mut next = Vec::with_capacity(chunk);
-        eof = match ctx.inbox.guard(fill(&mut dl, &mut next, chunk)).await? {
-            Ok(eof) => eof,
+        let len = buf.len();
+        buf.resize(len + STAGE, 0);
+        let n = match ctx.inbox.guard(dl.next_chunk(&mut buf[len..])).await? {
+            Ok(n) => n.min(STAGE),
             Err(e) => return Ok(fail(failed(id, &e))),
         };
-        sum = sum.saturating_add(cur.len() as u64);
-        if eof && next.is_empty() {
-            return Ok(Final::transfer_end(Urc::RetrData { id, sum, data: cur }));
+        buf.truncate(len + n);
+        if n == 0 {
+            if buf.is_empty() {
+                return Ok(fail(ResultCode::ZeroSizeFile));
+            }
+            sum = sum.saturating_add(buf.len() as u64);
+            return Ok(Final::transfer_end(Urc::RetrData { id, sum, data: buf }));
         }
-        let urc = Urc::RetrData { id, sum, data: cur };
-        ctx.inbox.guard(out.report(urc, false)).await??;
-        cur = next;
+        let ready = (buf.len() - 1) / chunk * chunk;
+        if ready > 0 {
+            let mut rest = Vec::with_capacity(STAGE + chunk);
+            rest.extend_from_slice(&buf[ready..]);
+            buf.truncate(ready);
+            let block = std::mem::replace(&mut buf, rest);
+            let before = sum;
+            sum = sum.saturating_add(ready as u64);
+            ctx.inbox
+                .guard(out.retr_chunks(block, chunk, before))
+                .await??;
+        }
     }
 }
 
-/// Fills `buf` with up to `chunk` bytes; `true` when the download is over (the server's final
-/// reply was read), with what came before the end left in `buf`.
-async fn fill(dl: &mut Download<'_>, buf: &mut Vec<u8>, chunk: usize) -> Result<bool, FtpError> {
-    buf.resize(chunk, 0);
-    let mut filled = 0;
-    while filled < chunk {
-        let n = dl.next_chunk(&mut buf[filled..]).await?;
-        if n == 0 {
-            buf.truncate(filled);
-            return Ok(true);
+/// Fills `buf` from the download; returns the bytes read and whether the download is over.
+async fn fill_local(dl: &mut Download<'_>, buf: &mut [u8]) -> Result<(usize, bool), FtpError> {
+    let mut n = 0;
+    while n < buf.len() {
+        match dl.next_chunk(&mut buf[n..]).await? {
+            0 => return Ok((n, true)),
+            k => n = (n + k).min(buf.len()),
         }
-        filled = filled.saturating_add(n).min(chunk);
     }
-    Ok(false)
+    Ok((n, false))
 }
 
 /// Downloads `file` into the module's file system as `local` (atomically: committed only
@@ -119,17 +121,30 @@ pub(super) async fn to_local(
     ctx.inbox
         .guard(out.state(ChannelState::Downloading))
         .await??;
-    let mut buf = vec![0u8; LOCAL_CHUNK];
+    // Two buffers: while one is written on the blocking pool the other is filled from the
+    // network, so the disk and the network work at once.
+    let mut cur = vec![0u8; LOCAL_CHUNK];
+    let mut next = vec![0u8; LOCAL_CHUNK];
     let mut total: u64 = 0;
-    loop {
-        let n = match ctx.inbox.guard(dl.next_chunk(&mut buf)).await? {
-            Ok(0) => break,
-            Ok(n) => n.min(buf.len()),
-            Err(e) => return Ok(Final::transfer_end(fail(failed(id, &e)))),
+    let (mut n, mut ended) = match ctx.inbox.guard(fill_local(&mut dl, &mut cur)).await? {
+        Ok(r) => r,
+        Err(e) => return Ok(Final::transfer_end(fail(failed(id, &e)))),
+    };
+    while n > 0 {
+        cur.truncate(n);
+        let read_next = async {
+            if ended {
+                Ok((0, true))
+            } else {
+                fill_local(&mut dl, &mut next).await
+            }
         };
-        buf.truncate(n);
-        match ctx.inbox.guard(writer.write(buf)).await? {
-            Ok(b) => buf = b,
+        let (written, read) = ctx
+            .inbox
+            .guard(async { tokio::join!(writer.write(cur), read_next) })
+            .await?;
+        let done_buf = match written {
+            Ok(b) => b,
             Err(e) => {
                 let code = fs_failed(id, &e);
                 // Stop the server; if that fails the session is lost and reported as such.
@@ -138,9 +153,14 @@ pub(super) async fn to_local(
                 }
                 return Ok(Final::transfer_end(fail(code)));
             }
-        }
+        };
         total = total.saturating_add(n as u64);
-        buf.resize(LOCAL_CHUNK, 0);
+        (n, ended) = match read {
+            Ok(r) => r,
+            Err(e) => return Ok(Final::transfer_end(fail(failed(id, &e)))),
+        };
+        cur = std::mem::replace(&mut next, done_buf);
+        next.resize(LOCAL_CHUNK, 0);
     }
     drop(dl);
     if total == 0 {

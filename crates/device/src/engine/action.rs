@@ -178,4 +178,15 @@ pub enum ChannelEvent {
     },
     /// `AT+MFTPSTATE` from now on.
     State(ChannelState),
+    /// `data` as `+MFTPRETR: <id>,0,<sum>,<n>,<bytes>` chunks of `chunk` bytes (the last may be
+    /// shorter), none of them the download's last report: a whole network read in one event,
+    /// so a download costs one queue slot and one wake-up per read instead of per chunk.
+    RetrChunks {
+        /// Whole chunks.
+        data: Vec<u8>,
+        /// Chunk size.
+        chunk: usize,
+        /// Bytes reported before.
+        sum: u64,
+    },
 }

@@ -159,6 +159,16 @@ impl Engine {
     pub fn channel_event(&mut self, id: ftpmodem_proto::ChannelId, event: ChannelEvent) {
         match event {
             ChannelEvent::State(s) => self.channels.get_mut(id).set_state(s),
+            ChannelEvent::RetrChunks {
+                data,
+                chunk,
+                mut sum,
+            } => {
+                for piece in data.chunks(chunk.max(1)) {
+                    sum += piece.len() as u64;
+                    self.retr_chunk(id, sum, piece);
+                }
+            }
             ChannelEvent::Report { urc, done } => {
                 if done {
                     self.channels.get_mut(id).busy = false;
@@ -192,6 +202,11 @@ impl Engine {
     /// Bytes to write to the serial line.
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.out)
+    }
+
+    /// Bytes of output waiting (the runtime gathers queued events up to a size before writing).
+    pub fn output_len(&self) -> usize {
+        self.out.len()
     }
 
     /// True when output is waiting.
@@ -239,6 +254,12 @@ impl Engine {
 
     /// A URC now, or queued while a data mode holds the line.
     fn urc(&mut self, u: &Urc) {
+        if matches!(self.mode, Mode::Command) {
+            self.out.extend_from_slice(b"\r\n");
+            u.emit(&mut self.out);
+            self.out.extend_from_slice(b"\r\n");
+            return;
+        }
         let mut framed = b"\r\n".to_vec();
         u.emit(&mut framed);
         framed.extend_from_slice(b"\r\n");
@@ -247,6 +268,21 @@ impl Engine {
         } else {
             self.urc_bytes += framed.len();
             self.urcs.push_back(framed);
+        }
+    }
+
+    /// One `+MFTPRETR` chunk (as [`Urc::RetrData`] prints it), framed straight into the output
+    /// or queued while a data mode holds the line, without a `Urc` and its copy of the data.
+    fn retr_chunk(&mut self, id: ftpmodem_proto::ChannelId, sum: u64, data: &[u8]) {
+        let command = matches!(self.mode, Mode::Command);
+        let mut queued = Vec::new();
+        let out = if command { &mut self.out } else { &mut queued };
+        out.extend_from_slice(b"\r\n");
+        ftpmodem_proto::urc::emit_retr_data(out, id, sum, data);
+        out.extend_from_slice(b"\r\n");
+        if !command {
+            self.urc_bytes += queued.len();
+            self.urcs.push_back(queued);
         }
     }
 

@@ -137,8 +137,14 @@ impl Transparent {
     /// time of silence (or continues such a run); any other byte, or a late `+`, releases
     /// what was held as data.
     pub(crate) fn feed(&mut self, bytes: &[u8], now: Instant, guard: Duration) -> Vec<u8> {
-        let mut data = Vec::with_capacity(bytes.len() + self.held.len());
         let silent_before = now.saturating_duration_since(self.last_rx) >= guard;
+        // Nothing held and no escape starting at this read's first byte: no byte of it can be
+        // held (a first `+` may only start after silence), so it is all data.
+        if self.held.is_empty() && !(silent_before && bytes.first() == Some(&b'+')) {
+            self.last_rx = now;
+            return bytes.to_vec();
+        }
+        let mut data = Vec::with_capacity(bytes.len() + self.held.len());
         for (i, &b) in bytes.iter().enumerate() {
             let first_of_read = i == 0;
             let may_hold = b == b'+'

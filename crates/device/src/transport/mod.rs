@@ -68,7 +68,7 @@ pub use stdio::run_stdio;
 pub use tcp::{run_tcp, BUSY_LINE};
 
 /// Largest chunk a transport reads from a line in one go; bounds what is in flight per hop.
-pub const CHUNK: usize = 4096;
+pub const CHUNK: usize = 64 * 1024;
 
 /// The transport's side of the module's serial line.
 #[derive(Debug)]

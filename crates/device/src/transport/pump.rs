@@ -9,6 +9,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::{LineEnds, CHUNK};
 
+/// Queued module output joined into one write.
+const OUT_COALESCE: usize = 64 * 1024;
+
 /// Why [`pump_in`] stopped without an I/O error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InboundEnd {
@@ -56,7 +59,14 @@ pub async fn pump_out<W>(
 where
     W: AsyncWrite + Unpin + ?Sized,
 {
-    while let Some(chunk) = from_module.recv().await {
+    while let Some(mut chunk) = from_module.recv().await {
+        // Chunks already queued go out in the same write.
+        while chunk.len() < OUT_COALESCE {
+            match from_module.try_recv() {
+                Ok(more) => chunk.extend_from_slice(&more),
+                Err(_) => break,
+            }
+        }
         writer.write_all(&chunk).await?;
         writer.flush().await?;
     }

@@ -25,8 +25,8 @@ pub fn id() -> ChannelId {
 
 /// One channel task with its own module file system.
 pub struct Harness {
-    /// An event taken ahead and put back, returned by the next `next`.
-    pub ahead: Option<ChannelEvent>,
+    /// Events taken ahead (put back, or the rest of a `RetrChunks` block), returned first.
+    pub ahead: std::collections::VecDeque<ChannelEvent>,
     pub tx: mpsc::Sender<ChannelRequest>,
     pub rx: mpsc::Receiver<(ChannelId, ChannelEvent)>,
     pub fs: Sandbox,
@@ -57,7 +57,7 @@ impl Harness {
         let (etx, rx) = mpsc::channel(events);
         let tx = channel::spawn_with(id(), fs.clone(), etx, opts);
         Harness {
-            ahead: None,
+            ahead: std::collections::VecDeque::new(),
             tx,
             rx,
             fs,
@@ -74,12 +74,11 @@ impl Harness {
 
     /// Makes `ev` the next event again.
     pub fn rx_put_back(&mut self, ev: ChannelEvent) {
-        assert!(self.ahead.is_none());
-        self.ahead = Some(ev);
+        self.ahead.push_front(ev);
     }
 
     pub async fn next(&mut self) -> ChannelEvent {
-        if let Some(ev) = self.ahead.take() {
+        if let Some(ev) = self.ahead.pop_front() {
             return ev;
         }
         let (cid, ev) = timeout(WAIT, self.rx.recv())
@@ -87,6 +86,27 @@ impl Harness {
             .expect("no event in time")
             .expect("channel task gone");
         assert_eq!(cid, id());
+        // A block of download chunks reads as the chunk reports the engine prints for it.
+        if let ChannelEvent::RetrChunks {
+            data,
+            chunk,
+            mut sum,
+        } = ev
+        {
+            assert!(!data.is_empty() && chunk > 0, "empty RetrChunks block");
+            for piece in data.chunks(chunk) {
+                sum += piece.len() as u64;
+                self.ahead.push_back(ChannelEvent::Report {
+                    urc: Urc::RetrData {
+                        id: cid,
+                        sum,
+                        data: piece.to_vec(),
+                    },
+                    done: false,
+                });
+            }
+            return self.ahead.pop_front().expect("a chunk");
+        }
         ev
     }
 

@@ -141,3 +141,42 @@ fn download_chunks_are_held_back_when_the_queue_is_full() {
     assert!(out.starts_with("\r\nOK\r\n\r\n+MFTPRETR: 1,0,0,1024,"));
     assert!(r.e.wants_events());
 }
+
+#[test]
+fn a_network_read_becomes_retr_chunks_in_order_and_waits_for_a_prompt() {
+    let mut r = rig();
+    r.connected(0);
+    r.connected(1);
+    r.send("AT+MFTPRETR=1,\"f\"\r");
+    r.actions();
+    let data: Vec<u8> = (0..2500u32).map(|i| (i % 251) as u8).collect();
+    let ev = ChannelEvent::RetrChunks {
+        data: data.clone(),
+        chunk: 1024,
+        sum: 100,
+    };
+    r.e.channel_event(ch(1), ev);
+    let mut want = Vec::new();
+    for (sum, piece) in [
+        (1124, &data[..1024]),
+        (2148, &data[1024..2048]),
+        (2600, &data[2048..]),
+    ] {
+        want.extend_from_slice(format!("\r\n+MFTPRETR: 1,0,{sum},{},", piece.len()).as_bytes());
+        want.extend_from_slice(piece);
+        want.extend_from_slice(b"\r\n");
+    }
+    assert_eq!(r.e.take_output(), want);
+    // While a prompt holds the line, the chunks wait for its end.
+    r.send("AT+MFTPSTOR=0,\"t\",1,2\r");
+    r.e.channel_event(
+        ch(1),
+        ChannelEvent::RetrChunks {
+            data: b"xy".to_vec(),
+            chunk: 1024,
+            sum: 2600,
+        },
+    );
+    assert_eq!(r.out(), "");
+    assert_eq!(r.send("ab"), "\r\nOK\r\n\r\n+MFTPRETR: 1,0,2602,2,xy\r\n");
+}
