@@ -17,8 +17,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 
-/// ESC cancels a `>` prompt that ends with Ctrl+Z (§3.11).
-const ESC: u8 = 0x1b;
+use ftpmodem_proto::data_mode::ESC;
 /// Bytes read from the line at a time.
 const READ_CHUNK: usize = 4096;
 /// Reads in flight towards the driver.
@@ -319,7 +318,8 @@ impl Driver {
             Phase::Guard(until) if now >= until => {
                 cur.phase = Phase::Escaped;
                 cur.deadline = now + self.opts.guard_time + cur.timeout;
-                self.write(b"+++".to_vec(), None).await;
+                self.write(ftpmodem_proto::data_mode::ESCAPE.to_vec(), None)
+                    .await;
             }
             Phase::Waiting | Phase::Escaped if now >= cur.deadline => {
                 let after = cur.timeout;

@@ -97,7 +97,7 @@ impl Default for Options {
         Options {
             command_timeout: Duration::from_secs(10),
             report_timeout: Duration::from_secs(60),
-            guard_time: Duration::from_secs(1),
+            guard_time: ftpmodem_proto::data_mode::GUARD_TIME,
             guard_margin: Duration::from_millis(200),
             poll_idle: Duration::from_millis(50),
             limits: decode::Limits::default(),

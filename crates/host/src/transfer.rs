@@ -12,7 +12,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-const CTRL_Z: u8 = 0x1a;
+use ftpmodem_proto::data_mode::CTRL_Z;
+
 /// Chunks read ahead of the line in transparent mode.
 const TRANSPARENT_QUEUE: usize = 4;
 /// Bytes per transparent-mode write.

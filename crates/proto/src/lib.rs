@@ -13,6 +13,7 @@ extern crate alloc;
 mod args;
 pub mod codes;
 pub mod command;
+pub mod data_mode;
 mod line;
 pub mod name;
 pub mod profile;

@@ -52,7 +52,7 @@ impl Default for EngineConfig {
         EngineConfig {
             profile: Profile::default(),
             max_line: 2048,
-            guard_time: Duration::from_secs(1),
+            guard_time: ftpmodem_proto::data_mode::GUARD_TIME,
             prompt_timeout: Duration::from_secs(60),
             mfget_max: 1 << 20,
             urc_queue_max: 256 * 1024,
@@ -312,7 +312,8 @@ impl Engine {
     }
 
     fn start_prompt(&mut self, p: modes::Prompt) {
-        self.out.extend_from_slice(b"\r\n>");
+        self.out
+            .extend_from_slice(ftpmodem_proto::data_mode::PROMPT);
         self.mode = Mode::Prompt(p);
     }
 

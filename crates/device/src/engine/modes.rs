@@ -4,8 +4,7 @@
 use ftpmodem_proto::{ChannelId, CmeError};
 use std::time::{Duration, Instant};
 
-const CTRL_Z: u8 = 0x1a;
-const ESC: u8 = 0x1b;
+use ftpmodem_proto::data_mode::{CTRL_Z, ESC};
 
 /// Who owns the line.
 pub(crate) enum Mode {
