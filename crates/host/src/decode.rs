@@ -242,7 +242,7 @@ impl Decoder {
                     }
                     self.buf.push(b);
                     if framed && b == b',' {
-                        if let Some(need) = payload_len(&self.buf) {
+                        if let Some(need) = ftpmodem_proto::payload::payload_len(&self.buf) {
                             let keep = need <= self.limits.max_data;
                             self.state = State::Payload {
                                 need,
@@ -284,29 +284,6 @@ impl Decoder {
             State::Payload { .. } => {}
         }
         None
-    }
-}
-
-/// For a framed line that has just received a comma: the payload size when the line is a data
-/// line whose header is now complete.
-fn payload_len(line: &[u8]) -> Option<u64> {
-    let (rest, fields) = if let Some(r) = line.strip_prefix(b"+MFTPRETR:") {
-        (r, 4)
-    } else if let Some(r) = line.strip_prefix(b"+MFGET:") {
-        (r, 1)
-    } else {
-        return None;
-    };
-    if rest.iter().filter(|b| **b == b',').count() != fields {
-        return None;
-    }
-    let head = rest.get(..rest.len().saturating_sub(1))?;
-    let p = ftpmodem_proto::syntax::split(head).ok()?;
-    use ftpmodem_proto::Param::Int;
-    match (fields, p.as_slice()) {
-        (4, [Int(_), Int(0), Int(_), Int(recv)]) => Some(*recv),
-        (1, [Int(size)]) => Some(*size),
-        _ => None,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod command;
 pub mod data_mode;
 mod line;
 pub mod name;
+pub mod payload;
 pub mod profile;
 pub mod response;
 pub mod syntax;

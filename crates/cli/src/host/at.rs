@@ -52,14 +52,10 @@ fn show(ev: &Event) -> Option<String> {
         Event::Final(Final::Ok) => "OK".into(),
         Event::Final(Final::Error) => "ERROR".into(),
         Event::Final(Final::Cme(e)) => lossy(Response::CmeError(*e).to_bytes()),
-        Event::Info(Response::MfGet(d)) => format!("+MFGET: {},{}", d.len(), d.escape_ascii()),
+        // Data lines: the module's header, the payload escaped so it cannot move the cursor.
+        Event::Info(r @ Response::MfGet(_)) => r.to_bytes().escape_ascii().to_string(),
         Event::Info(r) => lossy(r.to_bytes()),
-        Event::Urc(Urc::RetrData { id, sum, data }) => format!(
-            "+MFTPRETR: {},0,{sum},{},{}",
-            id.get(),
-            data.len(),
-            data.escape_ascii()
-        ),
+        Event::Urc(u @ Urc::RetrData { .. }) => u.to_bytes().escape_ascii().to_string(),
         Event::Urc(u) => lossy(u.to_bytes()),
         Event::Unparsed(l) => lossy(l.clone()),
         Event::Overflow { len } => format!("(a line of {len} bytes was dropped)"),
