@@ -437,13 +437,19 @@ fn parse_pwd(rest: &[u8]) -> Result<Urc, ParseError> {
 /// Writes `+MFTPRETR: <id>,0,<sum>,<len>,<data>` (no framing) from borrowed data: what
 /// [`Urc::RetrData`] emits, for a device that streams chunks without building a `Urc` each.
 pub fn emit_retr_data(out: &mut Vec<u8>, id: ChannelId, sum: u64, data: &[u8]) {
+    emit_retr_head(out, id, sum, data.len());
+    out.extend_from_slice(data);
+}
+
+/// Writes `+MFTPRETR: <id>,0,<sum>,<len>,`: the part of a data chunk before its `len` bytes,
+/// for a device that writes the data from where it already lies instead of copying it after.
+pub fn emit_retr_head(out: &mut Vec<u8>, id: ChannelId, sum: u64, len: usize) {
     line::emit(
         out,
         Name::MftpRetr,
-        &[int(id.get()), int(0u8), int(sum), int(data.len() as u64)],
+        &[int(id.get()), int(0u8), int(sum), int(len as u64)],
     );
     out.push(b',');
-    out.extend_from_slice(data);
 }
 
 fn parse_retr(rest: &[u8]) -> Result<Urc, ParseError> {
