@@ -39,7 +39,7 @@ use super::stream::Stream;
 use super::Session;
 
 /// Largest single network read or write of a transfer.
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 1024 * 1024;
 
 /// Most bytes read and discarded from an upload's data connection while closing it.
 const DRAIN_LIMIT: usize = 64 * 1024;
@@ -333,6 +333,52 @@ impl Download<'_> {
         }
     }
 
+    /// Appends the next bytes to `buf`, at most `max`: [`Download::next_chunk`] for a caller
+    /// that hands each buffer on. In the common case (binary, no offset to skip) the bytes go
+    /// straight into `buf`'s spare capacity, which is not zeroed first.
+    pub async fn next_chunk_into(
+        &mut self,
+        buf: &mut Vec<u8>,
+        max: usize,
+    ) -> Result<usize, FtpError> {
+        let direct = !self.done
+            && !self.eof
+            && self.ascii.is_none()
+            && self.skip == 0
+            && self.pending_pos >= self.pending.len()
+            && self.remaining != Some(0)
+            && self.data.is_some();
+        if !direct || max == 0 {
+            let len = buf.len();
+            buf.resize(len + max, 0);
+            let r = self.next_chunk(&mut buf[len..]).await;
+            buf.truncate(len + r.as_ref().map_or(0, |n| *n));
+            return r;
+        }
+        let want = match self.remaining {
+            Some(rem) => max.min(usize::try_from(rem).unwrap_or(usize::MAX)),
+            None => max,
+        }
+        .min(CHUNK);
+        match self.read_data_into(buf, want).await {
+            Ok(0) => {
+                // End of the data: the general path reads the final reply (no byte can come).
+                self.eof = true;
+                let mut none = [0u8; 1];
+                self.next_chunk(&mut none).await
+            }
+            Ok(n) => {
+                self.delivered(n);
+                Ok(n)
+            }
+            Err(e) => {
+                self.done = true;
+                self.data = None;
+                Err(self.session.fail(e))
+            }
+        }
+    }
+
     async fn step(&mut self, buf: &mut [u8]) -> Result<usize, FtpError> {
         loop {
             if self.pending_pos < self.pending.len() {
@@ -442,8 +488,31 @@ impl Download<'_> {
         let Some(data) = self.data.as_mut() else {
             return Ok(0);
         };
-        match timeout(limit, data.read(dst)).await {
-            Err(_) => Err(FtpError::Timeout(limit, "download data")),
+        let r = timeout(limit, data.read(dst)).await;
+        self.count_read(r)
+    }
+
+    /// [`Download::read_data`] into the spare capacity of `dst`, at most `want` bytes.
+    async fn read_data_into(&mut self, dst: &mut Vec<u8>, want: usize) -> Result<usize, FtpError> {
+        let limit = self.session.cfg.reply_timeout;
+        let Some(data) = self.data.as_mut() else {
+            return Ok(0);
+        };
+        dst.reserve(want);
+        let mut room = bytes::BufMut::limit(&mut *dst, want);
+        let r = timeout(limit, data.read_buf(&mut room)).await;
+        self.count_read(r)
+    }
+
+    fn count_read(
+        &mut self,
+        r: Result<std::io::Result<usize>, tokio::time::error::Elapsed>,
+    ) -> Result<usize, FtpError> {
+        match r {
+            Err(_) => Err(FtpError::Timeout(
+                self.session.cfg.reply_timeout,
+                "download data",
+            )),
             Ok(Ok(n)) => {
                 self.wire_read += n as u64;
                 Ok(n)

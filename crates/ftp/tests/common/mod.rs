@@ -74,13 +74,23 @@ pub async fn download(
         .expect("retrieve");
     let mut out = Vec::new();
     let mut buf = vec![0u8; 1024];
-    loop {
-        let n = dl.next_chunk(&mut buf).await.expect("chunk");
-        assert!(n <= buf.len());
+    // Both ways of reading, alternating, so each meets every state the other leaves (offset
+    // skipped or not, limit reached, ASCII, end of data).
+    for turn in 0u64.. {
+        let n = if turn % 2 == 0 {
+            let n = dl.next_chunk(&mut buf).await.expect("chunk");
+            assert!(n <= buf.len());
+            out.extend_from_slice(&buf[..n]);
+            n
+        } else {
+            let before = out.len();
+            let n = dl.next_chunk_into(&mut out, 777).await.expect("chunk into");
+            assert!(n <= 777 && out.len() == before + n);
+            n
+        };
         if n == 0 {
             break;
         }
-        out.extend_from_slice(&buf[..n]);
     }
     assert_eq!(dl.received(), out.len() as u64);
     out
