@@ -206,3 +206,24 @@ fn deletes_and_host_changes_free_space() {
     fs.write("/usr/c", &[1; 100]).unwrap();
     assert_eq!(free(&fs), 0);
 }
+
+#[test]
+fn deferred_commit_holds_the_replaced_file_and_counts_only_the_new_one() {
+    let (_t, fs) = sandbox(100);
+    let mut w = fs.create("/usr/f").unwrap();
+    w.write_all(&[1; 30]).unwrap();
+    let (n, replaced) = w.commit_deferred().unwrap();
+    assert_eq!(n, 30);
+    assert!(!replaced.is_held(), "nothing was replaced");
+
+    let mut w = fs.create("/usr/f").unwrap();
+    w.write_all(&[2; 50]).unwrap();
+    let (n, replaced) = w.commit_deferred().unwrap();
+    assert_eq!(n, 50);
+    assert!(replaced.is_held(), "the old file is still open");
+    // The name shows the new content at once, and the capacity counts only it.
+    assert_eq!(fs.read("/usr/f", 100).unwrap(), vec![2; 50]);
+    assert_eq!(free(&fs), 50);
+    drop(replaced);
+    assert_eq!(free(&fs), 50);
+}

@@ -116,12 +116,15 @@ impl Writer {
         Ok(data)
     }
 
-    /// Puts the file in place; returns its size.
+    /// Puts the file in place; returns its size. A file it replaces is released on the
+    /// blocking pool afterwards, not waited for (see [`AtomicWriter::commit_deferred`]).
     pub(super) async fn commit(mut self) -> Result<u64, FsError> {
         let Some(w) = self.writer.take() else {
             return Err(self.gone());
         };
-        blocking(&self.path, move || w.commit()).await
+        let (n, replaced) = blocking(&self.path, move || w.commit_deferred()).await?;
+        drop(tokio::task::spawn_blocking(move || drop(replaced)));
+        Ok(n)
     }
 
     fn gone(&self) -> FsError {

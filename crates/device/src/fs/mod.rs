@@ -62,7 +62,7 @@ use rustix::io::Errno;
 
 pub use error::FsError;
 pub use path::{ModulePath, PathError, MAX_DEPTH, MAX_NAME, MAX_PATH, TEMP_DIR};
-pub use writer::AtomicWriter;
+pub use writer::{AtomicWriter, Replaced};
 
 use error::{from_errno, from_io, Op};
 use walk::{kind, lstat, open_dir, probe_dir, size, visit_tree, Entry, Want, DIR_FLAGS, DIR_MODE};
