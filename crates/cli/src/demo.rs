@@ -209,7 +209,7 @@ impl Terminal {
                 .await
                 .with_context(|| format!("no {until:?} within 30 s"))?;
             match more {
-                Some(b) => self.pending.extend(b),
+                Some(b) => self.pending.extend(b.into_vec()),
                 None => bail!("the module stopped"),
             }
         }

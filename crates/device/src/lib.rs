@@ -7,5 +7,6 @@
 pub mod channel;
 pub mod engine;
 pub mod fs;
+pub mod pool;
 pub mod runtime;
 pub mod transport;

@@ -14,8 +14,10 @@ use tokio_util::sync::CancellationToken;
 pub const LINE_QUEUE: usize = 16;
 /// Channel events in flight towards the engine.
 pub const EVENT_QUEUE: usize = 64;
-/// Output gathered from queued events before it is handed to the line.
-const COALESCE: usize = 64 * 1024;
+/// Output gathered from queued events before it is handed to the line: small events (reports,
+/// short reads) are joined; a download's large blocks (up to 1 MiB each) go one by one, so an
+/// output buffer does not grow past about one block.
+const COALESCE: usize = 256 * 1024;
 
 /// Where a channel task sends its events.
 pub type EventSender = mpsc::Sender<(ChannelId, ChannelEvent)>;
@@ -51,7 +53,7 @@ pub async fn run(
     loop {
         // Everything the engine has produced goes out before anything new comes in, so the
         // order on the line is the order of the engine's decisions.
-        if engine.has_output() && line.to_line.send(engine.take_output()).await.is_err() {
+        if engine.has_output() && line.to_line.send(engine.take_line_out()).await.is_err() {
             return;
         }
         if let Some(Action::Channel { id, request }) = engine.poll_action() {
@@ -79,7 +81,7 @@ pub async fn run(
         let deadline = engine.next_deadline();
         tokio::select! {
             bytes = line.from_line.recv() => match bytes {
-                Some(b) => engine.input(&b, std::time::Instant::now()),
+                Some(b) => engine.input_vec(b, std::time::Instant::now()),
                 None => return,
             },
             Some((id, ev)) = events.recv(), if engine.wants_events() => {

@@ -46,7 +46,7 @@ impl Line {
                     )
                 })
                 .unwrap();
-            self.seen.extend(more);
+            self.seen.extend(more.into_vec());
         }
     }
 }

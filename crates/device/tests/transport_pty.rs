@@ -56,13 +56,17 @@ async fn exchange_all_bytes(s: &mut Served) {
     wr.write_all(&all_bytes()).await.unwrap();
     assert_eq!(recv_n(&mut s.module.from_line, 256).await, all_bytes());
     let reversed: Vec<u8> = all_bytes().into_iter().rev().collect();
-    s.module.to_line.send(reversed.clone()).await.unwrap();
+    s.module
+        .to_line
+        .send(reversed.clone().into())
+        .await
+        .unwrap();
     assert_eq!(read_n(&mut rd, 256).await, reversed);
     // Lone control bytes, as the engine sends and receives them one by one.
     for b in [0x1a, 0x1b, 0x03, 0x11, 0x13, 0x7f, b'\r', b'\n', 0x00] {
         wr.write_all(&[b]).await.unwrap();
         assert_eq!(recv_n(&mut s.module.from_line, 1).await, [b]);
-        s.module.to_line.send(vec![b]).await.unwrap();
+        s.module.to_line.send(vec![b].into()).await.unwrap();
         assert_eq!(read_n(&mut rd, 1).await, [b]);
     }
 }

@@ -37,14 +37,14 @@ async fn bytes_cross_a_serial_port_unchanged_both_ways() {
         to_line: mcu_tx,
         from_line: mcu_rx,
     } = &mut mcu;
-    mcu_tx.send(b"A".to_vec()).await.unwrap();
+    mcu_tx.send(b"A".to_vec().into()).await.unwrap();
     assert_eq!(recv_n(&mut module.from_line, 1).await, b"A");
-    mcu_tx.send(all_bytes()).await.unwrap();
+    mcu_tx.send(all_bytes().into()).await.unwrap();
     assert_eq!(recv_n(&mut module.from_line, 256).await, all_bytes());
 
     // module -> MCU.
     let reversed: Vec<u8> = all_bytes().into_iter().rev().collect();
-    module.to_line.send(reversed.clone()).await.unwrap();
+    module.to_line.send(reversed.clone().into()).await.unwrap();
     assert_eq!(recv_n(mcu_rx, 256).await, reversed);
 
     // The port is configured raw 8N1 without flow control.

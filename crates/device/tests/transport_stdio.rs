@@ -41,7 +41,7 @@ async fn stdio_child_entry() {
         let mut answer = BEGIN.to_vec();
         answer.extend_from_slice(&heard);
         answer.extend_from_slice(END);
-        to_line.send(answer).await.unwrap();
+        to_line.send(answer.into()).await.unwrap();
     });
     run_stdio(line, CancellationToken::new()).await.unwrap();
     module.await.unwrap();

@@ -33,7 +33,7 @@ async fn every_byte_value_passes_both_ways() {
     assert_eq!(recv_n(&mut from_line, 256).await, all_bytes());
 
     let reversed: Vec<u8> = all_bytes().into_iter().rev().collect();
-    to_line.send(reversed.clone()).await.unwrap();
+    to_line.send(reversed.clone().into()).await.unwrap();
     assert_eq!(read_n(&mut peer_out, 256).await, reversed);
 
     shutdown.cancel();
@@ -65,8 +65,8 @@ async fn input_eof_closes_module_input_and_output_still_flows() {
         while let Some(chunk) = from_line.recv().await {
             got.extend_from_slice(&chunk);
         }
-        to_line.send(b"got:".to_vec()).await.unwrap();
-        to_line.send(got).await.unwrap();
+        to_line.send(b"got:".to_vec().into()).await.unwrap();
+        to_line.send(got.into()).await.unwrap();
     });
 
     peer_in.write_all(b"AT\r").await.unwrap();
@@ -124,7 +124,7 @@ async fn shutdown_returns_while_both_directions_are_busy() {
     });
     let filler = {
         let to_line = module.to_line.clone();
-        tokio::spawn(async move { while to_line.send(vec![1u8; 512]).await.is_ok() {} })
+        tokio::spawn(async move { while to_line.send(vec![1u8; 512].into()).await.is_ok() {} })
     };
     // The module's channel being full proves the transport is blocked writing.
     tokio::time::timeout(WAIT, async {

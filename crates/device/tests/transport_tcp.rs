@@ -76,7 +76,7 @@ async fn each_direction_is_exact() {
     client.write_all(&all_bytes()).await.unwrap();
     assert_eq!(recv_n(&mut module.from_line, 256).await, all_bytes());
     let reversed: Vec<u8> = all_bytes().into_iter().rev().collect();
-    module.to_line.send(reversed.clone()).await.unwrap();
+    module.to_line.send(reversed.clone().into()).await.unwrap();
     assert_eq!(read_n(&mut client, 256).await, reversed);
 }
 
@@ -123,7 +123,7 @@ async fn output_with_nobody_attached_is_discarded_without_blocking_the_module() 
         for _ in 0..(CAPACITY * 25) {
             module
                 .to_line
-                .send(b"+MFTPURC: \"old\"\r\n".to_vec())
+                .send(b"+MFTPURC: \"old\"\r\n".to_vec().into())
                 .await
                 .unwrap();
         }
@@ -135,7 +135,7 @@ async fn output_with_nobody_attached_is_discarded_without_blocking_the_module() 
     // Once the module hears the client, the client is attached.
     client.write_all(b"A").await.unwrap();
     assert_eq!(recv_n(&mut module.from_line, 1).await, b"A");
-    module.to_line.send(b"new".to_vec()).await.unwrap();
+    module.to_line.send(b"new".to_vec().into()).await.unwrap();
     assert_eq!(read_n(&mut client, 3).await, b"new");
 }
 
@@ -146,7 +146,7 @@ async fn the_module_ending_ends_the_transport() {
     // Output only reaches a client once it is attached, which the module learns from its bytes.
     client.write_all(b"AT\r").await.unwrap();
     assert_eq!(recv_n(&mut module.from_line, 3).await, b"AT\r");
-    module.to_line.send(b"bye".to_vec()).await.unwrap();
+    module.to_line.send(b"bye".to_vec().into()).await.unwrap();
     assert_eq!(read_n(&mut client, 3).await, b"bye");
     drop(module);
     tokio::time::timeout(WAIT, task)
@@ -174,7 +174,8 @@ async fn shutdown_returns_with_a_client_that_does_not_read() {
     assert_eq!(recv_n(&mut module.from_line, 1).await, b"A");
     // Fill socket buffers and the channel: the transport is stuck writing.
     let to_line = module.to_line.clone();
-    let filler = tokio::spawn(async move { while to_line.send(vec![0u8; 65536]).await.is_ok() {} });
+    let filler =
+        tokio::spawn(async move { while to_line.send(vec![0u8; 65536].into()).await.is_ok() {} });
     tokio::time::timeout(WAIT, async {
         while module.to_line.capacity() > 0 {
             tokio::task::yield_now().await;

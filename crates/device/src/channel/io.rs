@@ -110,7 +110,7 @@ impl Outbox {
     /// Whole chunks of a download, not its last.
     pub(super) async fn retr_chunks(
         &self,
-        data: Vec<u8>,
+        data: bytes::Bytes,
         chunk: usize,
         sum: u64,
     ) -> Result<(), Stop> {

@@ -4,16 +4,29 @@ use super::io::Stop;
 use super::local::{create, Writer};
 use super::task::{failed, fs_failed, Ctx, Final};
 use super::MAX_RETR_CHUNK;
+use crate::pool::BufPool;
 use ftpmodem_ftp::{Download, FtpError, Session};
 use ftpmodem_proto::{ChannelState, ResultCode, Urc};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// Bytes per local write of a download into the module's file system (one blocking-pool
 /// round trip each).
 const LOCAL_CHUNK: usize = 128 * 1024;
-/// Bytes per network read of a download to the serial line; each read's whole chunks go to the
-/// engine in one event (`ChannelEvent::RetrChunks`), so a 1024-byte chunk costs one header,
-/// not one queue slot, wake-up and write to the line.
-const STAGE: usize = 64 * 1024;
+/// Most bytes per network read of a download to the serial line; each read's whole chunks go
+/// to the engine in one event (`ChannelEvent::RetrChunks`), so a 1024-byte chunk costs one
+/// header, not one queue slot, wake-up and write to the line. Large reads matter on a fast
+/// line: on loopback, 64 KiB reads took twice the CPU of 1 MiB ones (BENCHMARKS.md).
+const STAGE: usize = 1024 * 1024;
+/// Bytes of one download read from the network and not yet written to the line: what bounds
+/// the memory a fast server and a slow line can make the module hold, whatever the queues'
+/// lengths in slots. Each block's share is returned when the transport has written its
+/// last byte.
+const IN_FLIGHT: usize = 2 * STAGE;
+const _: () = assert!(STAGE + MAX_RETR_CHUNK <= IN_FLIGHT && IN_FLIGHT <= u32::MAX as usize);
+
+/// Read buffers kept for reuse (see [`BufPool`]): as many as the budget lets be in flight.
+const SPARE: usize = IN_FLIGHT / STAGE;
 
 /// Streams `file` to the serial line. Every chunk but the last is reported here; the last (or
 /// the failure) is the [`Final`].
@@ -48,15 +61,16 @@ pub(super) async fn to_serial(
     // Bytes read and not reported yet; after each read all whole chunks but the one holding
     // the last byte are reported in one event, so the last chunk is known at the end.
     let mut sum: u64 = 0;
-    let mut buf: Vec<u8> = Vec::with_capacity(STAGE + chunk);
+    let budget = Arc::new(Semaphore::new(IN_FLIGHT));
+    let pool = BufPool::new(SPARE);
+    // Small chunks make a block's framed output many times its size: read less at once then.
+    let stage = STAGE.min(chunk.saturating_mul(1024));
+    let mut buf: Vec<u8> = pool.take(stage + chunk);
     loop {
-        let len = buf.len();
-        buf.resize(len + STAGE, 0);
-        let n = match ctx.inbox.guard(dl.next_chunk(&mut buf[len..])).await? {
-            Ok(n) => n.min(STAGE),
+        let n = match ctx.inbox.guard(dl.next_chunk_into(&mut buf, stage)).await? {
+            Ok(n) => n,
             Err(e) => return Ok(fail(failed(id, &e))),
         };
-        buf.truncate(len + n);
         if n == 0 {
             if buf.is_empty() {
                 return Ok(fail(ResultCode::ZeroSizeFile));
@@ -66,14 +80,20 @@ pub(super) async fn to_serial(
         }
         let ready = (buf.len() - 1) / chunk * chunk;
         if ready > 0 {
-            let mut rest = Vec::with_capacity(STAGE + chunk);
+            let mut rest = pool.take(stage + chunk);
             rest.extend_from_slice(&buf[ready..]);
             buf.truncate(ready);
             let block = std::mem::replace(&mut buf, rest);
+            let share = ctx
+                .inbox
+                .guard(Arc::clone(&budget).acquire_many_owned(ready as u32))
+                .await?
+                .map_err(|_| Stop::Shutdown)?;
             let before = sum;
             sum = sum.saturating_add(ready as u64);
+            let data = pool.share(block, share);
             ctx.inbox
-                .guard(out.retr_chunks(block, chunk, before))
+                .guard(out.retr_chunks(data, chunk, before))
                 .await??;
         }
     }

@@ -182,8 +182,8 @@ pub enum ChannelEvent {
     /// shorter), none of them the download's last report: a whole network read in one event,
     /// so a download costs one queue slot and one wake-up per read instead of per chunk.
     RetrChunks {
-        /// Whole chunks.
-        data: Vec<u8>,
+        /// Whole chunks (shared: the engine writes them to the line without copying).
+        data: bytes::Bytes,
         /// Chunk size.
         chunk: usize,
         /// Bytes reported before.

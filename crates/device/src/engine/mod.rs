@@ -13,6 +13,7 @@ mod contexts;
 mod handlers;
 mod line;
 mod modes;
+mod output;
 
 pub use action::{
     Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, TlsContext,
@@ -20,11 +21,14 @@ pub use action::{
 pub use contexts::PdpBinding;
 
 use crate::fs::Sandbox;
+use crate::transport::LineOut;
+use bytes::Bytes;
 use channels::Channels;
 use contexts::{PdpTable, SslTable};
 use ftpmodem_proto::{CmeError, CmeeMode, Profile, Response, Urc};
 use line::LineBuffer;
 use modes::{Mode, PromptEnd, Transparent};
+use output::Output;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -69,7 +73,7 @@ pub struct Engine {
     cmee: CmeeMode,
     mode: Mode,
     line: LineBuffer,
-    out: Vec<u8>,
+    out: Output,
     /// Framed URC lines waiting for the line to be free (a data mode ended).
     urcs: VecDeque<Vec<u8>>,
     urc_bytes: usize,
@@ -93,7 +97,7 @@ impl Engine {
             echo: true,
             cmee: CmeeMode::Numeric,
             mode: Mode::Command,
-            out: Vec::new(),
+            out: Output::default(),
             urcs: VecDeque::new(),
             urc_bytes: 0,
             actions: VecDeque::new(),
@@ -125,6 +129,24 @@ impl Engine {
             };
             bytes = &bytes[used.max(1).min(bytes.len())..];
         }
+    }
+
+    /// [`Engine::input`] for a buffer the caller gives up: in transparent mode a read that is
+    /// all data is handed to the channel as it is, not copied (the upload's fast path).
+    pub fn input_vec(&mut self, bytes: Vec<u8>, now: Instant) {
+        self.tick(now);
+        self.now = now;
+        let guard = self.cfg.guard_time;
+        if let Mode::Transparent(t) = &mut self.mode {
+            if t.all_data(&bytes, now, guard) {
+                let id = t.channel;
+                if !bytes.is_empty() {
+                    self.act(id, ChannelRequest::UploadStreamData(bytes));
+                }
+                return;
+            }
+        }
+        self.input(&bytes, now);
     }
 
     /// Lets time pass: ends a `+++` escape after its trailing guard time, abandons a prompt
@@ -159,15 +181,8 @@ impl Engine {
     pub fn channel_event(&mut self, id: ftpmodem_proto::ChannelId, event: ChannelEvent) {
         match event {
             ChannelEvent::State(s) => self.channels.get_mut(id).set_state(s),
-            ChannelEvent::RetrChunks {
-                data,
-                chunk,
-                mut sum,
-            } => {
-                for piece in data.chunks(chunk.max(1)) {
-                    sum += piece.len() as u64;
-                    self.retr_chunk(id, sum, piece);
-                }
+            ChannelEvent::RetrChunks { data, chunk, sum } => {
+                self.retr_chunks(id, sum, chunk, data);
             }
             ChannelEvent::Report { urc, done } => {
                 if done {
@@ -199,9 +214,15 @@ impl Engine {
         }
     }
 
-    /// Bytes to write to the serial line.
+    /// Bytes to write to the serial line, as pieces (download data is not copied into them).
+    pub fn take_line_out(&mut self) -> LineOut {
+        self.out.take()
+    }
+
+    /// Bytes to write to the serial line, joined into one buffer (for tests and callers that
+    /// do not write vectored).
     pub fn take_output(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.out)
+        self.out.take().into_vec()
     }
 
     /// Bytes of output waiting (the runtime gathers queued events up to a size before writing).
@@ -254,12 +275,6 @@ impl Engine {
 
     /// A URC now, or queued while a data mode holds the line.
     fn urc(&mut self, u: &Urc) {
-        if matches!(self.mode, Mode::Command) {
-            self.out.extend_from_slice(b"\r\n");
-            u.emit(&mut self.out);
-            self.out.extend_from_slice(b"\r\n");
-            return;
-        }
         let mut framed = b"\r\n".to_vec();
         u.emit(&mut framed);
         framed.extend_from_slice(b"\r\n");
@@ -271,18 +286,37 @@ impl Engine {
         }
     }
 
-    /// One `+MFTPRETR` chunk (as [`Urc::RetrData`] prints it), framed straight into the output
-    /// or queued while a data mode holds the line, without a `Urc` and its copy of the data.
-    fn retr_chunk(&mut self, id: ftpmodem_proto::ChannelId, sum: u64, data: &[u8]) {
-        let command = matches!(self.mode, Mode::Command);
-        let mut queued = Vec::new();
-        let out = if command { &mut self.out } else { &mut queued };
-        out.extend_from_slice(b"\r\n");
-        ftpmodem_proto::urc::emit_retr_data(out, id, sum, data);
-        out.extend_from_slice(b"\r\n");
-        if !command {
-            self.urc_bytes += queued.len();
-            self.urcs.push_back(queued);
+    /// A block of whole `+MFTPRETR` chunks (each as [`Urc::RetrData`] prints it), framed
+    /// straight into the output, or queued chunk by chunk while a data mode holds the line.
+    fn retr_chunks(
+        &mut self,
+        id: ftpmodem_proto::ChannelId,
+        mut sum: u64,
+        chunk: usize,
+        data: Bytes,
+    ) {
+        let chunk = chunk.max(1);
+        if matches!(self.mode, Mode::Command) {
+            // Header, data and CRLF per chunk; a header is at most 40 bytes.
+            self.out
+                .reserve(data.len() + data.len().div_ceil(chunk) * 44);
+            for piece in data.chunks(chunk) {
+                sum += piece.len() as u64;
+                let out = self.out.buf_mut();
+                out.extend_from_slice(b"\r\n");
+                ftpmodem_proto::urc::emit_retr_data(out, id, sum, piece);
+                out.extend_from_slice(b"\r\n");
+            }
+            self.out.hold(data);
+            return;
+        }
+        for piece in data.chunks(chunk) {
+            sum += piece.len() as u64;
+            let mut framed = b"\r\n".to_vec();
+            ftpmodem_proto::urc::emit_retr_data(&mut framed, id, sum, piece);
+            framed.extend_from_slice(b"\r\n");
+            self.urc_bytes += framed.len();
+            self.urcs.push_back(framed);
         }
     }
 

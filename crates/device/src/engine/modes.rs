@@ -136,13 +136,10 @@ impl Transparent {
     /// time of silence (or continues such a run); any other byte, or a late `+`, releases
     /// what was held as data.
     pub(crate) fn feed(&mut self, bytes: &[u8], now: Instant, guard: Duration) -> Vec<u8> {
-        let silent_before = now.saturating_duration_since(self.last_rx) >= guard;
-        // Nothing held and no escape starting at this read's first byte: no byte of it can be
-        // held (a first `+` may only start after silence), so it is all data.
-        if self.held.is_empty() && !(silent_before && bytes.first() == Some(&b'+')) {
-            self.last_rx = now;
+        if self.all_data(bytes, now, guard) {
             return bytes.to_vec();
         }
+        let silent_before = now.saturating_duration_since(self.last_rx) >= guard;
         let mut data = Vec::with_capacity(bytes.len() + self.held.len());
         for (i, &b) in bytes.iter().enumerate() {
             let first_of_read = i == 0;
@@ -163,6 +160,18 @@ impl Transparent {
         }
         self.last_rx = now;
         data
+    }
+
+    /// True when every byte of `bytes` is data (then taken as received at `now`): nothing is
+    /// held and no escape starts at the read's first byte, so no byte of it can be held (a
+    /// first `+` may only start after silence).
+    pub(crate) fn all_data(&mut self, bytes: &[u8], now: Instant, guard: Duration) -> bool {
+        let silent_before = now.saturating_duration_since(self.last_rx) >= guard;
+        let all = self.held.is_empty() && !(silent_before && bytes.first() == Some(&b'+'));
+        if all {
+            self.last_rx = now;
+        }
+        all
     }
 
     /// True once `+++` has been followed by a guard time of silence.

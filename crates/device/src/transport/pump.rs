@@ -7,10 +7,13 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{LineEnds, CHUNK};
+use super::{LineEnds, LineOut, CHUNK};
 
-/// Queued module output joined into one write.
-const OUT_COALESCE: usize = 64 * 1024;
+/// Queued module output gathered into one write.
+const OUT_COALESCE: usize = 256 * 1024;
+/// Pieces at least this large are written as they are rather than copied into the joined
+/// buffer (one system call more instead of a copy).
+const WRITE_DIRECT: usize = 64 * 1024;
 
 /// Why [`pump_in`] stopped without an I/O error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,13 +34,15 @@ pub async fn pump_in<R>(reader: &mut R, to_module: &mpsc::Sender<Vec<u8>>) -> io
 where
     R: AsyncRead + Unpin + ?Sized,
 {
-    let mut buf = vec![0u8; CHUNK];
     loop {
         let Ok(permit) = to_module.reserve().await else {
             return Ok(InboundEnd::ModuleGone);
         };
+        // A fresh buffer per read, handed over whole: no copy, and `read_buf` fills spare
+        // capacity without zeroing it first.
+        let mut buf = Vec::with_capacity(CHUNK);
         let n = loop {
-            match reader.read(&mut buf).await {
+            match reader.read_buf(&mut buf).await {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
@@ -46,28 +51,48 @@ where
         if n == 0 {
             return Ok(InboundEnd::LineEof);
         }
-        permit.send(buf[..n].to_vec());
+        permit.send(buf);
     }
 }
 
-/// Writes every chunk the module sends to the line, flushing each so a prompt or a single
+/// Writes every batch the module sends to the line, flushing each so a prompt or a single
 /// byte is not held back; returns `Ok` once the module has dropped its sender.
+///
+/// Batches already queued are gathered into one write: small pieces are copied into a reused
+/// buffer, a large one (a download's output) is written from where it is, so nothing large is
+/// copied again and the buffer stays small.
 pub async fn pump_out<W>(
-    from_module: &mut mpsc::Receiver<Vec<u8>>,
+    from_module: &mut mpsc::Receiver<LineOut>,
     writer: &mut W,
 ) -> io::Result<()>
 where
     W: AsyncWrite + Unpin + ?Sized,
 {
-    while let Some(mut chunk) = from_module.recv().await {
-        // Chunks already queued go out in the same write.
-        while chunk.len() < OUT_COALESCE {
+    let mut joined: Vec<u8> = Vec::new();
+    while let Some(mut batch) = from_module.recv().await {
+        while batch.len() < OUT_COALESCE {
             match from_module.try_recv() {
-                Ok(more) => chunk.extend_from_slice(&more),
+                Ok(more) => batch.append(more),
                 Err(_) => break,
             }
         }
-        writer.write_all(&chunk).await?;
+        for piece in batch.pieces() {
+            if piece.len() >= WRITE_DIRECT {
+                if !joined.is_empty() {
+                    writer.write_all(&joined).await?;
+                    joined.clear();
+                }
+                writer.write_all(piece).await?;
+            } else {
+                joined.extend_from_slice(piece);
+            }
+        }
+        if !joined.is_empty() {
+            writer.write_all(&joined).await?;
+            joined.clear();
+        }
+        // The pieces go now: one may hold a download's buffer and budget share.
+        drop(batch);
         writer.flush().await?;
     }
     Ok(())
@@ -158,8 +183,8 @@ mod tests {
     async fn pump_out_writes_all_and_ends_when_module_closes() {
         let (mut a, mut b) = tokio::io::duplex(1024);
         let (tx, mut rx) = mpsc::channel(4);
-        tx.send(b"OK\r\n".to_vec()).await.unwrap();
-        tx.send(vec![0x00, 0x1a, 0xff]).await.unwrap();
+        tx.send(b"OK\r\n".to_vec().into()).await.unwrap();
+        tx.send(vec![0x00, 0x1a, 0xff].into()).await.unwrap();
         drop(tx);
         pump_out(&mut rx, &mut b).await.unwrap();
         drop(b);

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::pump::{pump_in, pump_out, InboundEnd};
-use super::LineEnds;
+use super::{LineEnds, LineOut};
 
 /// What a client connecting while another is attached receives before being closed.
 pub const BUSY_LINE: &[u8] = b"ftpmodem: line busy, another client is attached\r\n";
@@ -73,7 +73,7 @@ enum ClientEnd {
 /// Discards the module's output until a client connects; `None` on shutdown or module end.
 async fn wait_for_client(
     listener: &TcpListener,
-    from_module: &mut mpsc::Receiver<Vec<u8>>,
+    from_module: &mut mpsc::Receiver<LineOut>,
     shutdown: &CancellationToken,
 ) -> io::Result<Option<TcpStream>> {
     loop {
@@ -96,7 +96,7 @@ async fn wait_for_client(
 async fn serve_client(
     stream: TcpStream,
     listener: &TcpListener,
-    from_module: &mut mpsc::Receiver<Vec<u8>>,
+    from_module: &mut mpsc::Receiver<LineOut>,
     to_module: &mpsc::Sender<Vec<u8>>,
     shutdown: &CancellationToken,
 ) -> io::Result<ClientEnd> {

@@ -28,7 +28,7 @@ pub fn spawn_echo(ends: ModuleEnds) -> JoinHandle<()> {
     } = ends;
     tokio::spawn(async move {
         while let Some(chunk) = from_line.recv().await {
-            if to_line.send(chunk).await.is_err() {
+            if to_line.send(chunk.into()).await.is_err() {
                 break;
             }
         }

@@ -151,7 +151,7 @@ fn a_network_read_becomes_retr_chunks_in_order_and_waits_for_a_prompt() {
     r.actions();
     let data: Vec<u8> = (0..2500u32).map(|i| (i % 251) as u8).collect();
     let ev = ChannelEvent::RetrChunks {
-        data: data.clone(),
+        data: data.clone().into(),
         chunk: 1024,
         sum: 100,
     };
@@ -172,7 +172,7 @@ fn a_network_read_becomes_retr_chunks_in_order_and_waits_for_a_prompt() {
     r.e.channel_event(
         ch(1),
         ChannelEvent::RetrChunks {
-            data: b"xy".to_vec(),
+            data: b"xy".to_vec().into(),
             chunk: 1024,
             sum: 2600,
         },
