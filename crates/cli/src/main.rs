@@ -49,7 +49,11 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: the module is one engine task and a few I/O-bound channel tasks, and on the
+    // streaming benchmark a multi-threaded runtime spent a third more CPU handing each block
+    // between workers, with no gain in speed (BENCHMARKS.md). Blocking file work still goes
+    // to tokio's blocking pool.
+    let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
