@@ -5,6 +5,7 @@
 //! `cargo run --release -p ftpmodem --example stream_bench -- --size-mib 256 --runs 5`
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod relay;
 mod wire;
 
 use anyhow::{bail, ensure, Context, Result};
@@ -35,7 +36,7 @@ struct Args {
     #[arg(long)]
     bin: Option<PathBuf>,
     /// Only these transfers (comma-separated: curl-get-null, curl-get-file, retr-local,
-    /// retr-serial, curl-put, stor), e.g. to profile one under `perf record`.
+    /// retr-serial, relay-serial, curl-put, stor), e.g. to profile one under `perf record`.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Skip the verification run.
@@ -45,6 +46,9 @@ struct Args {
     /// attach `perf record -p` or `strace -c -p`).
     #[arg(long, default_value_t = 0)]
     attach_delay: u64,
+    /// Internal: run as the ideal relay against the FTP server at this address (relay.rs).
+    #[arg(long, hide = true)]
+    relay_child: Option<String>,
 }
 
 /// The transfers measured, in the order of each round.
@@ -54,16 +58,18 @@ enum Kind {
     CurlGetFile,
     RetrLocal,
     RetrSerial,
+    RelaySerial,
     CurlPut,
     StorTransparent,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::CurlGetNull,
         Kind::CurlGetFile,
         Kind::RetrLocal,
         Kind::RetrSerial,
+        Kind::RelaySerial,
         Kind::CurlPut,
         Kind::StorTransparent,
     ];
@@ -74,6 +80,7 @@ impl Kind {
             Kind::CurlGetFile => "curl-get-file",
             Kind::RetrLocal => "retr-local",
             Kind::RetrSerial => "retr-serial",
+            Kind::RelaySerial => "relay-serial",
             Kind::CurlPut => "curl-put",
             Kind::StorTransparent => "stor",
         }
@@ -85,6 +92,7 @@ impl Kind {
             Kind::CurlGetFile => "curl download -> file",
             Kind::RetrLocal => "RETR -> module local fs",
             Kind::RetrSerial => "RETR -> TCP line reader",
+            Kind::RelaySerial => "ideal relay -> TCP line reader",
             Kind::CurlPut => "curl -T upload",
             Kind::StorTransparent => "transparent STOR",
         }
@@ -94,7 +102,7 @@ impl Kind {
     fn baseline(self) -> Option<Kind> {
         match self {
             Kind::RetrLocal => Some(Kind::CurlGetFile),
-            Kind::RetrSerial => Some(Kind::CurlGetNull),
+            Kind::RetrSerial | Kind::RelaySerial => Some(Kind::CurlGetNull),
             Kind::StorTransparent => Some(Kind::CurlPut),
             _ => None,
         }
@@ -127,6 +135,8 @@ struct Sample {
 struct Bench {
     server: Vsftpd,
     module: Module,
+    /// The ideal relay (relay.rs), when its transfer is measured.
+    relay: Option<Module>,
     /// Server-side directory (local path = FTP path for uftp).
     dir: PathBuf,
     /// The module's file system root.
@@ -138,6 +148,9 @@ struct Bench {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(ftp) = &args.relay_child {
+        return relay::run(ftp).context("relay");
+    }
     let bin = match args.bin.clone() {
         Some(b) => b,
         None => wire::sibling_binary("ftpmodem")
@@ -157,9 +170,19 @@ fn main() -> Result<()> {
     eprintln!("bench: creating the {} MiB file", args.size_mib);
     let src_sum = wire::make_file(&dir.join("bench.bin"), size, 0x5EED)?;
     let module = Module::start(&bin, &fs_root, size.saturating_mul(4))?;
+    let wanted = |k: Kind| args.only.is_empty() || args.only.iter().any(|n| n == k.name());
+    let relay = if wanted(Kind::RelaySerial) {
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.arg("--relay-child")
+            .arg(format!("127.0.0.1:{}", server.port()));
+        Some(Module::spawn(cmd).context("starting the relay")?)
+    } else {
+        None
+    };
     let mut b = Bench {
         server,
         module,
+        relay,
         dir,
         fs_root,
         scratch,
@@ -189,7 +212,7 @@ fn main() -> Result<()> {
     }
     let mut samples: Vec<(Kind, Vec<Sample>)> = Kind::ALL
         .iter()
-        .filter(|k| args.only.is_empty() || args.only.iter().any(|n| n == k.name()))
+        .filter(|k| wanted(**k))
         .map(|k| (*k, Vec::new()))
         .collect();
     for round in 1..=args.runs {
@@ -263,6 +286,13 @@ impl Bench {
         m.read_retr_chunks(0, size, LIMIT, &mut |d| hash.update(d))?;
         check("RETR to the TCP line", &hash.finish()?, src_sum)?;
 
+        if let Some(relay) = &mut self.relay {
+            let mut hash = Sha256Pipe::new()?;
+            relay.command(&format!("AT+MFTPRETR=0,\"{remote}\""), b"\r\nOK\r\n")?;
+            relay.read_retr_chunks(0, size, LIMIT, &mut |d| hash.update(d))?;
+            check("ideal relay to the TCP line", &hash.finish()?, src_sum)?;
+        }
+
         self.stor()?;
         check(
             "transparent STOR",
@@ -303,6 +333,23 @@ impl Bench {
                     setup,
                 })
             }
+            Kind::RelaySerial => {
+                let remote = self.remote("bench.bin");
+                let size = self.size;
+                let relay = self.relay.as_mut().context("the relay is not running")?;
+                relay.reset_peak_rss()?;
+                let me = std::process::id();
+                let client0 = wire::cpu_secs(me, false)?;
+                let cpu0 = wire::cpu_secs(relay.pid(), false)?;
+                let secs = read_chunks(relay, &remote, size)?;
+                Ok(Sample {
+                    secs,
+                    peak_kib: relay.peak_rss_kib()?,
+                    cpu: wire::cpu_secs(relay.pid(), false)? - cpu0,
+                    client_cpu: wire::cpu_secs(me, false)? - client0,
+                    setup: 0.0,
+                })
+            }
             Kind::RetrLocal | Kind::RetrSerial | Kind::StorTransparent => {
                 self.module.reset_peak_rss()?;
                 let me = std::process::id();
@@ -341,18 +388,8 @@ impl Bench {
 
     /// Command written to the last byte of the last chunk read.
     fn retr_serial(&mut self) -> Result<f64> {
-        let cmd = format!("AT+MFTPRETR=0,\"{}\"", self.remote("bench.bin"));
-        let t0 = Instant::now();
-        self.module.command(&cmd, b"\r\nOK\r\n")?;
-        let mut got: u64 = 0;
-        self.module
-            .read_retr_chunks(0, self.size, LIMIT, &mut |d| {
-                got += d.len() as u64;
-                Ok(())
-            })?;
-        let secs = t0.elapsed().as_secs_f64();
-        ensure!(got == self.size, "received {got} bytes");
-        Ok(secs)
+        let remote = self.remote("bench.bin");
+        read_chunks(&mut self.module, &remote, self.size)
     }
 
     /// Transparent STOR of the source file (sent with `io::copy`, i.e. sendfile, the cheapest
@@ -430,6 +467,22 @@ impl Bench {
     }
 }
 
+/// `AT+MFTPRETR=0,"<remote>"` written to the last byte of the last chunk read; every chunk
+/// header is checked, the data discarded.
+fn read_chunks(line: &mut Module, remote: &str, size: u64) -> Result<f64> {
+    let cmd = format!("AT+MFTPRETR=0,\"{remote}\"");
+    let t0 = Instant::now();
+    line.command(&cmd, b"\r\nOK\r\n")?;
+    let mut got: u64 = 0;
+    line.read_retr_chunks(0, size, LIMIT, &mut |d| {
+        got += d.len() as u64;
+        Ok(())
+    })?;
+    let secs = t0.elapsed().as_secs_f64();
+    ensure!(got == size, "received {got} bytes");
+    Ok(secs)
+}
+
 fn check(what: &str, got: &str, want: &str) -> Result<()> {
     ensure!(got == want, "{what}: sha256 {got}, source {want}");
     eprintln!("bench: {what}: sha256 matches ({got})");
@@ -477,14 +530,14 @@ fn report(b: &Bench, bin: &Path, runs: usize, idle_kib: u64, samples: &[(Kind, V
             .collect::<Vec<_>>()
             .join(" ");
         let (vs, ratio, target) = match (kind.baseline(), kind.target()) {
-            (Some(base), Some(t)) => {
+            (Some(base), t) => {
                 let r = m / med(base);
-                let verdict = if r <= t { "met" } else { "missed" };
-                (
-                    base.label().to_owned(),
-                    format!("{r:.2}x"),
-                    format!("{t}x {verdict}"),
-                )
+                let target = match t {
+                    Some(t) if r <= t => format!("{t}x met"),
+                    Some(t) => format!("{t}x missed"),
+                    None => "(peer)".to_owned(),
+                };
+                (base.label().to_owned(), format!("{r:.2}x"), target)
             }
             _ => ("".to_owned(), "".to_owned(), "".to_owned()),
         };

@@ -47,11 +47,18 @@ impl Module {
     /// Starts the module with its file system at `fs_root` holding up to `capacity` bytes,
     /// connects to its line and turns echo off (so the line carries answers only).
     pub fn start(bin: &Path, fs_root: &Path, capacity: u64) -> io::Result<Module> {
-        let mut child = Command::new(bin)
-            .args(["serve", "--tcp", "127.0.0.1:0", "--fs-root"])
+        let mut cmd = Command::new(bin);
+        cmd.args(["serve", "--tcp", "127.0.0.1:0", "--fs-root"])
             .arg(fs_root)
             .arg("--fs-capacity")
-            .arg(capacity.to_string())
+            .arg(capacity.to_string());
+        Module::spawn(cmd)
+    }
+
+    /// Starts `cmd`, a program that announces its line as `... on tcp <address>` on stderr
+    /// as `ftpmodem serve` does, connects and turns echo off.
+    pub fn spawn(mut cmd: Command) -> io::Result<Module> {
+        let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

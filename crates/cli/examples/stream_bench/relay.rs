@@ -1,0 +1,141 @@
+//! The floor of the serial-line download path: the least work any program can do to move an
+//! FTP download onto a TCP line in `+MFTPRETR` chunks, run as the benchmark's peer.
+//!
+//! `stream_bench --relay-child <ftp address>` logs in to the server as uftp, listens on a
+//! loopback port (announced on stderr as the module announces its own), and answers just
+//! enough AT for the driver's unchanged client code: `ATE0` and `AT+MFTPRETR=0,"<file>"`. The
+//! download runs on one blocking thread: 1 MiB reads, every 1024 bytes framed exactly as the
+//! module frames them, copied into one buffer, one write per read. No engine, no queues, no
+//! async runtime, no limits. Comparing the module with it separates what the module costs
+//! from what the path costs on the machine (one more process and one more loopback hop than
+//! curl's download, the 1024-byte framing, and the reader parsing it).
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+/// Chunk size of the module's generic profile.
+const CHUNK: usize = 1024;
+/// Bytes per read from the data connection.
+const READ: usize = 1 << 20;
+
+fn err(msg: impl Into<String>) -> io::Error {
+    io::Error::other(msg.into())
+}
+
+/// Runs the relay until the line closes.
+pub fn run(ftp: &str) -> io::Result<()> {
+    let mut ctrl = Control::login(ftp)?;
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    eprintln!("relay listening on tcp {}", listener.local_addr()?);
+    let (line, _) = listener.accept()?;
+    line.set_nodelay(true)?;
+    let mut out = line.try_clone()?;
+    let mut input = BufReader::new(line);
+    let mut cmd = Vec::new();
+    loop {
+        cmd.clear();
+        if input.read_until(b'\r', &mut cmd)? == 0 {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&cmd);
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("ATE0") {
+            out.write_all(b"\r\nOK\r\n")?;
+        } else if let Some(file) = text
+            .strip_prefix("AT+MFTPRETR=0,\"")
+            .and_then(|r| r.strip_suffix('"'))
+        {
+            out.write_all(b"\r\nOK\r\n")?;
+            ctrl.relay(file, &mut out)?;
+        } else {
+            out.write_all(b"\r\nERROR\r\n")?;
+        }
+    }
+}
+
+struct Control {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl Control {
+    fn login(addr: &str) -> io::Result<Control> {
+        let stream = TcpStream::connect(addr)?;
+        let mut c = Control {
+            writer: stream.try_clone()?,
+            reader: BufReader::new(stream),
+        };
+        c.expect(220)?;
+        c.send("USER uftp")?;
+        c.expect(331)?;
+        c.send("PASS 12341")?;
+        c.expect(230)?;
+        c.send("TYPE I")?;
+        c.expect(200)?;
+        Ok(c)
+    }
+
+    fn send(&mut self, cmd: &str) -> io::Result<()> {
+        self.writer.write_all(format!("{cmd}\r\n").as_bytes())
+    }
+
+    /// Reads one reply (the last line of a multi-line one) and checks its code.
+    fn expect(&mut self, code: u16) -> io::Result<String> {
+        loop {
+            let mut line = String::new();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Err(err("the server closed the control connection"));
+            }
+            let done = line.len() >= 4 && line.as_bytes()[3] == b' ';
+            if done {
+                return if line.starts_with(&code.to_string()) {
+                    Ok(line)
+                } else {
+                    Err(err(format!("expected {code}, got {line:?}")))
+                };
+            }
+        }
+    }
+
+    fn relay(&mut self, file: &str, out: &mut TcpStream) -> io::Result<()> {
+        self.send("EPSV")?;
+        let reply = self.expect(229)?;
+        let port: u16 = reply
+            .split("|||")
+            .nth(1)
+            .and_then(|r| r.split('|').next())
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| err(format!("EPSV reply {reply:?}")))?;
+        let mut data = TcpStream::connect(("127.0.0.1", port))?;
+        self.send(&format!("RETR {file}"))?;
+        self.expect(150)?;
+        let mut buf = vec![0u8; READ + CHUNK];
+        let mut framed = Vec::with_capacity(READ + READ / CHUNK * 48);
+        let mut sum: u64 = 0;
+        // Bytes of a partial chunk carried to the front of `buf`, so chunks are whole as the
+        // module's are (only the last may be short).
+        let mut carry = 0;
+        loop {
+            let n = data.read(&mut buf[carry..])?;
+            let have = carry + n;
+            let whole = if n == 0 { have } else { have / CHUNK * CHUNK };
+            framed.clear();
+            for piece in buf[..whole].chunks(CHUNK) {
+                sum += piece.len() as u64;
+                framed.extend_from_slice(
+                    format!("\r\n+MFTPRETR: 0,0,{sum},{},", piece.len()).as_bytes(),
+                );
+                framed.extend_from_slice(piece);
+                framed.extend_from_slice(b"\r\n");
+            }
+            out.write_all(&framed)?;
+            if n == 0 {
+                break;
+            }
+            buf.copy_within(whole..have, 0);
+            carry = have - whole;
+        }
+        self.expect(226)?;
+        Ok(())
+    }
+}
