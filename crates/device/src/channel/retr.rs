@@ -25,6 +25,9 @@ const STAGE: usize = 1024 * 1024;
 const IN_FLIGHT: usize = 2 * STAGE;
 const _: () = assert!(STAGE + MAX_RETR_CHUNK <= IN_FLIGHT && IN_FLIGHT <= u32::MAX as usize);
 
+/// A read at least this large means the server is ahead of us (see `to_serial`).
+const BURST: usize = 64 * 1024;
+
 /// Read buffers kept for reuse (see [`BufPool`]): as many as the budget lets be in flight.
 const SPARE: usize = IN_FLIGHT / STAGE;
 
@@ -95,6 +98,11 @@ pub(super) async fn to_serial(
             ctx.inbox
                 .guard(out.retr_chunks(data, chunk, before))
                 .await??;
+            if n >= BURST {
+                // A fast stream: let the engine and the line write this block before reading
+                // again, so the next read finds a burst instead of the last few packets.
+                tokio::task::yield_now().await;
+            }
         }
     }
 }
