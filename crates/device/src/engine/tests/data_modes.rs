@@ -150,6 +150,30 @@ fn transparent_mode_escape_needs_guard_times() {
 }
 
 #[test]
+fn transparent_mode_escape_is_the_same_when_reads_are_handed_over() {
+    let mut r = rig();
+    r.connected(0);
+    assert_eq!(r.send_vec("AT+MFTPSTOR=0,\"t\"\r"), "\r\nCONNECT\r\n");
+    assert_eq!(stream_data(&mut r), b"<BEGIN>");
+    assert_eq!(r.send_vec("a+++b"), "");
+    r.wait(1500);
+    // After silence a read starting with '+' may be an escape: held, not handed over.
+    assert_eq!(r.send_vec("+++"), "");
+    assert_eq!(stream_data(&mut r), b"a+++b");
+    r.wait(200);
+    assert_eq!(r.send_vec("c"), "");
+    assert_eq!(r.send_vec("+x"), "");
+    assert_eq!(stream_data(&mut r), b"+++c+x");
+    r.wait(1000);
+    assert_eq!(r.send_vec("+"), "");
+    assert_eq!(r.send_vec("++"), "");
+    assert_eq!(r.wait(999), "");
+    assert_eq!(r.wait(1), "\r\nOK\r\n");
+    assert_eq!(stream_data(&mut r), b"<END>");
+    assert_eq!(r.send_vec("AT\r"), "\r\nOK\r\n");
+}
+
+#[test]
 fn transparent_mode_is_8_bit_clean_and_holds_urcs() {
     let mut r = rig();
     r.connected(0);

@@ -49,6 +49,11 @@ impl Rig {
     pub(super) fn send(&mut self, s: &str) -> String {
         self.send_bytes(s.as_bytes())
     }
+    /// As the runtime feeds the engine: the read's buffer handed over.
+    pub(super) fn send_vec(&mut self, s: &str) -> String {
+        self.e.input_vec(s.as_bytes().to_vec(), self.t);
+        self.out()
+    }
     pub(super) fn wait(&mut self, ms: u64) -> String {
         self.t += Duration::from_millis(ms);
         self.e.tick(self.t);
