@@ -36,7 +36,8 @@ struct Args {
     #[arg(long)]
     bin: Option<PathBuf>,
     /// Only these transfers (comma-separated: curl-get-null, curl-get-file, retr-local,
-    /// retr-serial, relay-serial, curl-put, stor), e.g. to profile one under `perf record`.
+    /// retr-serial, relay-serial, curl-put, stor, relay-stor), e.g. to profile one under
+    /// `perf record`.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Skip the verification run.
@@ -61,10 +62,11 @@ enum Kind {
     RelaySerial,
     CurlPut,
     StorTransparent,
+    RelayStor,
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    const ALL: [Kind; 8] = [
         Kind::CurlGetNull,
         Kind::CurlGetFile,
         Kind::RetrLocal,
@@ -72,6 +74,7 @@ impl Kind {
         Kind::RelaySerial,
         Kind::CurlPut,
         Kind::StorTransparent,
+        Kind::RelayStor,
     ];
 
     fn name(self) -> &'static str {
@@ -83,6 +86,7 @@ impl Kind {
             Kind::RelaySerial => "relay-serial",
             Kind::CurlPut => "curl-put",
             Kind::StorTransparent => "stor",
+            Kind::RelayStor => "relay-stor",
         }
     }
 
@@ -95,6 +99,7 @@ impl Kind {
             Kind::RelaySerial => "ideal relay -> TCP line reader",
             Kind::CurlPut => "curl -T upload",
             Kind::StorTransparent => "transparent STOR",
+            Kind::RelayStor => "ideal relay transparent STOR",
         }
     }
 
@@ -103,7 +108,7 @@ impl Kind {
         match self {
             Kind::RetrLocal => Some(Kind::CurlGetFile),
             Kind::RetrSerial | Kind::RelaySerial => Some(Kind::CurlGetNull),
-            Kind::StorTransparent => Some(Kind::CurlPut),
+            Kind::StorTransparent | Kind::RelayStor => Some(Kind::CurlPut),
             _ => None,
         }
     }
@@ -171,7 +176,7 @@ fn main() -> Result<()> {
     let src_sum = wire::make_file(&dir.join("bench.bin"), size, 0x5EED)?;
     let module = Module::start(&bin, &fs_root, size.saturating_mul(4))?;
     let wanted = |k: Kind| args.only.is_empty() || args.only.iter().any(|n| n == k.name());
-    let relay = if wanted(Kind::RelaySerial) {
+    let relay = if wanted(Kind::RelaySerial) || wanted(Kind::RelayStor) {
         let mut cmd = Command::new(std::env::current_exe()?);
         cmd.arg("--relay-child")
             .arg(format!("127.0.0.1:{}", server.port()));
@@ -291,6 +296,12 @@ impl Bench {
             relay.command(&format!("AT+MFTPRETR=0,\"{remote}\""), b"\r\nOK\r\n")?;
             relay.read_retr_chunks(0, size, LIMIT, &mut |d| hash.update(d))?;
             check("ideal relay to the TCP line", &hash.finish()?, src_sum)?;
+            stor_on(relay, &self.dir, size)?;
+            check(
+                "ideal relay transparent STOR",
+                &wire::sha256_file(&self.dir.join("stor.bin"))?,
+                src_sum,
+            )?;
         }
 
         self.stor()?;
@@ -333,7 +344,7 @@ impl Bench {
                     setup,
                 })
             }
-            Kind::RelaySerial => {
+            Kind::RelaySerial | Kind::RelayStor => {
                 let remote = self.remote("bench.bin");
                 let size = self.size;
                 let relay = self.relay.as_mut().context("the relay is not running")?;
@@ -341,7 +352,11 @@ impl Bench {
                 let me = std::process::id();
                 let client0 = wire::cpu_secs(me, false)?;
                 let cpu0 = wire::cpu_secs(relay.pid(), false)?;
-                let secs = read_chunks(relay, &remote, size)?;
+                let secs = if kind == Kind::RelaySerial {
+                    read_chunks(relay, &remote, size)?
+                } else {
+                    stor_on(relay, &self.dir, size)?
+                };
                 Ok(Sample {
                     secs,
                     peak_kib: relay.peak_rss_kib()?,
@@ -395,32 +410,7 @@ impl Bench {
     /// Transparent STOR of the source file (sent with `io::copy`, i.e. sendfile, the cheapest
     /// way a client can write a file to a socket); the time without the guard silences.
     fn stor(&mut self) -> Result<f64> {
-        let src = self.dir.join("bench.bin");
-        let dst = self.dir.join("stor.bin");
-        let remote = self.remote("stor.bin");
-        let plan = wire::StorPlan {
-            id: 0,
-            remote: &remote,
-            server_path: &dst,
-            len: self.size,
-            pre_guard: PRE_GUARD,
-            limit: LIMIT,
-        };
-        let times = wire::transparent_stor(&mut self.module, &plan, &mut |line| {
-            let mut f = std::fs::File::open(&src)?;
-            io::copy(&mut f, line).map(|_| ())
-        })?;
-        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
-        eprintln!(
-            "bench:   STOR steps (ms): command->CONNECT {:.1}, CONNECT->last write {:.1}, \
-             last write->server file complete {:.1}, +++ -> OK {:.1}, OK -> report {:.1}",
-            ms(times.command, times.connect),
-            ms(times.connect, times.last_write),
-            ms(times.last_write, times.complete),
-            ms(times.escape, times.ok),
-            ms(times.ok, times.report),
-        );
-        Ok(times.transfer(GUARD).as_secs_f64())
+        stor_on(&mut self.module, &self.dir, self.size)
     }
 
     /// curl's own `time_total` (connect, login, transfer, 226), which is what a user waits
@@ -481,6 +471,37 @@ fn read_chunks(line: &mut Module, remote: &str, size: u64) -> Result<f64> {
     let secs = t0.elapsed().as_secs_f64();
     ensure!(got == size, "received {got} bytes");
     Ok(secs)
+}
+
+/// Transparent STOR of the source file over `line` (sent with `io::copy`, i.e. sendfile, the
+/// cheapest way a client can write a file to a socket); the time without the guard silences.
+fn stor_on(line: &mut Module, dir: &Path, size: u64) -> Result<f64> {
+    let src = dir.join("bench.bin");
+    let dst = dir.join("stor.bin");
+    let remote = format!("{}/stor.bin", dir.display());
+    let plan = wire::StorPlan {
+        id: 0,
+        remote: &remote,
+        server_path: &dst,
+        len: size,
+        pre_guard: PRE_GUARD,
+        limit: LIMIT,
+    };
+    let times = wire::transparent_stor(line, &plan, &mut |line| {
+        let mut f = std::fs::File::open(&src)?;
+        io::copy(&mut f, line).map(|_| ())
+    })?;
+    let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
+    eprintln!(
+        "bench:   STOR steps (ms): command->CONNECT {:.1}, CONNECT->last write {:.1}, \
+         last write->server file complete {:.1}, +++ -> OK {:.1}, OK -> report {:.1}",
+        ms(times.command, times.connect),
+        ms(times.connect, times.last_write),
+        ms(times.last_write, times.complete),
+        ms(times.escape, times.ok),
+        ms(times.ok, times.report),
+    );
+    Ok(times.transfer(GUARD).as_secs_f64())
 }
 
 fn check(what: &str, got: &str, want: &str) -> Result<()> {

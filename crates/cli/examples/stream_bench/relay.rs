@@ -1,22 +1,28 @@
-//! The floor of the serial-line download path: the least work any program can do to move an
-//! FTP download onto a TCP line in `+MFTPRETR` chunks, run as the benchmark's peer.
+//! The floor of the serial-line paths: the least work any program can do to move an FTP
+//! download onto a TCP line in `+MFTPRETR` chunks, or a transparent-mode upload from the line
+//! to the server, run as the benchmark's peer.
 //!
 //! `stream_bench --relay-child <ftp address>` logs in to the server as uftp, listens on a
 //! loopback port (announced on stderr as the module announces its own), and answers just
-//! enough AT for the driver's unchanged client code: `ATE0` and `AT+MFTPRETR=0,"<file>"`. The
-//! download runs on one blocking thread: 1 MiB reads, every 1024 bytes framed exactly as the
-//! module frames them, copied into one buffer, one write per read. No engine, no queues, no
-//! async runtime, no limits. Comparing the module with it separates what the module costs
-//! from what the path costs on the machine (one more process and one more loopback hop than
-//! curl's download, the 1024-byte framing, and the reader parsing it).
+//! enough AT for the driver's unchanged client code: `ATE0`, `AT+MFTPRETR=0,"<file>"` and
+//! `AT+MFTPSTOR=0,"<file>"`. Everything runs on one blocking thread with 1 MiB reads. A
+//! download is framed every 1024 bytes exactly as the module frames it, copied into one buffer,
+//! one write per read; an upload is written to the server as read, until a read that is just
+//! `+++` after a second of silence. No engine, no queues, no async runtime, no limits, no
+//! partial escapes. Comparing the module with it separates what the module costs from what the
+//! path costs on the machine (one more process and one more loopback hop than curl, the
+//! framing, and the client's side of the line).
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
 
 /// Chunk size of the module's generic profile.
 const CHUNK: usize = 1024;
-/// Bytes per read from the data connection.
+/// Bytes per read.
 const READ: usize = 1 << 20;
+/// Silence before and after `+++` (the module's guard time).
+const GUARD: Duration = Duration::from_secs(1);
 
 fn err(msg: impl Into<String>) -> io::Error {
     io::Error::other(msg.into())
@@ -47,6 +53,18 @@ pub fn run(ftp: &str) -> io::Result<()> {
         {
             out.write_all(b"\r\nOK\r\n")?;
             ctrl.relay(file, &mut out)?;
+        } else if let Some(file) = text
+            .strip_prefix("AT+MFTPSTOR=0,\"")
+            .and_then(|r| r.strip_suffix('"'))
+        {
+            let data = ctrl.open(&format!("STOR {file}"))?;
+            out.write_all(b"\r\nCONNECT\r\n")?;
+            let n = upload(&mut input, data)?;
+            // The trailing guard time of the escape, as the module keeps it.
+            std::thread::sleep(GUARD);
+            out.write_all(b"\r\nOK\r\n")?;
+            ctrl.expect(226)?;
+            out.write_all(format!("\r\n+MFTPSTOR: 0,0,{n}\r\n").as_bytes())?;
         } else {
             out.write_all(b"\r\nERROR\r\n")?;
         }
@@ -97,7 +115,8 @@ impl Control {
         }
     }
 
-    fn relay(&mut self, file: &str, out: &mut TcpStream) -> io::Result<()> {
+    /// EPSV, the data connection, `cmd` and its `150`.
+    fn open(&mut self, cmd: &str) -> io::Result<TcpStream> {
         self.send("EPSV")?;
         let reply = self.expect(229)?;
         let port: u16 = reply
@@ -106,9 +125,14 @@ impl Control {
             .and_then(|r| r.split('|').next())
             .and_then(|p| p.parse().ok())
             .ok_or_else(|| err(format!("EPSV reply {reply:?}")))?;
-        let mut data = TcpStream::connect(("127.0.0.1", port))?;
-        self.send(&format!("RETR {file}"))?;
+        let data = TcpStream::connect(("127.0.0.1", port))?;
+        self.send(cmd)?;
         self.expect(150)?;
+        Ok(data)
+    }
+
+    fn relay(&mut self, file: &str, out: &mut TcpStream) -> io::Result<()> {
+        let mut data = self.open(&format!("RETR {file}"))?;
         let mut buf = vec![0u8; READ + CHUNK];
         let mut framed = Vec::with_capacity(READ + READ / CHUNK * 48);
         let mut sum: u64 = 0;
@@ -137,5 +161,31 @@ impl Control {
         }
         self.expect(226)?;
         Ok(())
+    }
+}
+
+/// Copies the line to `data` until the escape; returns the bytes uploaded. `data` is closed
+/// on return, which ends the transfer.
+fn upload(line: &mut BufReader<TcpStream>, mut data: TcpStream) -> io::Result<u64> {
+    let mut sent: u64 = 0;
+    // What the command reader had already taken from the line.
+    let early = line.buffer().to_vec();
+    line.consume(early.len());
+    data.write_all(&early)?;
+    sent += early.len() as u64;
+    let mut last = Instant::now();
+    let mut buf = vec![0u8; READ];
+    loop {
+        let n = line.get_mut().read(&mut buf)?;
+        if n == 0 {
+            return Err(err("the line closed during an upload"));
+        }
+        let now = Instant::now();
+        if &buf[..n] == b"+++" && now.duration_since(last) >= GUARD {
+            return Ok(sent);
+        }
+        last = now;
+        data.write_all(&buf[..n])?;
+        sent += n as u64;
     }
 }
