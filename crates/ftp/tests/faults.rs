@@ -489,6 +489,58 @@ async fn mlsd_unsupported_falls_back_to_list_and_garbage_listing_is_unparseable(
 }
 
 #[tokio::test]
+async fn retr_refused_after_rest_is_retried_from_the_start_and_discarded() {
+    let (addr, h) = fake(|mut p| async move {
+        p.login(&["EPSV"]).await;
+        p.expect("EPSV").await;
+        let first = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = first.local_addr().unwrap().port();
+        p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+        p.expect("REST 5").await;
+        p.send("350 Restarting at 5\r\n").await;
+        p.expect("RETR f").await;
+        p.send("451 f: Restart not permitted, try again\r\n").await;
+        drop(first);
+        // The retry: a new data connection and no REST.
+        p.expect("EPSV").await;
+        let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = data.local_addr().unwrap().port();
+        p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+        p.expect("RETR f").await;
+        p.send("150 here (10 bytes)\r\n").await;
+        serve_data(data, b"0123456789".to_vec()).await;
+        p.send("226 done\r\n").await;
+        // A missing file is refused again after the retry, and reported.
+        p.expect("EPSV").await;
+        let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = data.local_addr().unwrap().port();
+        p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+        p.expect("REST 5").await;
+        p.send("350 Restarting at 5\r\n").await;
+        p.expect("RETR gone").await;
+        p.send("550 gone: No such file\r\n").await;
+        p.expect("EPSV").await;
+        let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = data.local_addr().unwrap().port();
+        p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+        p.expect("RETR gone").await;
+        p.send("550 gone: No such file\r\n").await;
+        p.expect("NOOP").await;
+        p.send("200 ok\r\n").await;
+    })
+    .await;
+    let mut s = Session::connect(&cfg(addr)).await.unwrap();
+    assert_eq!(download(&mut s, "f", 5, None, false).await, b"56789");
+    let err = match s.retrieve("gone", 5, None, false).await {
+        Ok(_) => panic!("a missing file was retrieved"),
+        Err(e) => e,
+    };
+    assert!(matches!(err, FtpError::Refused { .. }), "{err:?}");
+    s.noop().await.expect("the session is still usable");
+    h.await.unwrap();
+}
+
+#[tokio::test]
 async fn empty_listing_is_an_empty_vec() {
     let (addr, h) = fake(|mut p| async move {
         // A FEAT without MLST: the client goes straight to LIST.

@@ -170,7 +170,7 @@ impl Session {
             TransferType::Binary
         })
         .await?;
-        let pending = self.open_data().await?;
+        let mut pending = self.open_data().await?;
         let mut skip = 0;
         if offset == 0 {
             self.clear_rest().await?;
@@ -184,7 +184,18 @@ impl Session {
                 self.rest_dirty = false;
             }
         }
-        let r = self.ctrl.command(&Command::Retr(path)).await?;
+        let mut r = self.ctrl.command(&Command::Retr(path)).await?;
+        if skip == 0 && offset > 0 && r.code.is_negative() && r.code != ReplyCode::SERVICE_CLOSING {
+            // Some servers take REST and refuse the RETR after it (proftpd with
+            // `AllowRetrieveRestart off`: "451 Restart not permitted"). RFC 959 ties a REST to
+            // the next transfer command only, so a plain RETR follows, its head discarded. A
+            // refusal for another reason (a missing file) is refused again and reported.
+            tracing::debug!(reply = %r, "RETR after REST refused, reading from the start instead");
+            drop(pending);
+            pending = self.open_data().await?;
+            skip = offset;
+            r = self.ctrl.command(&Command::Retr(path)).await?;
+        }
         let r = check("RETR", r, |r| r.code.is_positive_preliminary())?;
         let stream = self.complete_data(pending).await?;
         Ok((stream, parse_announced_size(&r), skip))
