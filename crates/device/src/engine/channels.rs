@@ -14,6 +14,10 @@ pub(crate) struct Channel {
     pub(crate) busy: bool,
     /// `AT+MFTPCONN` was accepted and no report of its failure or a disconnect came yet.
     pub(crate) session: bool,
+    /// `AT+MFTPDISC` was answered `OK` and the disconnect is not reported yet: download data
+    /// the task sent before it saw the request is dropped, so nothing of the cancelled
+    /// transfer follows the `OK`.
+    pub(crate) closing: bool,
 }
 
 impl Default for Channel {
@@ -23,6 +27,7 @@ impl Default for Channel {
             state: ChannelState::Disconnected,
             busy: false,
             session: false,
+            closing: false,
         }
     }
 }
@@ -32,6 +37,7 @@ impl Channel {
         self.state = s;
         if s == ChannelState::Disconnected {
             self.session = false;
+            self.closing = false;
         }
     }
 
@@ -39,6 +45,7 @@ impl Channel {
         self.state = ChannelState::Disconnected;
         self.session = false;
         self.busy = false;
+        self.closing = false;
     }
 
     /// Connected or connecting: configuration is frozen and a second CONN is refused.

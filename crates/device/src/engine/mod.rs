@@ -182,7 +182,9 @@ impl Engine {
         match event {
             ChannelEvent::State(s) => self.channels.get_mut(id).set_state(s),
             ChannelEvent::RetrChunks { data, chunk, sum } => {
-                self.retr_chunks(id, sum, chunk, data);
+                if !self.channels.get(id).closing {
+                    self.retr_chunks(id, sum, chunk, data);
+                }
             }
             ChannelEvent::Report { urc, done } => {
                 if done {

@@ -60,7 +60,9 @@ impl Engine {
                 // DISC is accepted even while a command runs: it is the way out of a transfer
                 // that hangs (docs/PROTOCOL.md).
                 self.ok();
-                self.channels.get_mut(id).busy = true;
+                let ch = self.channels.get_mut(id);
+                ch.busy = true;
+                ch.closing = true;
                 return self.act(id, ChannelRequest::Disconnect);
             }
             _ => {}

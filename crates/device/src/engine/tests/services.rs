@@ -180,3 +180,39 @@ fn a_network_read_becomes_retr_chunks_in_order_and_waits_for_a_prompt() {
     assert_eq!(r.out(), "");
     assert_eq!(r.send("ab"), "\r\nOK\r\n\r\n+MFTPRETR: 1,0,2602,2,xy\r\n");
 }
+
+#[test]
+fn no_download_data_follows_the_ok_of_a_disconnect() {
+    let mut r = rig();
+    r.connected(0);
+    r.send("AT+MFTPRETR=0,\"f\"\r");
+    r.actions();
+    let block = |sum| ChannelEvent::RetrChunks {
+        data: vec![b'd'; 1024].into(),
+        chunk: 1024,
+        sum,
+    };
+    r.e.channel_event(ch(0), block(0));
+    assert!(r.out().starts_with("\r\n+MFTPRETR: 0,0,1024,1024,"));
+    assert_eq!(r.send("AT+MFTPDISC=0\r"), "\r\nOK\r\n");
+    // Read by the task before it saw the request: dropped.
+    r.e.channel_event(ch(0), block(1024));
+    assert_eq!(r.out(), "");
+    let disc = Urc::Result {
+        op: ftpmodem_proto::SimpleOp::Disc,
+        id: ch(0),
+        code: ftpmodem_proto::ResultCode::Success,
+    };
+    assert_eq!(r.report(0, disc, false), "\r\n+MFTPDISC: 0,0\r\n");
+    let urc = Urc::ConnState {
+        id: ch(0),
+        state: 0,
+    };
+    assert_eq!(r.report(0, urc, true), "\r\n+MFTPURC: 0,\"conn\",0\r\n");
+    // A new session's download is shown again.
+    r.connected(0);
+    r.send("AT+MFTPRETR=0,\"f\"\r");
+    r.actions();
+    r.e.channel_event(ch(0), block(0));
+    assert!(r.out().starts_with("\r\n+MFTPRETR: 0,0,1024,1024,"));
+}
