@@ -8,14 +8,23 @@
 #   - pure-ftpd unpacked (not installed: it conflicts with vsftpd on `ftp-server`) under
 #     /opt/ftpmodem-test/pure-ftpd, binary /opt/ftpmodem-test/pure-ftpd/usr/sbin/pure-ftpd,
 #     with its runtime libraries installed with apt;
+#   - proftpd (package proftpd-core, unpacked the same way: its Debian package pulls in
+#     debconf-driven service setup the tests do not want) under /opt/ftpmodem-test/proftpd,
+#     binary /opt/ftpmodem-test/proftpd/usr/sbin/proftpd, with its runtime libraries
+#     (libhiredis0.14, libmemcached11, libmemcachedutil2, libhashkit2, libpcre2-posix3, ...)
+#     installed with apt;
 #   - the local user `uftp` (password 12341, home /home/uftp, shell /bin/bash) with
-#     /home/uftp/test owned by it, accepted by vsftpd's PAM stack and by pure-ftpd `-l unix`;
+#     /home/uftp/test owned by it, accepted by vsftpd's PAM stack, by pure-ftpd `-l unix` and by
+#     proftpd's mod_auth_unix;
 #   - the `ftp` user (anonymous logins) with an existing home.
 set -euo pipefail
 
 PUREFTPD_DIR=/opt/ftpmodem-test/pure-ftpd
 PUREFTPD_BIN=$PUREFTPD_DIR/usr/sbin/pure-ftpd
 PUREFTPD_DEB=/opt/ftpmodem-test/pure-ftpd.deb
+PROFTPD_DIR=/opt/ftpmodem-test/proftpd
+PROFTPD_BIN=$PROFTPD_DIR/usr/sbin/proftpd
+PROFTPD_DEB=/opt/ftpmodem-test/proftpd.deb
 export DEBIAN_FRONTEND=noninteractive
 
 if [ "$(id -u)" != 0 ]; then
@@ -49,48 +58,65 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-# --- pure-ftpd, unpacked ----------------------------------------------------------------------
-if [ ! -x "$PUREFTPD_BIN" ]; then
-    apt_update_once
-    tmp=$(mktemp -d)
-    chmod 755 "$tmp"
-    chown _apt "$tmp" 2>/dev/null || true # apt downloads as _apt when it can
-    log "downloading pure-ftpd"
-    (cd "$tmp" && apt-get download pure-ftpd)
-    rm -rf "$PUREFTPD_DIR"
-    mkdir -p "$PUREFTPD_DIR"
-    cp "$tmp"/pure-ftpd_*.deb "$PUREFTPD_DEB"
-    rm -rf "$tmp"
-    dpkg -x "$PUREFTPD_DEB" "$PUREFTPD_DIR"
-fi
-if [ ! -x "$PUREFTPD_BIN" ]; then
-    echo "install-test-servers.sh: $PUREFTPD_BIN missing after unpacking" >&2
-    exit 1
-fi
+# --- pure-ftpd and proftpd, unpacked -----------------------------------------------------------
+# unpack PKG DIR DEB: downloads Debian's package PKG and unpacks it (not installed) into DIR,
+# keeping the .deb as DEB; then installs with apt the libraries the package declares and checks
+# with ldd that the binary BIN resolves all of them.
+unpack() {
+    local pkg=$1 dir=$2 deb=$3 bin=$4
+    if [ ! -x "$bin" ]; then
+        apt_update_once
+        local tmp
+        tmp=$(mktemp -d)
+        chmod 755 "$tmp"
+        chown _apt "$tmp" 2>/dev/null || true # apt downloads as _apt when it can
+        log "downloading $pkg"
+        (cd "$tmp" && apt-get download "$pkg")
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        cp "$tmp"/"$pkg"_*.deb "$deb"
+        rm -rf "$tmp"
+        dpkg -x "$deb" "$dir"
+    fi
+    if [ ! -x "$bin" ]; then
+        echo "install-test-servers.sh: $bin missing after unpacking" >&2
+        exit 1
+    fi
 
-# Runtime libraries: the unpacked binary has no dependency resolution of its own. Install the
-# libraries the package declares, then check with ldd that nothing is left unresolved.
-# (ldd's output is captured first: with pipefail, `ldd | grep -q` can fail on SIGPIPE.)
-missing_libs() { ldd "$PUREFTPD_BIN" 2>&1 | grep 'not found' || true; }
-if [ -n "$(missing_libs)" ]; then
-    apt_update_once
-    deps=$(dpkg-deb -f "$PUREFTPD_DEB" Depends 2>/dev/null || true)
-    if [ -z "$deps" ]; then
-        deps=$(apt-cache depends pure-ftpd 2>/dev/null | awk '/Depends:/ {print $2}' | grep -v '^<' | tr '\n' ',' || true)
+    # Runtime libraries: the unpacked binary has no dependency resolution of its own. Install
+    # the libraries the package declares, then check with ldd that nothing is left unresolved.
+    # (ldd's output is captured first: with pipefail, `ldd | grep -q` can fail on SIGPIPE.)
+    if [ -n "$(missing_libs "$bin")" ]; then
+        apt_update_once
+        local deps libs
+        deps=$(dpkg-deb -f "$deb" Depends 2>/dev/null || true)
+        if [ -z "$deps" ]; then
+            deps=$(apt-cache depends "$pkg" 2>/dev/null | awk '/Depends:/ {print $2}' | grep -v '^<' | tr '\n' ',' || true)
+        fi
+        # Only the libraries not installed yet: naming an installed one would upgrade it.
+        libs=$(echo "$deps" | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | grep -E '^lib' | sort -u || true)
+        libs=$(for l in $libs; do
+            st=$(dpkg-query -W -f='${Status}' "$l" 2>/dev/null || true)
+            [ "$st" = "install ok installed" ] || echo "$l"
+        done)
+        if [ -n "$libs" ]; then
+            log "installing $pkg runtime libraries: $(echo $libs)"
+            # shellcheck disable=SC2086
+            apt-get install -y --no-install-recommends $libs
+        fi
     fi
-    libs=$(echo "$deps" | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | grep -E '^lib' | sort -u || true)
-    if [ -n "$libs" ]; then
-        log "installing pure-ftpd runtime libraries: $(echo $libs)"
-        # shellcheck disable=SC2086
-        apt-get install -y --no-install-recommends $libs
+    local still
+    still=$(missing_libs "$bin")
+    if [ -n "$still" ]; then
+        echo "$still" >&2
+        echo "install-test-servers.sh: $pkg still misses the libraries above" >&2
+        exit 1
     fi
-fi
-still=$(missing_libs)
-if [ -n "$still" ]; then
-    echo "$still" >&2
-    echo "install-test-servers.sh: pure-ftpd still misses the libraries above" >&2
-    exit 1
-fi
+}
+missing_libs() { ldd "$1" 2>&1 | grep 'not found' || true; }
+
+unpack pure-ftpd "$PUREFTPD_DIR" "$PUREFTPD_DEB" "$PUREFTPD_BIN"
+unpack proftpd-core "$PROFTPD_DIR" "$PROFTPD_DEB" "$PROFTPD_BIN"
 
 # --- users ------------------------------------------------------------------------------------
 grep -qx /bin/bash /etc/shells || echo /bin/bash >>/etc/shells
@@ -101,7 +127,7 @@ if ! getent passwd ftp >/dev/null; then
     useradd --system --home-dir /srv/ftp --shell /usr/sbin/nologin ftp
 fi
 ftp_home=$(getent passwd ftp | cut -d: -f6)
-# Both servers refuse anonymous logins when the home is missing; it stays root-owned (vsftpd and
+# vsftpd and pure-ftpd refuse anonymous logins when the home is missing; it stays root-owned (vsftpd and
 # pure-ftpd both dislike a writable anonymous root).
 mkdir -p "$ftp_home"
 chown root:root "$ftp_home"
@@ -133,4 +159,5 @@ mkdir -p /var/run/vsftpd/empty
 
 log "vsftpd: $(command -v vsftpd || echo /usr/sbin/vsftpd)"
 log "pure-ftpd: $PUREFTPD_BIN"
+log "proftpd: $PROFTPD_BIN"
 log "done"
