@@ -40,6 +40,9 @@ pub enum Error {
     /// The options asked for something the server cannot do.
     #[error("unsupported option: {0}")]
     Unsupported(String),
+    /// Something the server should have done (written a log line) did not happen in time.
+    #[error("timed out: {0}")]
+    Timeout(String),
     /// The server process exited or never greeted within the timeout.
     #[error("{server} did not come up: {detail}")]
     StartFailed {

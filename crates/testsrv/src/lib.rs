@@ -8,34 +8,38 @@
 //!
 //! Run `sudo bash .ci/install-test-servers.sh` (idempotent, Debian 12). It installs vsftpd,
 //! openssl and curl with apt, unpacks pure-ftpd into `/opt/ftpmodem-test/pure-ftpd` (it
-//! conflicts with vsftpd as a package), and creates the local user `uftp` / `12341` (home
+//! conflicts with vsftpd as a package) and proftpd into `/opt/ftpmodem-test/proftpd`, and creates the local user `uftp` / `12341` (home
 //! `/home/uftp`, with `/home/uftp/test`) and the `ftp` user. The fixtures need root (the
 //! servers chroot, switch users and use PAM). A missing binary or user makes `start` fail with
 //! an [`Error`] naming the script: tests fail, they never skip silently.
-//! [`ServerKind::is_present`] tells whether a binary is there; `FTPMODEM_VSFTPD` and
-//! `FTPMODEM_PUREFTPD` override where they are looked for.
+//! [`ServerKind::is_present`] tells whether a binary is there; `FTPMODEM_VSFTPD`,
+//! `FTPMODEM_PUREFTPD` and `FTPMODEM_PROFTPD` override where they are looked for.
 //!
 //! # What each server offers
 //!
-//! | | [`Vsftpd`] | [`PureFtpd`] | [`Unftp`] (libunftp 0.24, in-process) |
-//! |---|---|---|---|
-//! | plain FTP | yes | yes | yes |
-//! | explicit FTPS (`AUTH TLS`) | yes, forced by default ([`VsftpdOptions::force_tls`]) | yes, `-Y 1` offered / `-Y 2` required | yes, optional or required |
-//! | implicit FTPS | yes | no ([`Error::Unsupported`]) | no ([`Error::Unsupported`]) |
-//! | TLS session reuse on data | required by default, switchable | not required | not required |
-//! | client certificate (mutual TLS) | [`VsftpdOptions::require_client_cert`] | no | not wired |
-//! | IPv6 `[::1]` | yes (PASV answers `0,0,0,0`: use EPSV) | yes | yes (EPSV) |
-//! | active mode | PORT and EPRT, on by default | PORT and EPRT | PORT only, when [`UnftpOptions::active`] |
-//! | anonymous login | yes, own root per instance, `upload/` writable | yes, but the root is the `ftp` user's home, shared: use [`PureFtpd::fresh_anon_dir`] | any user/password, or one fixed account ([`UnftpAuth`]) |
-//! | `uftp`/`12341` login | yes (PAM), not chrooted | yes (`-l unix`), not chrooted | n/a |
-//! | log for assertions | full protocol log ([`Vsftpd::log_text`]) | transfer log only | none |
-//! | MLSD | no (500) | yes | yes |
-//! | [`kill`](Vsftpd::kill) mid-transfer | listener and all session processes SIGKILLed | same | control connections shut down; data connections may finish |
+//! | | [`Vsftpd`] | [`PureFtpd`] | [`Unftp`] (libunftp 0.24, in-process) | [`Proftpd`] |
+//! |---|---|---|---|---|
+//! | plain FTP | yes | yes | yes | yes |
+//! | explicit FTPS (`AUTH TLS`) | yes, forced by default ([`VsftpdOptions::force_tls`]) | yes, `-Y 1` offered / `-Y 2` required | yes, optional or required | no (`mod_tls` not loaded) |
+//! | implicit FTPS | yes | no ([`Error::Unsupported`]) | no ([`Error::Unsupported`]) | no |
+//! | TLS session reuse on data | required by default, switchable | not required | not required | n/a |
+//! | client certificate (mutual TLS) | [`VsftpdOptions::require_client_cert`] | no | not wired | no |
+//! | IPv6 `[::1]` | yes (PASV answers `0,0,0,0`: use EPSV) | yes | yes (EPSV) | yes |
+//! | active mode | PORT and EPRT, on by default | PORT and EPRT | PORT only, when [`UnftpOptions::active`] | PORT and EPRT |
+//! | anonymous login | yes, own root per instance, `upload/` writable | yes, but the root is the `ftp` user's home, shared: use [`PureFtpd::fresh_anon_dir`] | any user/password, or one fixed account ([`UnftpAuth`]) | no |
+//! | `uftp`/`12341` login | yes (PAM), not chrooted | yes (`-l unix`), not chrooted | n/a | yes (`mod_auth_unix`), not chrooted |
+//! | log for assertions | full protocol log ([`Vsftpd::log_text`]) | transfer log only | none | protocol log with reply codes ([`Proftpd::log_text`], [`Proftpd::wait_for_log`]), transfer log |
+//! | MLSD | no (500) | yes | yes | yes |
+//! | `REST` before `RETR` | honoured | honoured | honoured | honoured, or `350` then `451` on the `RETR` ([`ProftpdOptions::retrieve_restart`]) |
+//! | [`kill`](Vsftpd::kill) mid-transfer | listener and all session processes SIGKILLed | same | control connections shut down; data connections may finish | same as vsftpd |
 //!
 //! `uftp`'s home is shared by every instance and every test binary: work in a
 //! `fresh_user_dir()` (`/home/uftp/test/<unique>`, owned by `uftp`, removed with the server).
 //! curl and most clients resolve URL paths against the login directory, so that directory is
 //! `test/<unique>` in a URL.
+//!
+//! proftpd's listener pauses about 0.4 s after a session ends before it accepts the next one
+//! (its SIGCHLD handling): a second connection to one instance waits that long for its `220`.
 //!
 //! # Ports
 //!
@@ -68,6 +72,7 @@ mod certs;
 mod error;
 mod ports;
 mod process;
+mod proftpd;
 mod pureftpd;
 mod tls;
 mod tlsprobe;
@@ -78,8 +83,10 @@ mod vsftpd;
 pub use certs::{CertKey, Certs};
 pub use error::{Error, Result};
 pub use process::{
-    ServerKind, PUREFTPD_DEFAULT_PATH, PUREFTPD_ENV, VSFTPD_DEFAULT_PATH, VSFTPD_ENV,
+    ServerKind, PROFTPD_DEFAULT_PATH, PROFTPD_ENV, PUREFTPD_DEFAULT_PATH, PUREFTPD_ENV,
+    VSFTPD_DEFAULT_PATH, VSFTPD_ENV,
 };
+pub use proftpd::{Proftpd, ProftpdOptions};
 pub use pureftpd::{PureFtpd, PureFtpdOptions};
 pub use tls::Tls;
 pub use unftp::{Unftp, UnftpAuth, UnftpOptions};

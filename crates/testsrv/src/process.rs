@@ -25,6 +25,10 @@ const MAX_BANNER: u64 = 4096;
 pub const VSFTPD_DEFAULT_PATH: &str = "/usr/sbin/vsftpd";
 /// Default location of the unpacked pure-ftpd (see `.ci/install-test-servers.sh`).
 pub const PUREFTPD_DEFAULT_PATH: &str = "/opt/ftpmodem-test/pure-ftpd/usr/sbin/pure-ftpd";
+/// Default location of the unpacked proftpd (see `.ci/install-test-servers.sh`).
+pub const PROFTPD_DEFAULT_PATH: &str = "/opt/ftpmodem-test/proftpd/usr/sbin/proftpd";
+/// Environment variable overriding [`PROFTPD_DEFAULT_PATH`].
+pub const PROFTPD_ENV: &str = "FTPMODEM_PROFTPD";
 /// Environment variable overriding [`PUREFTPD_DEFAULT_PATH`].
 pub const PUREFTPD_ENV: &str = "FTPMODEM_PUREFTPD";
 /// Environment variable overriding [`VSFTPD_DEFAULT_PATH`].
@@ -37,6 +41,8 @@ pub enum ServerKind {
     Vsftpd,
     /// pure-ftpd (unpacked from the apt package).
     PureFtpd,
+    /// proftpd (unpacked from the apt package `proftpd-core`).
+    Proftpd,
 }
 
 impl ServerKind {
@@ -45,6 +51,7 @@ impl ServerKind {
         let (env, default) = match self {
             ServerKind::Vsftpd => (VSFTPD_ENV, VSFTPD_DEFAULT_PATH),
             ServerKind::PureFtpd => (PUREFTPD_ENV, PUREFTPD_DEFAULT_PATH),
+            ServerKind::Proftpd => (PROFTPD_ENV, PROFTPD_DEFAULT_PATH),
         };
         match std::env::var_os(env) {
             Some(p) if !p.is_empty() => PathBuf::from(p),
@@ -57,6 +64,7 @@ impl ServerKind {
         match self {
             ServerKind::Vsftpd => "vsftpd",
             ServerKind::PureFtpd => "pure-ftpd",
+            ServerKind::Proftpd => "proftpd",
         }
     }
 
@@ -100,9 +108,9 @@ pub(crate) fn require_root() -> Result<()> {
 
 /// A spawned server and all processes it forks, killed together.
 ///
-/// Both servers fork a process (or two) per session that outlives the listener: vsftpd's move to
-/// new sessions but stay its descendants (found through `/proc`), pure-ftpd's are reparented to
-/// init but stay in the listener's process group. Both sets are killed.
+/// The servers fork a process (or two) per session that outlives the listener: vsftpd's move to
+/// new sessions but stay its descendants (found through `/proc`), as proftpd's do; pure-ftpd's
+/// are reparented to init but stay in the listener's process group. All of them are killed.
 #[derive(Debug)]
 pub(crate) struct ServerProcess {
     child: Child,
@@ -208,7 +216,7 @@ fn alive(pid: u32) -> bool {
     matches!(stat_of(pid), Some((state, _, _)) if state != 'Z' && state != 'X')
 }
 
-/// Every process below `root` (vsftpd's sessions) or in its process group (pure-ftpd's,
+/// Every process below `root` (vsftpd's and proftpd's sessions) or in its process group (pure-ftpd's,
 /// reparented to init), `root` excluded.
 fn tree_of(root: u32) -> Vec<u32> {
     let all = processes();
