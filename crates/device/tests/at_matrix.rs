@@ -1,5 +1,5 @@
-//! The interop matrix over the AT line: vsftpd and pure-ftpd (Debian's builds, started with
-//! throwaway configurations on free loopback ports) and libunftp in-process, in every data
+//! The interop matrix over the AT line: vsftpd, pure-ftpd and proftpd (Debian's builds, started
+//! with throwaway configurations on free loopback ports) and libunftp in-process, in every data
 //! connection mode and TLS mode each server has, over IPv4 and IPv6 loopback. Each cell is a
 //! fresh module running the whole command set ([`at_common::cell`]); the cells of one server
 //! family run concurrently and a failure names its cell.
@@ -12,6 +12,8 @@
 //!   550 (an argument refusal, no fallback), and none of the three servers can switch EPSV off.
 //! - PASV over IPv6: PASV cannot carry an IPv6 address; the client always uses EPSV there.
 //! - pure-ftpd implicit FTPS, libunftp implicit FTPS: the servers do not have it.
+//! - proftpd FTPS and IPv6: the fixture runs it plain only (Debian builds `mod_tls` as a module
+//!   the fixture does not load); the client tests (`ftpmodem-ftp`) cover it over IPv6.
 //! - libunftp active mode: the fixture runs it passive-only (its PORT support is opt-in and it
 //!   has no EPRT); pure-ftpd and libunftp over IPv6: not in the matrix of the issue (vsftpd
 //!   covers IPv6 in all TLS modes).
@@ -24,7 +26,8 @@ use at_common::relay::ControlRelay;
 use at_common::target::{Data, Ssl, Target};
 use at_common::{start, LineKind, ModuleOptions};
 use ftpmodem_testsrv::{
-    Certs, PureFtpd, PureFtpdOptions, Unftp, UnftpOptions, Vsftpd, VsftpdOptions, PASSWORD, USER,
+    Certs, Proftpd, ProftpdOptions, PureFtpd, PureFtpdOptions, Unftp, UnftpOptions, Vsftpd,
+    VsftpdOptions, PASSWORD, USER,
 };
 use std::future::Future;
 use std::path::PathBuf;
@@ -324,4 +327,140 @@ async fn libunftp_matrix() {
     .map(|c| (c.name("libunftp"), unftp_run(c, certs.clone())))
     .collect();
     run_all(cells).await;
+}
+
+fn proftpd_run(c: Cell) -> CellRun {
+    Box::pin(async move {
+        let name = c.name("proftpd");
+        let server = tokio::task::spawn_blocking(|| Proftpd::start(ProftpdOptions::plain()))
+            .await
+            .unwrap()
+            .unwrap();
+        let dir = server.fresh_user_dir().unwrap();
+        // proftpd logs the protocol itself: a relay only where EPSV must be refused.
+        let relay = match c.data {
+            Data::Pasv => Some(ControlRelay::start(server.addr(), true).await),
+            _ => None,
+        };
+        let addr = relay.as_ref().map_or(server.addr(), |r| r.addr());
+        let t = Target {
+            name: name.clone(),
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            user: USER.into(),
+            pass: PASSWORD.into(),
+            login_dir: "/home/uftp".into(),
+            work_dir: dir.to_string_lossy().into_owned(),
+            disk_dir: dir,
+            ssl: c.ssl,
+            ca_pem: None,
+            data: c.data,
+            perm_file: "rw-".into(),
+            perm_dir: "rwx".into(),
+            relative_file_list: true,
+        };
+        drive(c, t).await;
+        // Lines `VERB ARGS -> CODE`, each written once its reply is sent: the data commands
+        // came long before the QUIT that ended the cell.
+        let log = server.log_text();
+        let verb = data_verb(&c).trim_matches('"');
+        assert!(
+            log.contains(verb),
+            "[{name}] the server never saw {verb}:\n{log}"
+        );
+        if c.data == Data::Pasv {
+            assert!(!log.contains("EPSV"), "[{name}] EPSV reached the server");
+            assert!(relay.map_or(0, |r| r.refused()) > 0);
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proftpd_matrix() {
+    let cells: Vec<_> = [
+        cell(Ssl::Plain, Data::Pasv, false),
+        cell(Ssl::Plain, Data::Epsv, false),
+        cell(Ssl::Plain, Data::Active, false),
+    ]
+    .into_iter()
+    .map(|c| (c.name("proftpd"), proftpd_run(c)))
+    .collect();
+    run_all(cells).await;
+}
+
+/// proftpd with `AllowRetrieveRestart off` answers `350` to `REST` and `451` to the `RETR`
+/// after it: `AT+MFTPRETR` with an offset still gives exactly the bytes from the offset, to the
+/// serial line and into the local file system.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proftpd_retr_offset_without_restart() {
+    let server = tokio::task::spawn_blocking(|| {
+        Proftpd::start(ProftpdOptions::plain().no_retrieve_restart())
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let dir = server.fresh_user_dir().unwrap();
+    let data = at_common::payload::binary(6000, 9);
+    std::fs::write(dir.join("f.bin"), &data).unwrap();
+    let t = Target {
+        name: "proftpd no restart".into(),
+        host: server.host(),
+        port: server.port(),
+        user: USER.into(),
+        pass: PASSWORD.into(),
+        login_dir: "/home/uftp".into(),
+        work_dir: dir.to_string_lossy().into_owned(),
+        disk_dir: dir,
+        ssl: Ssl::Plain,
+        ca_pem: None,
+        data: Data::Epsv,
+        perm_file: "rw-".into(),
+        perm_dir: "rwx".into(),
+        relative_file_list: true,
+    };
+    let (_module, mut at) = start(ModuleOptions::default()).await;
+    at_common::cell::configure(&mut at, &t).await;
+    at_common::cell::connect(&mut at, &t).await;
+    at.request(
+        &format!(r#"AT+MFTPCWD=0,"{}""#, t.work_dir),
+        &["+MFTPCWD: 0,0"],
+    )
+    .await;
+    let chunk = at_common::cell::CHUNK;
+    let got = at
+        .retr(0, r#"AT+MFTPRETR=0,"f.bin",,100,2500"#, 2500, chunk)
+        .await;
+    assert!(got == data[100..2600], "offset 100 length 2500");
+    at.await_state(0, 1).await;
+    let got = at
+        .retr(0, r#"AT+MFTPRETR=0,"f.bin",,5000"#, 1000, chunk)
+        .await;
+    assert!(got == data[5000..], "offset 5000");
+    at.await_state(0, 1).await;
+    let log = server.log_text();
+    assert!(
+        log.contains("REST 100 -> 350") && log.contains("RETR f.bin -> 451"),
+        "the server did not refuse the restart:\n{log}"
+    );
+
+    // The channel's configuration changes only while it is disconnected.
+    at_common::cell::disconnect(&mut at).await;
+    at.ok(r#"AT+MFTPCFG=0,"local_fs",1"#).await;
+    at_common::cell::connect(&mut at, &t).await;
+    at.request(
+        &format!(r#"AT+MFTPCWD=0,"{}""#, t.work_dir),
+        &["+MFTPCWD: 0,0"],
+    )
+    .await;
+    at.request(
+        r#"AT+MFTPRETR=0,"f.bin","/down/p.bin",5990,20"#,
+        &["+MFTPRETR: 0,0,10,10"],
+    )
+    .await;
+    at.await_state(0, 1).await;
+    assert!(
+        at.mfget("/down/p.bin", 10).await == data[5990..],
+        "local fs offset 5990"
+    );
+    at_common::cell::disconnect(&mut at).await;
 }
