@@ -9,7 +9,7 @@
 //!   client tries EPSV first and falls back to PASV only when the server answers 500-504. The
 //!   plain PASV cells get that answer from a relay on the control connection
 //!   ([`at_common::relay`]), which cannot see inside TLS; vsftpd's `cmds_denied=EPSV` answers
-//!   550 (an argument refusal, no fallback), and none of the three servers can switch EPSV off.
+//!   550 (an argument refusal, no fallback), and none of the servers here can switch EPSV off.
 //! - PASV over IPv6: PASV cannot carry an IPv6 address; the client always uses EPSV there.
 //! - pure-ftpd implicit FTPS, libunftp implicit FTPS: the servers do not have it.
 //! - proftpd FTPS and IPv6: the fixture runs it plain only (Debian builds `mod_tls` as a module
