@@ -70,6 +70,28 @@ pub(crate) fn free_port(ip: IpAddr) -> Result<u16> {
     Err(Error::Unsupported(format!("no free port on {ip}")))
 }
 
+/// The loopback address of IPv6 or IPv4.
+pub(crate) fn loopback(ipv6: bool) -> IpAddr {
+    if ipv6 {
+        IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+    } else {
+        IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+    }
+}
+
+/// A control port and a range of 8 passive ports on `ip`, claimed together (the port is
+/// released again when no range is found).
+pub(crate) fn control_and_passive(ip: IpAddr) -> Result<(u16, (u16, u16))> {
+    let port = free_port(ip)?;
+    match free_range(ip, 8) {
+        Ok(r) => Ok((port, r)),
+        Err(e) => {
+            release(&[port]);
+            Err(e)
+        }
+    }
+}
+
 /// `len` consecutive free ports on `ip` (for passive data connections); returns (first, last).
 pub(crate) fn free_range(ip: IpAddr, len: u16) -> Result<(u16, u16)> {
     let span = u64::from(RANGE_HIGH - RANGE_LOW - len);

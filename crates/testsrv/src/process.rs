@@ -98,6 +98,36 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// The servers need root: they chroot, switch to `ftp`/`uftp` and authenticate through PAM.
+/// Runs `attempt` up to three times while it fails with [`Error::StartFailed`]: a port picked
+/// free can be taken by someone else before the server binds it.
+pub(crate) fn start_with_retries<T>(
+    server: &str,
+    mut attempt: impl FnMut() -> Result<T>,
+) -> Result<T> {
+    let mut last = None;
+    for _ in 0..3 {
+        match attempt() {
+            Ok(v) => return Ok(v),
+            Err(e @ Error::StartFailed { .. }) => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::Unsupported(format!("{server} start"))))
+}
+
+/// A private directory for one server instance (config, logs, scoreboard): root's, mode 755,
+/// since servers refuse to keep such files in a world-writable directory.
+pub(crate) fn instance_dir(server: &str) -> Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("ftpmodem-{server}-"))
+        .tempdir()
+        .map_err(|e| Error::io(format!("creating {server}'s directory"), e))?;
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io(format!("chmod {}", dir.path().display()), e))?;
+    Ok(dir)
+}
+
 pub(crate) fn require_root() -> Result<()> {
     if nix::unistd::geteuid().is_root() {
         Ok(())

@@ -2,8 +2,7 @@
 //! configuration file.
 
 use std::fs;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::os::unix::fs::PermissionsExt;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -114,40 +113,14 @@ impl Proftpd {
         let bin = ServerKind::Proftpd.require()?;
         crate::process::require_root()?;
         userdir::require_users()?;
-        let mut last = None;
-        for _ in 0..3 {
-            match Self::try_start(&bin, opts.clone()) {
-                Ok(v) => return Ok(v),
-                Err(e @ Error::StartFailed { .. }) => last = Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| Error::Unsupported("proftpd start".into())))
+        crate::process::start_with_retries("proftpd", || Self::try_start(&bin, opts.clone()))
     }
 
     fn try_start(bin: &Path, opts: ProftpdOptions) -> Result<Proftpd> {
-        let ip = if opts.ipv6 {
-            IpAddr::V6(Ipv6Addr::LOCALHOST)
-        } else {
-            IpAddr::V4(Ipv4Addr::LOCALHOST)
-        };
-        // proftpd refuses logs and its scoreboard in a world-writable directory: the private
-        // directory is root's, mode 755.
-        let dir = tempfile::Builder::new()
-            .prefix("ftpmodem-proftpd-")
-            .tempdir()
-            .ctx(|| "creating proftpd's directory".into())?;
+        let ip = ports::loopback(opts.ipv6);
+        let dir = crate::process::instance_dir("proftpd")?;
         let d = dir.path();
-        fs::set_permissions(d, fs::Permissions::from_mode(0o755))
-            .ctx(|| format!("chmod {}", d.display()))?;
-        let port = ports::free_port(ip)?;
-        let pasv = match ports::free_range(ip, 8) {
-            Ok(r) => r,
-            Err(e) => {
-                ports::release(&[port]);
-                return Err(e);
-            }
-        };
+        let (port, pasv) = ports::control_and_passive(ip)?;
         let paths = Paths::new(d);
         let conf = config(&opts, ip, port, pasv, d, &paths);
         let written = fs::write(&paths.conf, conf).ctx(|| "writing proftpd.conf".into());

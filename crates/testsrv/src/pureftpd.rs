@@ -1,8 +1,7 @@
 //! pure-ftpd (unpacked from Debian's package) started per test with command-line options only.
 
 use std::fs;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::os::unix::fs::PermissionsExt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -97,38 +96,14 @@ impl PureFtpd {
                 ),
             });
         }
-        let mut last = None;
-        for _ in 0..3 {
-            match Self::try_start(&bin, opts.clone()) {
-                Ok(v) => return Ok(v),
-                Err(e @ Error::StartFailed { .. }) => last = Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| Error::Unsupported("pure-ftpd start".into())))
+        crate::process::start_with_retries("pureftpd", || Self::try_start(&bin, opts.clone()))
     }
 
     fn try_start(bin: &Path, opts: PureFtpdOptions) -> Result<PureFtpd> {
-        let ip = if opts.ipv6 {
-            IpAddr::V6(Ipv6Addr::LOCALHOST)
-        } else {
-            IpAddr::V4(Ipv4Addr::LOCALHOST)
-        };
-        let dir = tempfile::Builder::new()
-            .prefix("ftpmodem-pureftpd-")
-            .tempdir()
-            .ctx(|| "creating pure-ftpd's directory".into())?;
+        let ip = ports::loopback(opts.ipv6);
+        let dir = crate::process::instance_dir("pureftpd")?;
         let d = dir.path();
-        fs::set_permissions(d, fs::Permissions::from_mode(0o755))
-            .ctx(|| format!("chmod {}", d.display()))?;
-        let port = ports::free_port(ip)?;
-        let pasv = match ports::free_range(ip, 8) {
-            Ok(r) => r,
-            Err(e) => {
-                ports::release(&[port]);
-                return Err(e);
-            }
-        };
+        let (port, pasv) = ports::control_and_passive(ip)?;
         let log_path = d.join("transfer.log");
         let stderr_path = d.join("stderr.txt");
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use tempfile::TempDir;
 
 use crate::certs::Certs;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 use crate::ports;
 use crate::process::{read_lossy, tail, wait_for_banner, Probe, ServerKind, ServerProcess};
 use crate::tls::Tls;
@@ -116,30 +116,13 @@ impl Vsftpd {
         let bin = ServerKind::Vsftpd.require()?;
         crate::process::require_root()?;
         userdir::require_users()?;
-        let mut last = None;
-        // A port picked free can be taken by someone else before vsftpd binds it: retry.
-        for _ in 0..3 {
-            match Self::try_start(&bin, opts.clone()) {
-                Ok(v) => return Ok(v),
-                Err(e @ Error::StartFailed { .. }) => last = Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| Error::Unsupported("vsftpd start".into())))
+        crate::process::start_with_retries("vsftpd", || Self::try_start(&bin, opts.clone()))
     }
 
     fn try_start(bin: &Path, opts: VsftpdOptions) -> Result<Vsftpd> {
-        let ip = if opts.ipv6 {
-            IpAddr::V6(Ipv6Addr::LOCALHOST)
-        } else {
-            IpAddr::V4(Ipv4Addr::LOCALHOST)
-        };
-        let dir = tempfile::Builder::new()
-            .prefix("ftpmodem-vsftpd-")
-            .tempdir()
-            .ctx(|| "creating vsftpd's directory".into())?;
+        let ip = ports::loopback(opts.ipv6);
+        let dir = crate::process::instance_dir("vsftpd")?;
         let d = dir.path();
-        set_mode(d, 0o755)?;
         let empty = d.join("empty");
         let anon_root = d.join("anon");
         let upload = anon_root.join("upload");
@@ -151,14 +134,7 @@ impl Vsftpd {
         std::os::unix::fs::chown(&upload, Some(ftp.uid.as_raw()), Some(ftp.gid.as_raw()))
             .ctx(|| format!("chown {} to ftp", upload.display()))?;
 
-        let port = ports::free_port(ip)?;
-        let pasv = match ports::free_range(ip, 8) {
-            Ok(r) => r,
-            Err(e) => {
-                ports::release(&[port]);
-                return Err(e);
-            }
-        };
+        let (port, pasv) = ports::control_and_passive(ip)?;
         let log_path = d.join("vsftpd.log");
         let stderr_path = d.join("stderr.txt");
         let conf_path = d.join("vsftpd.conf");
