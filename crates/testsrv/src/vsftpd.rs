@@ -110,8 +110,9 @@ pub struct Vsftpd {
 impl Vsftpd {
     /// Starts an instance and returns once it has sent its `220` greeting (10 s timeout).
     ///
-    /// Fails with [`Error::MissingBinary`] when vsftpd is not installed, [`Error::NotRoot`]
-    /// when not run as root, [`Error::StartFailed`] with the server's output otherwise.
+    /// Fails with [`crate::Error::MissingBinary`] when vsftpd is not installed,
+    /// [`crate::Error::NotRoot`] when not run as root, [`crate::Error::StartFailed`] with the
+    /// server's output otherwise.
     pub fn start(opts: VsftpdOptions) -> Result<Vsftpd> {
         let bin = ServerKind::Vsftpd.require()?;
         crate::process::require_root()?;
