@@ -13,6 +13,8 @@
 //! path costs on the machine (one more process and one more loopback hop than curl, the
 //! framing, and the client's side of the line).
 
+use ftpmodem_proto::urc::{self, UploadOp, Urc};
+use ftpmodem_proto::{ChannelId, ResultCode};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
@@ -30,6 +32,8 @@ fn err(msg: impl Into<String>) -> io::Error {
 
 /// Runs the relay until the line closes.
 pub fn run(ftp: &str) -> io::Result<()> {
+    // The one channel the relay serves.
+    let channel = ChannelId::new(0).ok_or_else(|| err("channel 0"))?;
     let mut ctrl = Control::login(ftp)?;
     let listener = TcpListener::bind("127.0.0.1:0")?;
     eprintln!("relay listening on tcp {}", listener.local_addr()?);
@@ -52,7 +56,7 @@ pub fn run(ftp: &str) -> io::Result<()> {
             .and_then(|r| r.strip_suffix('"'))
         {
             out.write_all(b"\r\nOK\r\n")?;
-            ctrl.relay(file, &mut out)?;
+            ctrl.relay(channel, file, &mut out)?;
         } else if let Some(file) = text
             .strip_prefix("AT+MFTPSTOR=0,\"")
             .and_then(|r| r.strip_suffix('"'))
@@ -64,7 +68,16 @@ pub fn run(ftp: &str) -> io::Result<()> {
             std::thread::sleep(GUARD);
             out.write_all(b"\r\nOK\r\n")?;
             ctrl.expect(226)?;
-            out.write_all(format!("\r\n+MFTPSTOR: 0,0,{n}\r\n").as_bytes())?;
+            let mut report = b"\r\n".to_vec();
+            Urc::Upload {
+                op: UploadOp::Stor,
+                id: channel,
+                code: ResultCode::Success,
+                sent: n,
+            }
+            .emit(&mut report);
+            report.extend_from_slice(b"\r\n");
+            out.write_all(&report)?;
         } else {
             out.write_all(b"\r\nERROR\r\n")?;
         }
@@ -131,7 +144,7 @@ impl Control {
         Ok(data)
     }
 
-    fn relay(&mut self, file: &str, out: &mut TcpStream) -> io::Result<()> {
+    fn relay(&mut self, channel: ChannelId, file: &str, out: &mut TcpStream) -> io::Result<()> {
         let mut data = self.open(&format!("RETR {file}"))?;
         let mut buf = vec![0u8; READ + CHUNK];
         let mut framed = Vec::with_capacity(READ + READ / CHUNK * 48);
@@ -146,10 +159,8 @@ impl Control {
             framed.clear();
             for piece in buf[..whole].chunks(CHUNK) {
                 sum += piece.len() as u64;
-                framed.extend_from_slice(
-                    format!("\r\n+MFTPRETR: 0,0,{sum},{},", piece.len()).as_bytes(),
-                );
-                framed.extend_from_slice(piece);
+                framed.extend_from_slice(b"\r\n");
+                urc::emit_retr_data(&mut framed, channel, sum, piece);
                 framed.extend_from_slice(b"\r\n");
             }
             out.write_all(&framed)?;

@@ -182,7 +182,8 @@ pub enum ChannelEvent {
     /// shorter), none of them the download's last report: a whole network read in one event,
     /// so a download costs one queue slot and one wake-up per read instead of per chunk.
     RetrChunks {
-        /// Whole chunks (shared: the engine writes them to the line without copying).
+        /// Whole chunks. The engine frames a copy into its output and holds this buffer until
+        /// that output is written: the buffer carries the download's in-flight budget share.
         data: bytes::Bytes,
         /// Chunk size.
         chunk: usize,

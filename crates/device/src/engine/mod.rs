@@ -216,13 +216,13 @@ impl Engine {
         }
     }
 
-    /// Bytes to write to the serial line, as pieces (download data is not copied into them).
+    /// Bytes to write to the serial line, as the transport takes them: held with the buffers
+    /// their download data came from, which are released once the batch is written.
     pub fn take_line_out(&mut self) -> LineOut {
         self.out.take()
     }
 
-    /// Bytes to write to the serial line, joined into one buffer (for tests and callers that
-    /// do not write vectored).
+    /// Bytes to write to the serial line as one plain buffer (for tests and simple callers).
     pub fn take_output(&mut self) -> Vec<u8> {
         self.out.take().into_vec()
     }
@@ -277,15 +277,18 @@ impl Engine {
 
     /// A URC now, or queued while a data mode holds the line.
     fn urc(&mut self, u: &Urc) {
+        if matches!(self.mode, Mode::Command) {
+            let out = self.out.buf_mut();
+            out.extend_from_slice(b"\r\n");
+            u.emit(out);
+            out.extend_from_slice(b"\r\n");
+            return;
+        }
         let mut framed = b"\r\n".to_vec();
         u.emit(&mut framed);
         framed.extend_from_slice(b"\r\n");
-        if matches!(self.mode, Mode::Command) {
-            self.out.extend_from_slice(&framed);
-        } else {
-            self.urc_bytes += framed.len();
-            self.urcs.push_back(framed);
-        }
+        self.urc_bytes += framed.len();
+        self.urcs.push_back(framed);
     }
 
     /// A block of whole `+MFTPRETR` chunks (each as [`Urc::RetrData`] prints it), framed
@@ -299,9 +302,10 @@ impl Engine {
     ) {
         let chunk = chunk.max(1);
         if matches!(self.mode, Mode::Command) {
-            // Header, data and CRLF per chunk; a header is at most 40 bytes.
+            // Per chunk: CRLF, a header of at most 42 bytes (`+MFTPRETR: 5,0,<u64>,<len>,`),
+            // the data, CRLF.
             self.out
-                .reserve(data.len() + data.len().div_ceil(chunk) * 44);
+                .reserve(data.len() + data.len().div_ceil(chunk) * 46);
             for piece in data.chunks(chunk) {
                 sum += piece.len() as u64;
                 let out = self.out.buf_mut();

@@ -9,6 +9,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::{LineEnds, LineOut, CHUNK};
 
+/// Reads at least this large go to the module in the buffer they were read into.
+const HAND_OVER: usize = 16 * 1024;
 /// Queued module output gathered into one write.
 const OUT_COALESCE: usize = 256 * 1024;
 /// Pieces at least this large are written as they are rather than copied into the joined
@@ -34,13 +36,13 @@ pub async fn pump_in<R>(reader: &mut R, to_module: &mpsc::Sender<Vec<u8>>) -> io
 where
     R: AsyncRead + Unpin + ?Sized,
 {
+    let mut buf = Vec::with_capacity(CHUNK);
     loop {
         let Ok(permit) = to_module.reserve().await else {
             return Ok(InboundEnd::ModuleGone);
         };
-        // A fresh buffer per read, handed over whole: no copy, and `read_buf` fills spare
-        // capacity without zeroing it first.
-        let mut buf = Vec::with_capacity(CHUNK);
+        // `read_buf` fills spare capacity without zeroing it first.
+        buf.clear();
         let n = loop {
             match reader.read_buf(&mut buf).await {
                 Ok(n) => break n,
@@ -51,7 +53,13 @@ where
         if n == 0 {
             return Ok(InboundEnd::LineEof);
         }
-        permit.send(buf);
+        // A large read (an upload) is handed over whole, not copied; a short one (a command
+        // line) is copied out, so a queue of them does not hold a large buffer each.
+        if n >= HAND_OVER {
+            permit.send(std::mem::replace(&mut buf, Vec::with_capacity(CHUNK)));
+        } else {
+            permit.send(buf[..n].to_vec());
+        }
     }
 }
 
@@ -169,6 +177,18 @@ mod tests {
             got.extend_from_slice(&chunk);
         }
         assert_eq!(got, data);
+    }
+
+    #[tokio::test]
+    async fn a_short_read_does_not_hold_a_large_buffer() {
+        let (mut a, mut b) = tokio::io::duplex(64);
+        let (tx, mut rx) = mpsc::channel(4);
+        a.write_all(b"AT\r").await.unwrap();
+        drop(a);
+        assert_eq!(pump_in(&mut b, &tx).await.unwrap(), InboundEnd::LineEof);
+        let got = rx.recv().await.unwrap();
+        assert_eq!(got, b"AT\r");
+        assert!(got.capacity() < HAND_OVER, "capacity {}", got.capacity());
     }
 
     #[tokio::test]
