@@ -47,9 +47,12 @@ struct Args {
     /// attach `perf record -p` or `strace -c -p`).
     #[arg(long, default_value_t = 0)]
     attach_delay: u64,
-    /// Internal: run as the ideal relay against the FTP server at this address (relay.rs).
+    /// Internal: run as the relay against the FTP server at this address (relay.rs).
     #[arg(long, hide = true)]
     relay_child: Option<String>,
+    /// Internal: the relay moves the data without copying it in user space.
+    #[arg(long, hide = true)]
+    zero_copy: bool,
 }
 
 /// The transfers measured, in the order of each round.
@@ -60,21 +63,25 @@ enum Kind {
     RetrLocal,
     RetrSerial,
     RelaySerial,
+    ZeroCopySerial,
     CurlPut,
     StorTransparent,
     RelayStor,
+    ZeroCopyStor,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 10] = [
         Kind::CurlGetNull,
         Kind::CurlGetFile,
         Kind::RetrLocal,
         Kind::RetrSerial,
         Kind::RelaySerial,
+        Kind::ZeroCopySerial,
         Kind::CurlPut,
         Kind::StorTransparent,
         Kind::RelayStor,
+        Kind::ZeroCopyStor,
     ];
 
     fn name(self) -> &'static str {
@@ -84,9 +91,11 @@ impl Kind {
             Kind::RetrLocal => "retr-local",
             Kind::RetrSerial => "retr-serial",
             Kind::RelaySerial => "relay-serial",
+            Kind::ZeroCopySerial => "zero-copy-serial",
             Kind::CurlPut => "curl-put",
             Kind::StorTransparent => "stor",
             Kind::RelayStor => "relay-stor",
+            Kind::ZeroCopyStor => "zero-copy-stor",
         }
     }
 
@@ -96,10 +105,12 @@ impl Kind {
             Kind::CurlGetFile => "curl download -> file",
             Kind::RetrLocal => "RETR -> module local fs",
             Kind::RetrSerial => "RETR -> TCP line reader",
-            Kind::RelaySerial => "ideal relay -> TCP line reader",
+            Kind::RelaySerial => "copying relay -> TCP line reader",
+            Kind::ZeroCopySerial => "zero-copy relay -> TCP line reader",
             Kind::CurlPut => "curl -T upload",
             Kind::StorTransparent => "transparent STOR",
-            Kind::RelayStor => "ideal relay transparent STOR",
+            Kind::RelayStor => "copying relay transparent STOR",
+            Kind::ZeroCopyStor => "zero-copy relay transparent STOR",
         }
     }
 
@@ -107,8 +118,8 @@ impl Kind {
     fn baseline(self) -> Option<Kind> {
         match self {
             Kind::RetrLocal => Some(Kind::CurlGetFile),
-            Kind::RetrSerial | Kind::RelaySerial => Some(Kind::CurlGetNull),
-            Kind::StorTransparent | Kind::RelayStor => Some(Kind::CurlPut),
+            Kind::RetrSerial | Kind::RelaySerial | Kind::ZeroCopySerial => Some(Kind::CurlGetNull),
+            Kind::StorTransparent | Kind::RelayStor | Kind::ZeroCopyStor => Some(Kind::CurlPut),
             _ => None,
         }
     }
@@ -140,8 +151,10 @@ struct Sample {
 struct Bench {
     server: Vsftpd,
     module: Module,
-    /// The ideal relay (relay.rs), when its transfer is measured.
+    /// The copying relay (relay.rs), when its transfers are measured.
     relay: Option<Module>,
+    /// The zero-copy relay (relay/zero_copy.rs), when its transfers are measured.
+    zero_copy: Option<Module>,
     /// Server-side directory (local path = FTP path for uftp).
     dir: PathBuf,
     /// The module's file system root.
@@ -154,7 +167,7 @@ struct Bench {
 fn main() -> Result<()> {
     let args = Args::parse();
     if let Some(ftp) = &args.relay_child {
-        return relay::run(ftp).context("relay");
+        return relay::run(ftp, args.zero_copy).context("relay");
     }
     let bin = match args.bin.clone() {
         Some(b) => b,
@@ -176,11 +189,22 @@ fn main() -> Result<()> {
     let src_sum = wire::make_file(&dir.join("bench.bin"), size, 0x5EED)?;
     let module = Module::start(&bin, &fs_root, size.saturating_mul(4))?;
     let wanted = |k: Kind| args.only.is_empty() || args.only.iter().any(|n| n == k.name());
-    let relay = if wanted(Kind::RelaySerial) || wanted(Kind::RelayStor) {
+    let start_relay = |zero_copy: bool| -> Result<Module> {
         let mut cmd = Command::new(std::env::current_exe()?);
         cmd.arg("--relay-child")
             .arg(format!("127.0.0.1:{}", server.port()));
-        Some(Module::spawn(cmd).context("starting the relay")?)
+        if zero_copy {
+            cmd.arg("--zero-copy");
+        }
+        Module::spawn(cmd).context("starting a relay")
+    };
+    let relay = if wanted(Kind::RelaySerial) || wanted(Kind::RelayStor) {
+        Some(start_relay(false)?)
+    } else {
+        None
+    };
+    let zero_copy = if wanted(Kind::ZeroCopySerial) || wanted(Kind::ZeroCopyStor) {
+        Some(start_relay(true)?)
     } else {
         None
     };
@@ -188,6 +212,7 @@ fn main() -> Result<()> {
         server,
         module,
         relay,
+        zero_copy,
         dir,
         fs_root,
         scratch,
@@ -291,14 +316,18 @@ impl Bench {
         m.read_retr_chunks(0, size, LIMIT, &mut |d| hash.update(d))?;
         check("RETR to the TCP line", &hash.finish()?, src_sum)?;
 
-        if let Some(relay) = &mut self.relay {
+        for (relay, name) in [
+            (&mut self.relay, "copying relay"),
+            (&mut self.zero_copy, "zero-copy relay"),
+        ] {
+            let Some(relay) = relay else { continue };
             let mut hash = Sha256Pipe::new()?;
             relay.command(&format!("AT+MFTPRETR=0,\"{remote}\""), b"\r\nOK\r\n")?;
             relay.read_retr_chunks(0, size, LIMIT, &mut |d| hash.update(d))?;
-            check("ideal relay to the TCP line", &hash.finish()?, src_sum)?;
+            check(&format!("{name} to the TCP line"), &hash.finish()?, src_sum)?;
             stor_on(relay, &self.dir, size)?;
             check(
-                "ideal relay transparent STOR",
+                &format!("{name} transparent STOR"),
                 &wire::sha256_file(&self.dir.join("stor.bin"))?,
                 src_sum,
             )?;
@@ -344,15 +373,19 @@ impl Bench {
                     setup,
                 })
             }
-            Kind::RelaySerial | Kind::RelayStor => {
+            Kind::RelaySerial | Kind::RelayStor | Kind::ZeroCopySerial | Kind::ZeroCopyStor => {
                 let remote = self.remote("bench.bin");
                 let size = self.size;
-                let relay = self.relay.as_mut().context("the relay is not running")?;
+                let relay = match kind {
+                    Kind::RelaySerial | Kind::RelayStor => &mut self.relay,
+                    _ => &mut self.zero_copy,
+                };
+                let relay = relay.as_mut().context("the relay is not running")?;
                 relay.reset_peak_rss()?;
                 let me = std::process::id();
                 let client0 = wire::cpu_secs(me, false)?;
                 let cpu0 = wire::cpu_secs(relay.pid(), false)?;
-                let secs = if kind == Kind::RelaySerial {
+                let secs = if matches!(kind, Kind::RelaySerial | Kind::ZeroCopySerial) {
                     read_chunks(relay, &remote, size)?
                 } else {
                     stor_on(relay, &self.dir, size)?

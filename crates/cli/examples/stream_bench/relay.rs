@@ -1,4 +1,4 @@
-//! The floor of the serial-line paths: the least work any program can do to move an FTP
+//! The floor of the serial-line paths: the least work a program can do to move an FTP
 //! download onto a TCP line in `+MFTPRETR` chunks, or a transparent-mode upload from the line
 //! to the server, run as the benchmark's peer.
 //!
@@ -12,6 +12,12 @@
 //! partial escapes. Comparing the module with it separates what the module costs from what the
 //! path costs on the machine (one more process and one more loopback hop than curl, the
 //! framing, and the client's side of the line).
+//!
+//! With `--zero-copy` it does even less: it moves the data without copying it in user space
+//! (`relay/zero_copy.rs`). That is the experiment that shows whether this copying is part of
+//! the floor.
+
+mod zero_copy;
 
 use ftpmodem_proto::urc::{self, UploadOp, Urc};
 use ftpmodem_proto::{ChannelId, ResultCode};
@@ -30,8 +36,8 @@ fn err(msg: impl Into<String>) -> io::Error {
     io::Error::other(msg.into())
 }
 
-/// Runs the relay until the line closes.
-pub fn run(ftp: &str) -> io::Result<()> {
+/// Runs the relay until the line closes; `zero_copy` picks `zero_copy.rs`'s transfers.
+pub fn run(ftp: &str, zero_copy: bool) -> io::Result<()> {
     // The one channel the relay serves.
     let channel = ChannelId::new(0).ok_or_else(|| err("channel 0"))?;
     let mut ctrl = Control::login(ftp)?;
@@ -56,14 +62,28 @@ pub fn run(ftp: &str) -> io::Result<()> {
             .and_then(|r| r.strip_suffix('"'))
         {
             out.write_all(b"\r\nOK\r\n")?;
-            ctrl.relay(channel, file, &mut out)?;
+            let mut data = ctrl.open(&format!("RETR {file}"))?;
+            if zero_copy {
+                zero_copy::download(&mut data, &mut out, channel)?;
+            } else {
+                relay(&mut data, &mut out, channel)?;
+            }
+            drop(data);
+            ctrl.expect(226)?;
         } else if let Some(file) = text
             .strip_prefix("AT+MFTPSTOR=0,\"")
             .and_then(|r| r.strip_suffix('"'))
         {
             let data = ctrl.open(&format!("STOR {file}"))?;
             out.write_all(b"\r\nCONNECT\r\n")?;
-            let n = upload(&mut input, data)?;
+            // What the command reader had already taken from the line.
+            let early = input.buffer().to_vec();
+            input.consume(early.len());
+            let n = if zero_copy {
+                zero_copy::upload(input.get_mut(), data, &early)?
+            } else {
+                upload(input.get_mut(), data, &early)?
+            };
             // The trailing guard time of the escape, as the module keeps it.
             std::thread::sleep(GUARD);
             out.write_all(b"\r\nOK\r\n")?;
@@ -143,51 +163,46 @@ impl Control {
         self.expect(150)?;
         Ok(data)
     }
+}
 
-    fn relay(&mut self, channel: ChannelId, file: &str, out: &mut TcpStream) -> io::Result<()> {
-        let mut data = self.open(&format!("RETR {file}"))?;
-        let mut buf = vec![0u8; READ + CHUNK];
-        let mut framed = Vec::with_capacity(READ + READ / CHUNK * 48);
-        let mut sum: u64 = 0;
-        // Bytes of a partial chunk carried to the front of `buf`, so chunks are whole as the
-        // module's are (only the last may be short).
-        let mut carry = 0;
-        loop {
-            let n = data.read(&mut buf[carry..])?;
-            let have = carry + n;
-            let whole = if n == 0 { have } else { have / CHUNK * CHUNK };
-            framed.clear();
-            for piece in buf[..whole].chunks(CHUNK) {
-                sum += piece.len() as u64;
-                framed.extend_from_slice(b"\r\n");
-                urc::emit_retr_data(&mut framed, channel, sum, piece);
-                framed.extend_from_slice(b"\r\n");
-            }
-            out.write_all(&framed)?;
-            if n == 0 {
-                break;
-            }
-            buf.copy_within(whole..have, 0);
-            carry = have - whole;
+/// Copies the download on `data` to `out` in the module's chunks: whole 1024-byte chunks,
+/// only the last one short.
+fn relay(data: &mut TcpStream, out: &mut TcpStream, channel: ChannelId) -> io::Result<()> {
+    let mut buf = vec![0u8; READ + CHUNK];
+    let mut framed = Vec::with_capacity(READ + READ / CHUNK * 48);
+    let mut sum: u64 = 0;
+    // Bytes of a partial chunk carried to the front of `buf`.
+    let mut carry = 0;
+    loop {
+        let n = data.read(&mut buf[carry..])?;
+        let have = carry + n;
+        let whole = if n == 0 { have } else { have / CHUNK * CHUNK };
+        framed.clear();
+        for piece in buf[..whole].chunks(CHUNK) {
+            sum += piece.len() as u64;
+            framed.extend_from_slice(b"\r\n");
+            urc::emit_retr_data(&mut framed, channel, sum, piece);
+            framed.extend_from_slice(b"\r\n");
         }
-        self.expect(226)?;
-        Ok(())
+        out.write_all(&framed)?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.copy_within(whole..have, 0);
+        carry = have - whole;
     }
 }
 
-/// Copies the line to `data` until the escape; returns the bytes uploaded. `data` is closed
-/// on return, which ends the transfer.
-fn upload(line: &mut BufReader<TcpStream>, mut data: TcpStream) -> io::Result<u64> {
-    let mut sent: u64 = 0;
-    // What the command reader had already taken from the line.
-    let early = line.buffer().to_vec();
-    line.consume(early.len());
-    data.write_all(&early)?;
-    sent += early.len() as u64;
+/// Copies the line to `data` until the escape; returns the bytes uploaded. `early` is what the
+/// command reader had already taken from the line. `data` is closed on return, which ends the
+/// transfer.
+fn upload(line: &mut TcpStream, mut data: TcpStream, early: &[u8]) -> io::Result<u64> {
+    data.write_all(early)?;
+    let mut sent = early.len() as u64;
     let mut last = Instant::now();
     let mut buf = vec![0u8; READ];
     loop {
-        let n = line.get_mut().read(&mut buf)?;
+        let n = line.read(&mut buf)?;
         if n == 0 {
             return Err(err("the line closed during an upload"));
         }
