@@ -247,6 +247,7 @@ fn main() -> Result<()> {
         .collect();
     for round in 1..=args.runs {
         for (kind, list) in samples.iter_mut() {
+            b.settle(*kind)?;
             let s = b
                 .run(*kind)
                 .with_context(|| format!("{} (round {round})", kind.label()))?;
@@ -419,6 +420,33 @@ impl Bench {
                 })
             }
         }
+    }
+
+    /// Untimed, before each timed transfer: removes the file the transfer is about to write,
+    /// then flushes the page cache to disk, so that no transfer pays for an earlier one.
+    /// Replacing a 256 MiB file frees its page cache, which takes 0.1 s here (curl pays for it
+    /// when it truncates its output, the module after its reply); the writeback of 1.5 GiB
+    /// written per round slowed every file-writing transfer after it by up to 0.5 s.
+    fn settle(&self, kind: Kind) -> Result<()> {
+        let target = match kind {
+            Kind::CurlGetFile => Some(self.scratch.join("curl.bin")),
+            Kind::RetrLocal => Some(self.fs_root.join("bench.bin")),
+            Kind::CurlPut => Some(self.dir.join("curl_up.bin")),
+            Kind::StorTransparent | Kind::RelayStor | Kind::ZeroCopyStor => {
+                Some(self.dir.join("stor.bin"))
+            }
+            _ => None,
+        };
+        if let Some(path) = target {
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("removing {}", path.display()))
+                }
+                _ => {}
+            }
+        }
+        nix::unistd::sync();
+        Ok(())
     }
 
     /// Command written to `+MFTPRETR: 1,0,<n>,<n>` read.
