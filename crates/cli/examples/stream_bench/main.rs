@@ -36,8 +36,8 @@ struct Args {
     #[arg(long)]
     bin: Option<PathBuf>,
     /// Only these transfers (comma-separated: curl-get-null, curl-get-file, retr-local,
-    /// retr-serial, relay-serial, curl-put, stor, relay-stor), e.g. to profile one under
-    /// `perf record`.
+    /// retr-serial, relay-serial, zero-copy-serial, curl-put, stor, relay-stor,
+    /// zero-copy-stor), e.g. to profile one under `perf record`.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Skip the verification run.
