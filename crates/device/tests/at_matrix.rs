@@ -148,22 +148,8 @@ fn vsftpd_run(c: Cell, certs: Certs) -> CellRun {
             _ => None,
         };
         let addr = relay.as_ref().map_or(server.addr(), |r| r.addr());
-        let t = Target {
-            name: name.clone(),
-            host: addr.ip().to_string(),
-            port: addr.port(),
-            user: USER.into(),
-            pass: PASSWORD.into(),
-            login_dir: "/home/uftp".into(),
-            work_dir: dir.to_string_lossy().into_owned(),
-            disk_dir: dir,
-            ssl: c.ssl,
-            ca_pem: Some(certs.ca().cert_pem().to_string()),
-            data: c.data,
-            perm_file: "rw-".into(),
-            perm_dir: "rwx".into(),
-            relative_file_list: true,
-        };
+        let t =
+            Target::uftp(name.clone(), addr, dir, c.ssl, c.data).trusting(certs.ca().cert_pem());
         drive(c, t).await;
         let log = server.log_text();
         let verb = data_verb(&c);
@@ -226,22 +212,7 @@ fn pureftpd_run(c: Cell, certs: Certs) -> CellRun {
         };
         let addr = relay.as_ref().map_or(server.addr(), |r| r.addr());
         let t_name = name.clone();
-        let t = Target {
-            name,
-            host: addr.ip().to_string(),
-            port: addr.port(),
-            user: USER.into(),
-            pass: PASSWORD.into(),
-            login_dir: "/home/uftp".into(),
-            work_dir: dir.to_string_lossy().into_owned(),
-            disk_dir: dir,
-            ssl: c.ssl,
-            ca_pem: Some(certs.ca().cert_pem().to_string()),
-            data: c.data,
-            perm_file: "rw-".into(),
-            perm_dir: "rwx".into(),
-            relative_file_list: true,
-        };
+        let t = Target::uftp(name, addr, dir, c.ssl, c.data).trusting(certs.ca().cert_pem());
         drive(c, t).await;
         if let Some(r) = relay {
             let verb = data_verb(&c).trim_matches('"');
@@ -343,22 +314,7 @@ fn proftpd_run(c: Cell) -> CellRun {
             _ => None,
         };
         let addr = relay.as_ref().map_or(server.addr(), |r| r.addr());
-        let t = Target {
-            name: name.clone(),
-            host: addr.ip().to_string(),
-            port: addr.port(),
-            user: USER.into(),
-            pass: PASSWORD.into(),
-            login_dir: "/home/uftp".into(),
-            work_dir: dir.to_string_lossy().into_owned(),
-            disk_dir: dir,
-            ssl: c.ssl,
-            ca_pem: None,
-            data: c.data,
-            perm_file: "rw-".into(),
-            perm_dir: "rwx".into(),
-            relative_file_list: true,
-        };
+        let t = Target::uftp(name.clone(), addr, dir, c.ssl, c.data);
         drive(c, t).await;
         // Lines `VERB ARGS -> CODE`, each written once its reply is sent: the data commands
         // came long before the QUIT that ended the cell.
@@ -402,22 +358,13 @@ async fn proftpd_retr_offset_without_restart() {
     let dir = server.fresh_user_dir().unwrap();
     let data = at_common::payload::binary(6000, 9);
     std::fs::write(dir.join("f.bin"), &data).unwrap();
-    let t = Target {
-        name: "proftpd no restart".into(),
-        host: server.host(),
-        port: server.port(),
-        user: USER.into(),
-        pass: PASSWORD.into(),
-        login_dir: "/home/uftp".into(),
-        work_dir: dir.to_string_lossy().into_owned(),
-        disk_dir: dir,
-        ssl: Ssl::Plain,
-        ca_pem: None,
-        data: Data::Epsv,
-        perm_file: "rw-".into(),
-        perm_dir: "rwx".into(),
-        relative_file_list: true,
-    };
+    let t = Target::uftp(
+        "proftpd no restart".into(),
+        server.addr(),
+        dir,
+        Ssl::Plain,
+        Data::Epsv,
+    );
     let (_module, mut at) = start(ModuleOptions::default()).await;
     at_common::cell::configure(&mut at, &t).await;
     at_common::cell::connect(&mut at, &t).await;

@@ -1,6 +1,7 @@
 //! A server as the module sees it (where to connect, how to log in, where to work) and how the
 //! test checks what landed on its disk.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// TLS on the channel (`AT+MFTPCFG=<id>,"ssl",<mode>,<ssl_id>`).
@@ -79,4 +80,34 @@ pub struct Target {
     /// (libunftp 0.24 resolves an MLST path against `/`, not the working directory, so a
     /// relative name is not found there: mlst.rs uses the path as given).
     pub relative_file_list: bool,
+}
+
+impl Target {
+    /// A system server (vsftpd, pure-ftpd, proftpd) at `addr` with the local user `uftp`:
+    /// logged in at `/home/uftp`, working in `dir` (its disk path is its FTP path), files
+    /// listed `rw-` and directories `rwx`, names resolved against the working directory.
+    pub fn uftp(name: String, addr: SocketAddr, dir: PathBuf, ssl: Ssl, data: Data) -> Target {
+        Target {
+            name,
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            user: ftpmodem_testsrv::USER.into(),
+            pass: ftpmodem_testsrv::PASSWORD.into(),
+            login_dir: ftpmodem_testsrv::USER_HOME.into(),
+            work_dir: dir.to_string_lossy().into_owned(),
+            disk_dir: dir,
+            ssl,
+            ca_pem: None,
+            data,
+            perm_file: "rw-".into(),
+            perm_dir: "rwx".into(),
+            relative_file_list: true,
+        }
+    }
+
+    /// With the CA (PEM) that signed the server's certificate.
+    pub fn trusting(mut self, ca_pem: &str) -> Target {
+        self.ca_pem = Some(ca_pem.to_string());
+        self
+    }
 }
