@@ -8,7 +8,7 @@ use ftpmodem_device::engine::{Engine, EngineConfig};
 use ftpmodem_device::fs::Sandbox;
 use ftpmodem_device::transport::{line_channel, LineEnds};
 use ftpmodem_device::{channel, runtime};
-use ftpmodem_testsrv::{Unftp, UnftpOptions};
+use ftpmodem_testsrv::{FtpServer, Unftp, UnftpOptions};
 use std::io::Write;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;

@@ -2,7 +2,7 @@
 //! --pty` (a separate process) and a real vsftpd, checking files, output and exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ftpmodem_testsrv::{Certs, Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{Certs, FtpServer, Vsftpd, VsftpdOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -21,7 +21,7 @@
 #[path = "../examples/stream_bench/wire.rs"]
 mod wire;
 
-use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use wire::{DataStream, Module, Sha256Pipe};

@@ -10,7 +10,7 @@ mod at_common;
 use at_common::mux::{self, ChannelLine, Token};
 use at_common::payload::binary;
 use at_common::{normalise_times, start, LineKind, ModuleOptions};
-use ftpmodem_testsrv::{Vsftpd, VsftpdOptions, PASSWORD, USER};
+use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions, PASSWORD, USER};
 
 const ROUNDS: usize = 3;
 const SIZE: usize = 24 * 1024;

@@ -23,7 +23,7 @@
 mod at_common;
 
 use at_common::{normalise_times, show, start, LineKind, ModuleOptions};
-use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 
 /// Manual V3.1.0 §4.1, the command and response lines in print order (section headings and
 /// blank lines left out; `//` comments are the manual's).

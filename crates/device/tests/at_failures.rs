@@ -24,7 +24,7 @@ mod at_common;
 
 use at_common::fake::{FakeFtp, Step};
 use at_common::{start, At, ModuleOptions};
-use ftpmodem_testsrv::{Certs, Vsftpd, VsftpdOptions, PASSWORD, USER};
+use ftpmodem_testsrv::{Certs, FtpServer, Vsftpd, VsftpdOptions, PASSWORD, USER};
 use std::time::{Duration, Instant};
 
 /// Starts a plain vsftpd (blocking start, off the runtime's threads).

@@ -26,8 +26,8 @@ use at_common::relay::ControlRelay;
 use at_common::target::{Data, Ssl, Target};
 use at_common::{start, LineKind, ModuleOptions};
 use ftpmodem_testsrv::{
-    Certs, Proftpd, ProftpdOptions, PureFtpd, PureFtpdOptions, Unftp, UnftpOptions, Vsftpd,
-    VsftpdOptions, PASSWORD, USER,
+    Certs, FtpServer, Proftpd, ProftpdOptions, PureFtpd, PureFtpdOptions, Unftp, UnftpOptions,
+    Vsftpd, VsftpdOptions, PASSWORD, USER,
 };
 use std::future::Future;
 use std::path::PathBuf;

@@ -7,7 +7,7 @@ mod channel_common;
 use channel_common::*;
 use ftpmodem_device::engine::{ChannelEvent, ChannelRequest};
 use ftpmodem_proto::{ResultCode, SimpleOp, Timestamp, Urc};
-use ftpmodem_testsrv::{PureFtpd, PureFtpdOptions, VsftpdOptions};
+use ftpmodem_testsrv::{FtpServer, PureFtpd, PureFtpdOptions, VsftpdOptions};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::{Duration, SystemTime};

@@ -7,7 +7,7 @@ mod channel_common;
 use channel_common::*;
 use ftpmodem_device::engine::{ChannelRequest, ConnectRequest, TlsContext};
 use ftpmodem_proto::{ResultCode, SimpleOp, SslMode};
-use ftpmodem_testsrv::{Certs, VsftpdOptions};
+use ftpmodem_testsrv::{Certs, FtpServer, VsftpdOptions};
 use std::time::Duration;
 
 #[tokio::test]

@@ -7,7 +7,7 @@ mod channel_common;
 use channel_common::*;
 use ftpmodem_device::engine::{ChannelEvent, ChannelRequest};
 use ftpmodem_proto::{ChannelState, ResultCode, SimpleOp, Urc};
-use ftpmodem_testsrv::{Unftp, UnftpOptions, VsftpdOptions};
+use ftpmodem_testsrv::{FtpServer, Unftp, UnftpOptions, VsftpdOptions};
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -9,7 +9,7 @@ use channel_common::*;
 use ftpmodem_device::engine::{ChannelRequest, ChannelSettings, ConnectRequest};
 use ftpmodem_device::fs::FsError;
 use ftpmodem_proto::{ChannelState, DataType, ResultCode, Urc};
-use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::path::PathBuf;
 
 async fn setup(h: &mut Harness) -> (Vsftpd, PathBuf) {

@@ -8,7 +8,7 @@ mod channel_common;
 use channel_common::*;
 use ftpmodem_device::engine::ChannelRequest;
 use ftpmodem_proto::{ChannelState, ResultCode, SimpleOp};
-use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::path::PathBuf;
 
 async fn setup(h: &mut Harness) -> (Vsftpd, PathBuf) {

@@ -13,7 +13,7 @@ use common::*;
 use ftpmodem_ftp::{
     ConnectConfig, ErrorClass, FtpError, ProtocolError, RootCerts, Security, Session,
 };
-use ftpmodem_testsrv::{Certs, Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{Certs, FtpServer, Vsftpd, VsftpdOptions};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::timeout;

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use ftpmodem_ftp::{ConnectConfig, FtpError, Security, Session};
-use ftpmodem_testsrv::{Proftpd, ProftpdOptions};
+use ftpmodem_testsrv::{FtpServer, Proftpd, ProftpdOptions};
 
 async fn start(opts: ProftpdOptions) -> Proftpd {
     tokio::task::spawn_blocking(move || Proftpd::start(opts))

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use ftpmodem_ftp::{ConnectConfig, Security};
-use ftpmodem_testsrv::{Certs, PureFtpd, PureFtpdOptions};
+use ftpmodem_testsrv::{Certs, FtpServer, PureFtpd, PureFtpdOptions};
 
 async fn run(
     opts: PureFtpdOptions,

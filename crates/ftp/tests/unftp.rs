@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use ftpmodem_ftp::{ConnectConfig, Security};
-use ftpmodem_testsrv::{Certs, Unftp, UnftpOptions};
+use ftpmodem_testsrv::{Certs, FtpServer, Unftp, UnftpOptions};
 
 async fn run(
     opts: UnftpOptions,

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use ftpmodem_ftp::{ConnectConfig, Security, TlsVersion};
-use ftpmodem_testsrv::{Certs, Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{Certs, FtpServer, Vsftpd, VsftpdOptions};
 
 async fn run(
     opts: VsftpdOptions,

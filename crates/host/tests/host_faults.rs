@@ -8,7 +8,7 @@ mod common;
 use common::{ch, payload, Module, TIMEOUT};
 use ftpmodem_host::{Error, Login, Range, UploadMode};
 use ftpmodem_proto::ChannelState;
-use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};

@@ -8,7 +8,7 @@ mod common;
 use common::{ch, payload, Module, TIMEOUT};
 use ftpmodem_host::{Channel, Error, Login, Modem, Range, UploadMode};
 use ftpmodem_proto::{CfgValue, ChannelState, LocalFs, ResultCode};
-use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::path::PathBuf;
 use tokio::time::timeout;
 

@@ -17,6 +17,9 @@
 //!
 //! # What each server offers
 //!
+//! Every fixture implements [`FtpServer`]: where it listens (address, port, host, base URL),
+//! so a helper can take any of them. What differs is below.
+//!
 //! | | [`Vsftpd`] | [`PureFtpd`] | [`Unftp`] (libunftp 0.24, in-process) | [`Proftpd`] |
 //! |---|---|---|---|---|
 //! | plain FTP | yes | yes | yes | yes |
@@ -74,6 +77,7 @@ mod ports;
 mod process;
 mod proftpd;
 mod pureftpd;
+mod server;
 mod tls;
 mod tlsprobe;
 mod unftp;
@@ -88,6 +92,7 @@ pub use process::{
 };
 pub use proftpd::{Proftpd, ProftpdOptions};
 pub use pureftpd::{PureFtpd, PureFtpdOptions};
+pub use server::FtpServer;
 pub use tls::Tls;
 pub use unftp::{Unftp, UnftpAuth, UnftpOptions};
 pub use userdir::{PASSWORD, USER, USER_HOME, USER_TEST_DIR};

@@ -12,6 +12,7 @@ use tempfile::TempDir;
 use crate::error::{Error, IoContext, Result};
 use crate::ports;
 use crate::process::{read_lossy, tail, wait_for_banner, Probe, ServerKind, ServerProcess};
+use crate::server::FtpServer;
 use crate::userdir::{self, UserDirs};
 
 /// How long [`Proftpd::wait_for_log`] waits.
@@ -164,22 +165,6 @@ impl Proftpd {
         })
     }
 
-    /// Control connection address.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-    /// Control connection port.
-    pub fn port(&self) -> u16 {
-        self.addr.port()
-    }
-    /// `127.0.0.1` or `::1`.
-    pub fn host(&self) -> String {
-        self.addr.ip().to_string()
-    }
-    /// `ftp://127.0.0.1:PORT` or `ftp://[::1]:PORT` (curl needs `-g` for the latter).
-    pub fn url(&self) -> String {
-        format!("ftp://{}", self.addr)
-    }
     /// Inclusive passive port range (`PassivePorts`).
     pub fn pasv_range(&self) -> (u16, u16) {
         self.pasv
@@ -242,6 +227,12 @@ impl Proftpd {
     /// SIGKILLs the listener and every session process now.
     pub fn kill(&mut self) {
         self.process.kill_all();
+    }
+}
+
+impl FtpServer for Proftpd {
+    fn addr(&self) -> SocketAddr {
+        self.addr
     }
 }
 

@@ -10,6 +10,7 @@ use tempfile::TempDir;
 use crate::error::{Error, IoContext, Result};
 use crate::ports;
 use crate::process::{read_lossy, tail, wait_for_banner, Probe, ServerKind, ServerProcess};
+use crate::server::FtpServer;
 use crate::tls::Tls;
 use crate::userdir::{self, UserDirs};
 
@@ -152,22 +153,6 @@ impl PureFtpd {
         })
     }
 
-    /// Control connection address.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-    /// Control connection port.
-    pub fn port(&self) -> u16 {
-        self.addr.port()
-    }
-    /// `127.0.0.1` or `::1`.
-    pub fn host(&self) -> String {
-        self.addr.ip().to_string()
-    }
-    /// `ftp://127.0.0.1:PORT` or `ftp://[::1]:PORT` (curl needs `-g` for the latter).
-    pub fn url(&self) -> String {
-        format!("ftp://{}", self.addr)
-    }
     /// Inclusive passive port range (`-p`).
     pub fn pasv_range(&self) -> (u16, u16) {
         self.pasv
@@ -215,6 +200,12 @@ impl PureFtpd {
     /// SIGKILLs the listener and every session process now.
     pub fn kill(&mut self) {
         self.process.kill_all();
+    }
+}
+
+impl FtpServer for PureFtpd {
+    fn addr(&self) -> SocketAddr {
+        self.addr
     }
 }
 

@@ -17,6 +17,7 @@ use unftp_sbe_fs::Filesystem;
 
 use crate::error::{Error, IoContext, Result};
 use crate::ports;
+use crate::server::FtpServer;
 use crate::tls::Tls;
 
 /// Who may log in to a [`Unftp`].
@@ -159,22 +160,6 @@ impl Unftp {
         })
     }
 
-    /// Listener address (127.0.0.1:port or \[::1\]:port).
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-    /// Listener port.
-    pub fn port(&self) -> u16 {
-        self.addr.port()
-    }
-    /// `127.0.0.1` or `::1`.
-    pub fn host(&self) -> String {
-        self.addr.ip().to_string()
-    }
-    /// `ftp://127.0.0.1:PORT` or `ftp://[::1]:PORT`.
-    pub fn url(&self) -> String {
-        format!("ftp://{}", self.addr)
-    }
     /// Inclusive passive port range.
     pub fn pasv_range(&self) -> (u16, u16) {
         self.pasv
@@ -202,6 +187,12 @@ impl Unftp {
         for s in sessions {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
+    }
+}
+
+impl FtpServer for Unftp {
+    fn addr(&self) -> SocketAddr {
+        self.addr
     }
 }
 

@@ -13,6 +13,7 @@ use crate::certs::Certs;
 use crate::error::{IoContext, Result};
 use crate::ports;
 use crate::process::{read_lossy, tail, wait_for_banner, Probe, ServerKind, ServerProcess};
+use crate::server::FtpServer;
 use crate::tls::Tls;
 use crate::userdir::{self, UserDirs};
 
@@ -183,27 +184,6 @@ impl Vsftpd {
         })
     }
 
-    /// Control connection address (127.0.0.1:port or \[::1\]:port).
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-    /// Control connection port.
-    pub fn port(&self) -> u16 {
-        self.addr.port()
-    }
-    /// Host as written in a URL or an AT command: `127.0.0.1` or `::1`.
-    pub fn host(&self) -> String {
-        self.addr.ip().to_string()
-    }
-    /// `ftp://127.0.0.1:PORT`, `ftp://[::1]:PORT`, or `ftps://…` for implicit TLS: base URL for
-    /// curl (add `-g` for IPv6).
-    pub fn url(&self) -> String {
-        let scheme = match self.opts.tls {
-            Tls::Implicit(_) => "ftps",
-            _ => "ftp",
-        };
-        format!("{scheme}://{}", self.addr)
-    }
     /// Inclusive passive port range this instance was given.
     pub fn pasv_range(&self) -> (u16, u16) {
         self.pasv
@@ -252,6 +232,20 @@ impl Vsftpd {
     /// without a reply); later calls and the drop do nothing more.
     pub fn kill(&mut self) {
         self.process.kill_all();
+    }
+}
+
+impl FtpServer for Vsftpd {
+    fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    fn url(&self) -> String {
+        let scheme = match self.opts.tls {
+            Tls::Implicit(_) => "ftps",
+            _ => "ftp",
+        };
+        format!("{scheme}://{}", self.addr)
     }
 }
 

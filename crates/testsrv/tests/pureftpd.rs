@@ -4,7 +4,7 @@
 mod common;
 
 use common::{curl, describe, path_str, roundtrip};
-use ftpmodem_testsrv::{Certs, Error, PureFtpd, PureFtpdOptions, Tls, PASSWORD, USER};
+use ftpmodem_testsrv::{Certs, Error, FtpServer, PureFtpd, PureFtpdOptions, Tls, PASSWORD, USER};
 
 fn rel_user(dir: &std::path::Path) -> String {
     path_str(dir.strip_prefix(ftpmodem_testsrv::USER_HOME).unwrap()).to_string()

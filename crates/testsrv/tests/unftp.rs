@@ -4,7 +4,7 @@
 mod common;
 
 use common::{curl, describe, path_str, roundtrip};
-use ftpmodem_testsrv::{Certs, Error, Tls, Unftp, UnftpOptions};
+use ftpmodem_testsrv::{Certs, Error, FtpServer, Tls, Unftp, UnftpOptions};
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.unwrap()

@@ -6,7 +6,7 @@ mod common;
 use std::net::TcpStream;
 
 use common::{curl, describe, path_str, roundtrip};
-use ftpmodem_testsrv::{Certs, Tls, Vsftpd, VsftpdOptions, PASSWORD, USER};
+use ftpmodem_testsrv::{Certs, FtpServer, Tls, Vsftpd, VsftpdOptions, PASSWORD, USER};
 
 /// curl resolves URL paths against the login directory (/home/uftp).
 fn rel(dir: &std::path::Path) -> String {

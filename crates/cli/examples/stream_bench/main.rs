@@ -10,7 +10,7 @@ mod wire;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::Parser;
-use ftpmodem_testsrv::{Vsftpd, VsftpdOptions};
+use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
