@@ -22,8 +22,9 @@
 mod wire;
 
 use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use wire::{DataStream, Module, Sha256Pipe};
 
 const MIB: u64 = 1 << 20;
@@ -191,6 +192,62 @@ fn transparent_stor(size: u64) {
     );
     rig.assert_idle();
     rig.assert_peak_rss("transparent STOR");
+}
+
+/// A command sent during a download is answered after a moment of the line's data, not after
+/// megabytes: the module reads ahead of a slow reader only what that reader drains in a moment
+/// (`channel/pace.rs` in the device crate), and the TCP line's kernel send buffer is capped
+/// (`transport/tcp.rs`). Before both, a reader at 1 MB/s got the answer 5 MiB (5 s) later.
+#[test]
+fn a_command_during_a_download_to_a_slow_reader_is_answered_soon() {
+    // The reader drains this many bytes per second (sleeping to keep the pace: it plays a
+    // slow device; nothing here waits on the module by sleeping).
+    const RATE: f64 = 2e6;
+    const ASK_AT: usize = 256 * 1024;
+    const MOST_AFTER: usize = 1536 * 1024;
+    let mut rig = Rig::start(16 * MIB, false);
+    wire::make_file(&rig.dir.join("slow.bin"), 16 * MIB, 7).unwrap();
+    let remote = rig.remote("slow.bin");
+    rig.module
+        .command(&format!("AT+MFTPRETR=0,\"{remote}\""), b"\r\nOK\r\n")
+        .unwrap();
+    let line = rig.module.line();
+    line.set_read_timeout(Some(wire::AT_TIMEOUT)).unwrap();
+    let start = Instant::now();
+    let mut buf = vec![0u8; 16 * 1024];
+    // The end of what was read so far, long enough to hold the answer across two reads.
+    let mut tail: Vec<u8> = Vec::new();
+    let mut got = 0;
+    let mut asked_at = None;
+    let answered_after = loop {
+        let n = line.read(&mut buf).unwrap();
+        assert!(n > 0, "the line closed");
+        got += n;
+        if let Some(wait) = Duration::from_secs_f64(got as f64 / RATE).checked_sub(start.elapsed())
+        {
+            std::thread::sleep(wait);
+        }
+        tail.extend_from_slice(&buf[..n]);
+        if let Some(at) = asked_at {
+            if tail.windows(14).any(|w| w == b"+MFTPSTATE: 0,") {
+                break got - at;
+            }
+            assert!(
+                got - at < 8 * MIB as usize,
+                "no answer 8 MiB after the command"
+            );
+        } else if got >= ASK_AT {
+            line.write_all(b"AT+MFTPSTATE=0\r").unwrap();
+            asked_at = Some(got);
+        }
+        let keep = tail.len().saturating_sub(32);
+        tail.drain(..keep);
+    };
+    eprintln!("answer {answered_after} bytes after the command");
+    assert!(
+        answered_after < MOST_AFTER,
+        "the answer came {answered_after} bytes after the command (at most {MOST_AFTER})"
+    );
 }
 
 #[test]

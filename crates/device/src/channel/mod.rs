@@ -88,6 +88,7 @@ mod config;
 mod io;
 mod list;
 mod local;
+mod pace;
 mod retr;
 mod task;
 mod upload;

@@ -2,13 +2,13 @@
 
 use super::io::Stop;
 use super::local::{create, Writer};
+use super::pace::Pacer;
 use super::task::{failed, fs_failed, Ctx, Final};
 use super::MAX_RETR_CHUNK;
 use crate::pool::BufPool;
 use ftpmodem_ftp::{Download, FtpError, Session};
 use ftpmodem_proto::{ChannelState, ResultCode, Urc};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
+use std::time::Instant;
 
 /// Bytes per local write of a download into the module's file system (one blocking-pool
 /// round trip each).
@@ -18,10 +18,10 @@ const LOCAL_CHUNK: usize = 128 * 1024;
 /// header, not one queue slot, wake-up and write to the line. Large reads matter on a fast
 /// line: on loopback, 64 KiB reads took twice the CPU of 1 MiB ones (BENCHMARKS.md).
 const STAGE: usize = 1024 * 1024;
-/// Bytes of one download read from the network and not yet written to the line: what bounds
-/// the memory a fast server and a slow line can make the module hold, whatever the queues'
-/// lengths in slots. Each block's share is returned when the transport has written its
-/// last byte.
+/// Most bytes of one download read from the network and not yet written to the line: what
+/// bounds the memory a fast server and a slow line can make the module hold, whatever the
+/// queues' lengths in slots. Each block's share is returned when the transport has written its
+/// last byte. A slow line gets less (see [`Pacer`]).
 const IN_FLIGHT: usize = 2 * STAGE;
 const _: () = assert!(STAGE + MAX_RETR_CHUNK <= IN_FLIGHT && IN_FLIGHT <= u32::MAX as usize);
 
@@ -64,12 +64,15 @@ pub(super) async fn to_serial(
     // Bytes read and not reported yet; after each read all whole chunks but the one holding
     // the last byte are reported in one event, so the last chunk is known at the end.
     let mut sum: u64 = 0;
-    let budget = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut pacer = Pacer::new(2 * chunk, IN_FLIGHT, Instant::now());
     let pool = BufPool::new(SPARE);
     // Small chunks make a block's framed output many times its size: read less at once then.
-    let stage = STAGE.min(chunk.saturating_mul(1024));
-    let mut buf: Vec<u8> = pool.take(stage + chunk);
+    let most = STAGE.min(chunk.saturating_mul(1024));
+    let mut buf: Vec<u8> = pool.take(most + chunk);
     loop {
+        // No more than the line drains in a moment, so that an answer the module gives during
+        // the download is not queued behind seconds of data.
+        let stage = pacer.budget(Instant::now()).min(most);
         let n = match ctx.inbox.guard(dl.next_chunk_into(&mut buf, stage)).await? {
             Ok(n) => n,
             Err(e) => return Ok(fail(failed(id, &e))),
@@ -83,13 +86,13 @@ pub(super) async fn to_serial(
         }
         let ready = (buf.len() - 1) / chunk * chunk;
         if ready > 0 {
-            let mut rest = pool.take(stage + chunk);
+            let mut rest = pool.take(most + chunk);
             rest.extend_from_slice(&buf[ready..]);
             buf.truncate(ready);
             let block = std::mem::replace(&mut buf, rest);
             let share = ctx
                 .inbox
-                .guard(Arc::clone(&budget).acquire_many_owned(ready as u32))
+                .guard(pacer.admit(ready))
                 .await?
                 .map_err(|_| Stop::Shutdown)?;
             let before = sum;
