@@ -112,7 +112,10 @@ async fn serve_client(
         return Ok(ClientEnd::Left);
     }
     if let Err(e) = setsockopt(&stream, sockopt::SndBuf, &SEND_BUFFER) {
-        tracing::warn!(?peer, "cannot cap the send buffer, answers may lag downloads: {e}");
+        tracing::warn!(
+            ?peer,
+            "cannot cap the send buffer, answers may lag downloads: {e}"
+        );
     }
     tracing::info!(?peer, "TCP client attached");
     let fd = stream.as_raw_fd();
