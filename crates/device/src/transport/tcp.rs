@@ -16,7 +16,7 @@ use super::{LineEnds, LineOut};
 /// The client socket's send buffer (`SO_SNDBUF`; Linux doubles it for its bookkeeping). Left
 /// to itself Linux grows it to 4 MiB, and an answer the module gives during a download waits
 /// behind all of it: 5 s for a client reading 1 MB/s. At this size the answer came 0.8 s
-/// later, and loopback throughput was 0-10 % lower (BENCHMARKS.md).
+/// later, and loopback throughput was 3-14 % lower (BENCHMARKS.md).
 const SEND_BUFFER: usize = 512 * 1024;
 
 /// What a client connecting while another is attached receives before being closed.
