@@ -428,6 +428,50 @@ async fn epsv_refused_falls_back_to_pasv_and_unroutable_pasv_uses_the_peer() {
     h.await.unwrap();
 }
 
+/// Issue 13.1 (FTP bounce): a server announcing another address in its 227 does not get the
+/// module's data connection there; only the port is taken, the address is the control
+/// connection's peer. A listener on the announced address (127.0.0.2, same port) must see
+/// nothing.
+#[tokio::test]
+async fn pasv_announcing_another_host_connects_to_the_control_peer_only() {
+    let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = data.local_addr().unwrap().port();
+    let bounce = TcpListener::bind(("127.0.0.2", port))
+        .await
+        .expect("a listener on 127.0.0.2 (loopback /8)");
+    let (addr, h) = fake(move |mut p| async move {
+        p.login(&["MLST type*;size*;modify*;perm*;"]).await;
+        p.expect("EPSV").await;
+        p.send("500 EPSV unknown\r\n").await;
+        p.expect("PASV").await;
+        p.send(&pasv_text([127, 0, 0, 2], port)).await;
+        p.expect("MLSD").await;
+        p.send("150 here\r\n").await;
+        let (mut d, from) = timeout(Duration::from_secs(10), data.accept())
+            .await
+            .expect("the data connection at the control peer")
+            .unwrap();
+        assert_eq!(from.ip(), p.remote.ip());
+        d.write_all(b"type=file;size=3;modify=20240102030405;perm=r; three\r\n")
+            .await
+            .unwrap();
+        d.shutdown().await.unwrap();
+        p.send("226 done\r\n").await;
+        // Nothing ever connected to the announced address: a connection would be in the
+        // accept queue by now (the client connected once, before the listing).
+        assert!(
+            timeout(Duration::ZERO, bounce.accept()).await.is_err(),
+            "the client connected to the address announced in 227"
+        );
+    })
+    .await;
+    let mut s = Session::connect(&cfg(addr)).await.unwrap();
+    let v = s.list("").await.expect("list");
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].name, "three");
+    h.await.unwrap();
+}
+
 #[tokio::test]
 async fn mlsd_unsupported_falls_back_to_list_and_garbage_listing_is_unparseable() {
     let (addr, h) = fake(|mut p| async move {

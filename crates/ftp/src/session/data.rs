@@ -29,28 +29,21 @@ pub(crate) enum PendingData {
     Listening(TcpListener),
 }
 
-/// Where to connect for a PASV reply. A server behind NAT or on `[::]` often announces an
-/// address the client cannot reach (`0.0.0.0`, or a private address when we reached it on a
-/// public one); the control connection's peer is the server in every sane setup, so use it
-/// then (as curl and FileZilla do).
+/// Where to connect for a PASV reply: always the control connection's peer, at the port the
+/// server announced. The announced address is used for nothing else: following it would let a
+/// server send the module's data connection to any other host and port (an "FTP bounce" of
+/// the client), and servers behind NAT or on `[::]` often announce an address the client
+/// cannot reach anyway (`0.0.0.0`, a private address). curl and libcurl do the same by
+/// default (`--ftp-skip-pasv-ip`), as EPSV does by design (RFC 2428 carries no address).
 pub(crate) fn pasv_target(announced: SocketAddrV4, peer: IpAddr) -> SocketAddr {
-    let ip = *announced.ip();
-    let unusable = ip.is_unspecified()
-        || ip.is_broadcast()
-        || ((ip.is_private() || ip.is_loopback() || ip.is_link_local())
-            && !is_local_or_private(peer));
-    if unusable {
-        SocketAddr::new(peer, announced.port())
-    } else {
-        SocketAddr::V4(announced)
+    if IpAddr::V4(*announced.ip()) != peer {
+        tracing::debug!(
+            announced = %announced.ip(),
+            %peer,
+            "PASV address ignored, connecting to the control connection's peer"
+        );
     }
-}
-
-fn is_local_or_private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
-        IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
-    }
+    SocketAddr::new(peer, announced.port())
 }
 
 /// Whether a refusal means "command not known" rather than "failed": the cue to fall back
@@ -199,29 +192,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pasv_targets() {
+    fn pasv_targets_are_always_the_control_peer() {
         let a = |s: &str| s.parse::<SocketAddrV4>().unwrap();
         let lo: IpAddr = "127.0.0.1".parse().unwrap();
         let public: IpAddr = "203.0.113.5".parse().unwrap();
+        let cases = [
+            ("0.0.0.0:2000", lo, "127.0.0.1:2000"),
+            ("127.0.0.2:2000", lo, "127.0.0.1:2000"),
+            ("10.0.0.7:2000", public, "203.0.113.5:2000"),
+            ("198.51.100.1:2000", public, "203.0.113.5:2000"),
+            ("255.255.255.255:21", public, "203.0.113.5:21"),
+            ("127.0.0.1:2000", lo, "127.0.0.1:2000"),
+        ];
+        for (announced, peer, want) in cases {
+            let want: SocketAddr = want.parse().unwrap();
+            assert_eq!(pasv_target(a(announced), peer), want, "{announced}");
+        }
+        let v6: IpAddr = "::1".parse().unwrap();
         assert_eq!(
-            pasv_target(a("0.0.0.0:2000"), lo),
-            "127.0.0.1:2000".parse().unwrap()
-        );
-        assert_eq!(
-            pasv_target(a("10.0.0.7:2000"), public),
-            "203.0.113.5:2000".parse().unwrap()
-        );
-        assert_eq!(
-            pasv_target(a("10.0.0.7:2000"), "10.0.0.1".parse().unwrap()),
-            "10.0.0.7:2000".parse().unwrap()
-        );
-        assert_eq!(
-            pasv_target(a("198.51.100.1:2000"), public),
-            "198.51.100.1:2000".parse().unwrap()
-        );
-        assert_eq!(
-            pasv_target(a("127.0.0.1:2000"), lo),
-            "127.0.0.1:2000".parse().unwrap()
+            pasv_target(a("127.0.0.1:2000"), v6),
+            "[::1]:2000".parse::<SocketAddr>().unwrap()
         );
     }
 }
