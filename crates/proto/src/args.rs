@@ -80,10 +80,11 @@ impl<'a> Args<'a> {
         }
     }
 
-    /// A UTF-8 string of 1..=max bytes (an empty name is never meaningful).
+    /// A UTF-8 string of 1..=max bytes (an empty name is never meaningful), its `\XX`
+    /// escapes decoded (`crate::escape`), so a name the module printed escaped can be passed
+    /// back as printed.
     pub(crate) fn string(&mut self, max: usize) -> Result<String, ParseError> {
-        let b = self.bytes(1, max)?;
-        String::from_utf8(b).map_err(|_| ParseError::Param)
+        self.text(1, max)
     }
 
     pub(crate) fn opt_string(&mut self, max: usize) -> Result<Option<String>, ParseError> {
@@ -104,10 +105,20 @@ impl<'a> Args<'a> {
             self.next += 1;
             return Ok(None);
         }
-        let b = self.bytes(0, max)?;
-        String::from_utf8(b)
-            .map(Some)
-            .map_err(|_| ParseError::Param)
+        self.text(0, max).map(Some)
+    }
+
+    /// A quoted field decoded to UTF-8 text of `min..=max` bytes (counted after decoding).
+    /// CR and LF are refused after decoding too, for the reasons of [`Args::bytes`].
+    fn text(&mut self, min: usize, max: usize) -> Result<String, ParseError> {
+        let Some(Param::Str(raw)) = self.take() else {
+            return Err(ParseError::Param);
+        };
+        let b = crate::escape::unescape(raw);
+        if !(min..=max).contains(&b.len()) || b.iter().any(|c| matches!(c, b'\r' | b'\n')) {
+            return Err(ParseError::Param);
+        }
+        String::from_utf8(b).map_err(|_| ParseError::Param)
     }
 
     /// Fails unless every field has been consumed; trailing empty fields are tolerated.

@@ -14,6 +14,7 @@ mod args;
 pub mod codes;
 pub mod command;
 pub mod data_mode;
+pub mod escape;
 pub mod frame;
 mod line;
 pub mod name;

@@ -2,6 +2,7 @@
 //! `OK` of the command that started them, and `+MATREADY` at start-up.
 
 use crate::codes::ResultCode;
+use crate::escape;
 use crate::line::{self, int, num, string, text};
 use crate::name::Name;
 use crate::syntax::{self, Param};
@@ -248,14 +249,14 @@ impl Urc {
                 path,
             } => {
                 let mut p = alloc::vec![id(i), code(c)];
-                p.extend(path.as_deref().map(string));
+                p.extend(path.as_deref().map(server_text));
                 line::emit(out, Name::MftpPwd, &p);
             }
             Urc::ListDir { id: i, name, perm } => {
                 line::emit(
                     out,
                     Name::MftpList,
-                    &[id(i), int(0u8), string(name), string(perm)],
+                    &[id(i), int(0u8), server_text(name), server_text(perm)],
                 );
             }
             Urc::ListFile {
@@ -270,10 +271,10 @@ impl Urc {
                 &[
                     id(i),
                     int(0u8),
-                    string(name),
+                    server_text(name),
                     int(*size),
                     int(modified.to_u64()),
-                    string(perm),
+                    server_text(perm),
                 ],
             ),
             Urc::ListResult { id: i, code: c } => {
@@ -366,15 +367,15 @@ impl Urc {
                 4 | 6 if p.get(1) != Some(&Param::Int(0)) => Err(ParseError::Param),
                 4 => Ok(Urc::ListDir {
                     id: ch()?,
-                    name: text(p.get(2))?,
-                    perm: text(p.get(3))?,
+                    name: server_text_of(p.get(2))?,
+                    perm: server_text_of(p.get(3))?,
                 }),
                 6 => Ok(Urc::ListFile {
                     id: ch()?,
-                    name: text(p.get(2))?,
+                    name: server_text_of(p.get(2))?,
                     size: num(p.get(3))?,
                     modified: Timestamp::from_u64(num(p.get(4))?).ok_or(ParseError::Param)?,
-                    perm: text(p.get(5))?,
+                    perm: server_text_of(p.get(5))?,
                 }),
                 _ => Err(ParseError::Param),
             },
@@ -410,7 +411,8 @@ impl Urc {
 
 /// `+MFTPPWD: <id>,<code>[,"<path>"]`. Chapter 4 prints the path once unquoted
 /// (`+MFTPPWD: 0,0,/home/uftp`); such a path runs to the end of the line, commas included,
-/// and is written back quoted (§3.5). It cannot hold `"`, which a quoted one could not either.
+/// and is written back quoted (§3.5). A quoted path is escaped (`crate::escape`); an unquoted
+/// one cannot hold `"`.
 fn parse_pwd(rest: &[u8]) -> Result<Urc, ParseError> {
     let (p, tail) = syntax::split_with_tail(rest, 2).map_err(ParseError::Syntax)?;
     let id = ChannelId::new(num(p.first())?).ok_or(ParseError::Param)?;
@@ -418,7 +420,7 @@ fn parse_pwd(rest: &[u8]) -> Result<Urc, ParseError> {
     let path = match tail {
         None => None,
         Some(t) => match syntax::split(t).map_err(ParseError::Syntax)?.as_slice() {
-            [Param::Str(s)] => Some(String::from_utf8_lossy(s).into_owned()),
+            [Param::Str(s)] => Some(String::from_utf8_lossy(&escape::unescape(s)).into_owned()),
             _ if t.contains(&b'"') => return Err(ParseError::Param),
             _ => {
                 let start = t.iter().position(|b| *b != b' ').unwrap_or(t.len());
@@ -427,11 +429,26 @@ fn parse_pwd(rest: &[u8]) -> Result<Urc, ParseError> {
                 if bare.is_empty() {
                     return Err(ParseError::Param);
                 }
-                Some(String::from_utf8_lossy(bare).into_owned())
+                Some(String::from_utf8_lossy(&escape::unescape(bare)).into_owned())
             }
         },
     };
     Ok(Urc::Pwd { id, code, path })
+}
+
+/// A quoted field holding text a server chose (a listed name, its permissions, the PWD
+/// path), escaped so that it cannot break the line (see [`escape`]).
+fn server_text(s: &str) -> Param {
+    Param::Str(escape::escape(s.as_bytes()))
+}
+
+/// The text of a field written by [`server_text`]; lossy so a hostile name cannot stop a
+/// host from reading.
+fn server_text_of(p: Option<&Param>) -> Result<String, ParseError> {
+    match p {
+        Some(Param::Str(s)) => Ok(String::from_utf8_lossy(&escape::unescape(s)).into_owned()),
+        _ => Err(ParseError::Param),
+    }
 }
 
 /// Writes `+MFTPRETR: <id>,0,<sum>,<len>,<data>` (no framing) from borrowed data: what

@@ -935,7 +935,8 @@ fn unquoted_pwd_of_chapter_4_reads_and_is_written_quoted() {
         path: Some(s("/home/a,b c")),
     };
     assert_eq!(Urc::parse(b"+MFTPPWD: 0,0,/home/a,b c "), Ok(comma.clone()));
-    assert_eq!(comma.to_bytes(), b"+MFTPPWD: 0,0,\"/home/a,b c\"");
+    // Written back quoted, its comma escaped (docs/PROTOCOL.md "Server text on the AT line").
+    assert_eq!(comma.to_bytes(), b"+MFTPPWD: 0,0,\"/home/a\\2Cb c\"");
     assert_eq!(Urc::parse(b"+MFTPPWD: 0,0,/a\"b"), Err(ParseError::Param));
     assert_eq!(
         Urc::parse(b"+MFTPPWD: 0,0,\"/a\",1"),
@@ -1015,4 +1016,100 @@ fn vector_count() {
         urc_vectors().len()
     );
     assert!(total > 200);
+}
+
+/// Issue 13.2: text a server chose (listed names, permissions, the PWD path) cannot break the
+/// line it is printed in: `"`, `,`, `\`, control bytes (CR, LF, NUL, BEL) and DEL are written
+/// `\XX` (V.250 §5.4.2.2), UTF-8 stays, and a host reads every line back to the same value.
+#[test]
+fn server_text_is_escaped_in_list_and_pwd_and_reads_back() {
+    let file = |name: &str| Urc::ListFile {
+        id: ch(0),
+        name: s(name),
+        size: 4,
+        modified: Timestamp {
+            year: 2024,
+            month: 1,
+            day: 2,
+            hour: 3,
+            minute: 4,
+            second: 5,
+        },
+        perm: s("rw-"),
+    };
+    let cases: &[(&str, &[u8])] = &[
+        (
+            "x\",9999,20200101000000,\"rwx",
+            b"+MFTPLIST: 0,0,\"x\\22\\2C9999\\2C20200101000000\\2C\\22rwx\",4,20240102030405,\"rw-\"",
+        ),
+        (
+            "q\"uote.txt",
+            b"+MFTPLIST: 0,0,\"q\\22uote.txt\",4,20240102030405,\"rw-\"",
+        ),
+        (
+            "cr\rURC\n+MFTPURC: 0,\"conn\",0",
+            b"+MFTPLIST: 0,0,\"cr\\0DURC\\0A+MFTPURC: 0\\2C\\22conn\\22\\2C0\",4,20240102030405,\"rw-\"",
+        ),
+        (
+            "nul\0bel\x07del\x7f\\",
+            b"+MFTPLIST: 0,0,\"nul\\00bel\\07del\\7F\\5C\",4,20240102030405,\"rw-\"",
+        ),
+        (
+            "中文\u{FFFD}.txt",
+            "+MFTPLIST: 0,0,\"中文\u{FFFD}.txt\",4,20240102030405,\"rw-\"".as_bytes(),
+        ),
+    ];
+    for (name, line) in cases {
+        let urc = file(name);
+        let bytes = urc.to_bytes();
+        assert_eq!(bytes, *line, "{name:?}");
+        assert!(
+            !bytes.iter().any(|b| b.is_ascii_control()),
+            "a control byte in {bytes:?}"
+        );
+        // Six fields for esp-ml307 as well, which cuts at every comma (ONEMO-RELATED §A.1).
+        assert_eq!(bytes.iter().filter(|b| **b == b',').count(), 5);
+        assert_eq!(Urc::parse(&bytes), Ok(urc), "{name:?}");
+    }
+    let dir = Urc::ListDir {
+        id: ch(1),
+        name: s("d,\"ir"),
+        perm: s("r\rx"),
+    };
+    assert_eq!(dir.to_bytes(), b"+MFTPLIST: 1,0,\"d\\2C\\22ir\",\"r\\0Dx\"");
+    assert_eq!(Urc::parse(&dir.to_bytes()), Ok(dir));
+    let pwd = Urc::Pwd {
+        id: ch(0),
+        code: ResultCode::Success,
+        path: Some(s("/cr\rinj")),
+    };
+    assert_eq!(pwd.to_bytes(), b"+MFTPPWD: 0,0,\"/cr\\0Dinj\"");
+    assert_eq!(Urc::parse(&pwd.to_bytes()), Ok(pwd));
+}
+
+/// A name printed escaped is passed back as printed: string parameters decode `\XX`, and a
+/// `\` without two hex digits after it stays a `\`. A decoded CR or LF is refused like a
+/// raw one (it would inject a command into the FTP control connection).
+#[test]
+fn escaped_names_are_accepted_in_commands() {
+    let retr = |line: &[u8]| match Command::parse(line) {
+        Ok(Command::MftpRetr(r)) => Ok(r.file),
+        Ok(other) => panic!("{other:?}"),
+        Err(e) => Err(e),
+    };
+    assert_eq!(
+        retr(b"AT+MFTPRETR=0,\"q\\22uote\\2C.txt\""),
+        Ok(s("q\"uote,.txt"))
+    );
+    assert_eq!(retr(b"AT+MFTPRETR=0,\"\\E4\\B8\\AD\""), Ok(s("中")));
+    assert_eq!(retr(b"AT+MFTPRETR=0,\"a\\b\\5c\""), Ok(s("a\\b\\")));
+    assert_eq!(
+        retr(b"AT+MFTPRETR=0,\"a\\0D\\0ADELE b\""),
+        Err(ParseError::Param)
+    );
+    assert_eq!(retr(b"AT+MFTPRETR=0,\"bad\\FF\""), Err(ParseError::Param));
+    match Command::parse(b"AT+MFTPDEL=0,\"x\\2C9\"") {
+        Ok(Command::MftpDel(_, f)) => assert_eq!(f, "x,9"),
+        other => panic!("{other:?}"),
+    }
 }

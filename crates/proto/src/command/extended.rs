@@ -192,7 +192,7 @@ fn int(n: impl Into<u64>) -> Param {
 }
 
 fn s(v: &str) -> Param {
-    Param::Str(v.as_bytes().to_vec())
+    Param::Str(crate::escape::escape_param(v.as_bytes()))
 }
 
 fn opt_s(v: &Option<alloc::string::String>) -> Param {

@@ -246,7 +246,7 @@ impl SslValue {
 
     /// Fields after the ssl id.
     pub fn params(&self) -> Vec<Param> {
-        let s = |v: &str| Param::Str(v.as_bytes().to_vec());
+        let s = |v: &str| Param::Str(crate::escape::escape_param(v.as_bytes()));
         let os = |v: &Option<String>| v.as_deref().map_or(Param::Empty, s);
         match self {
             SslValue::Auth(n) | SslValue::Version(n) => alloc::vec![Param::Int(u64::from(*n))],

@@ -86,7 +86,7 @@ impl Upload {
     pub(crate) fn params(&self) -> Vec<Param> {
         let mut p = alloc::vec![
             Param::Int(u64::from(self.id.get())),
-            Param::Str(self.file.as_bytes().to_vec()),
+            Param::Str(crate::escape::escape_param(self.file.as_bytes())),
         ];
         let flag = |b: bool| Param::Int(u64::from(b));
         match &self.body {
@@ -102,7 +102,7 @@ impl Upload {
                     Param::Str(data.clone()),
                 ]);
             }
-            UploadBody::Local(l) => p.push(Param::Str(l.as_bytes().to_vec())),
+            UploadBody::Local(l) => p.push(Param::Str(crate::escape::escape_param(l.as_bytes()))),
         }
         p
     }
