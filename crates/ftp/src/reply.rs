@@ -154,9 +154,19 @@ impl Reply {
     }
 }
 
+/// The reply as one log or error line. The server chose the text, so control characters
+/// (CR, LF, NUL, ESC...) and `\\` are escaped (`escape_debug`): a reply cannot forge or break a
+/// log line.
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.code, self.lines.join(" / "))
+        write!(f, "{} ", self.code)?;
+        for (i, line) in self.lines.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" / ")?;
+            }
+            write!(f, "{}", line.escape_debug())?;
+        }
+        Ok(())
     }
 }
 
@@ -345,6 +355,20 @@ pub fn decode_all(input: &[u8]) -> Result<Vec<Reply>, ReplyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_escapes_server_text() {
+        let r = Reply {
+            code: ReplyCode::PATHNAME,
+            lines: vec![
+                "\"/cr\rinj\nx\0\u{7}\\\" created".to_owned(),
+                "b".to_owned(),
+            ],
+        };
+        let shown = r.to_string();
+        assert_eq!(shown, r#"257 \"/cr\rinj\nx\0\u{7}\\\" created / b"#);
+        assert!(!shown.chars().any(char::is_control));
+    }
     use proptest::prelude::*;
 
     fn one(input: &str) -> Reply {

@@ -80,7 +80,7 @@ impl Control {
                 .map_err(ProtocolError::from)?;
             self.start += used;
             if let Some(r) = reply {
-                tracing::debug!(code = r.code.as_u16(), text = %r.text(), "ftp <");
+                tracing::debug!(code = r.code.as_u16(), text = %r.text().escape_debug(), "ftp <");
                 return Ok(Some(r));
             }
         }
