@@ -584,6 +584,92 @@ async fn retr_refused_after_rest_is_retried_from_the_start_and_discarded() {
     h.await.unwrap();
 }
 
+/// How a scripted server treats the end of a ranged download (issue 13.6).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum OnAbor {
+    /// Like aioftp: ABOR stops the transfer (426, then 226), but a data connection closed
+    /// under it before an ABOR ends the whole session.
+    Answer,
+    /// ABOR arrives and the server hangs up without a reply.
+    HangUp,
+}
+
+/// Serves `RETR huge.bin` from offset 1,000,000 of an endless stream (`payload` repeated)
+/// until ABOR or a broken data connection, handled as `mode` says; then answers `PWD`.
+async fn ranged_server(mode: OnAbor) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    fake(move |mut p| async move {
+        p.login(&["EPSV", "REST STREAM"]).await;
+        p.expect("EPSV").await;
+        let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = data.local_addr().unwrap().port();
+        p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+        p.expect("REST 1000000").await;
+        p.send("350 Restarting at 1000000\r\n").await;
+        p.expect("RETR huge.bin").await;
+        p.send("150 Opening BINARY mode data connection\r\n").await;
+        let (mut d, _) = data.accept().await.unwrap();
+        let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (broken_tx, broken_rx) = tokio::sync::oneshot::channel::<()>();
+        let writer = tokio::spawn(async move {
+            let block = payload(2_000_000)[1_000_000..].to_vec();
+            loop {
+                tokio::select! {
+                    _ = &mut stop_rx => return,
+                    r = d.write_all(&block) => if r.is_err() {
+                        let _ = broken_tx.send(());
+                        return;
+                    },
+                }
+            }
+        });
+        tokio::select! {
+            biased;
+            _ = broken_rx => {
+                // The data connection was closed without an ABOR first: drop the session.
+                return;
+            }
+            _ = p.expect("ABOR") => {}
+        }
+        let _ = stop_tx.send(());
+        writer.await.unwrap();
+        match mode {
+            OnAbor::HangUp => {}
+            OnAbor::Answer => {
+                p.send("426 Transfer aborted\r\n").await;
+                p.send("226 ABOR successful\r\n").await;
+                p.expect("PWD").await;
+                p.send("257 \"/\" is the current directory\r\n").await;
+            }
+        }
+    })
+    .await
+}
+
+/// Issue 13.6: a ranged download against a server that ends the session on a bare data
+/// close: ABOR comes first, every requested byte arrives, and the session is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ranged_download_sends_abor_and_keeps_an_aioftp_like_session() {
+    let (addr, h) = ranged_server(OnAbor::Answer).await;
+    let mut s = Session::connect(&cfg(addr)).await.unwrap();
+    let got = download(&mut s, "huge.bin", 1_000_000, Some(70_000), false).await;
+    same_bytes(&got, &payload(2_000_000)[1_000_000..1_070_000]);
+    assert!(s.is_usable());
+    assert_eq!(s.pwd().await.expect("pwd after the ranged download"), "/");
+    h.await.unwrap();
+}
+
+/// Issue 13.6: a server that drops the session after the requested bytes: the download still
+/// ends with every byte and `Ok(0)` (result 0); only the session is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ranged_download_completes_when_the_server_then_drops_the_session() {
+    let (addr, h) = ranged_server(OnAbor::HangUp).await;
+    let mut s = Session::connect(&cfg(addr)).await.unwrap();
+    let got = download(&mut s, "huge.bin", 1_000_000, Some(70_000), false).await;
+    same_bytes(&got, &payload(2_000_000)[1_000_000..1_070_000]);
+    assert!(!s.is_usable(), "the session was dropped by the server");
+    h.await.unwrap();
+}
+
 #[tokio::test]
 async fn empty_listing_is_an_empty_vec() {
     let (addr, h) = fake(|mut p| async move {

@@ -5,6 +5,7 @@
 //! connection out of step: the session notices and refuses further commands with
 //! [`FtpError::Broken`]. Only [`Session::closed`] is cancel-safe.
 
+mod abort;
 mod config;
 mod control;
 mod data;

@@ -7,19 +7,17 @@
 //!
 //! When a length limit leaves at most [`TAIL_DRAIN`] bytes of the file, the rest is read and
 //! discarded and the transfer ends normally. Otherwise, ending a download early (length
-//! limit reached, or [`Download::abort`]) closes the data connection and waits for the
-//! reply the server owes for the transfer: vsftpd and libunftp answer `426`, pure-ftpd a second `150` line with its timing statistics, any
-//! server that had already sent everything `226`. pure-ftpd over TLS sometimes sends nothing
-//! at all, so after a grace period ([`ABANDON_GRACE`]) a `NOOP` is sent and replies are read
-//! up to its `200`. `ABOR` is not used, deliberately, because the replies to it differ in
-//! number between servers and cannot be delimited reliably:
-//! - vsftpd (without `async_abor_enable`) does not read the control connection during a
-//!   transfer, so an ABOR without Telnet urgent data is only seen afterwards and gets a
-//!   second reply (`426` then `225`); pure-ftpd answers `426` then `226`;
-//! - libunftp answers `226` at once and reports the data connection's end (`426`) from
-//!   another task, so that reply can arrive after the replies to later commands: ABOR
-//!   followed by a NOOP marker at once leaves a stray `426` that then answers the next
-//!   command. Waiting for the transfer's own reply first avoids that.
+//! limit reached, or [`Download::abort`]) sends `ABOR` and reads the replies the server owes
+//! (see `abort.rs`). Every requested byte has been handed to the caller before that starts,
+//! and a download that reached its limit ends with `Ok(0)` even when the server then drops
+//! the session: the transfer is complete, and [`Session::is_usable`] tells the session is
+//! lost.
+//!
+//! An upload ended early ([`Upload::abort`]) closes the data connection and waits for the
+//! reply the server owes for the transfer: vsftpd and libunftp answer `426`, pure-ftpd a
+//! second `150` line with its timing statistics, any server that had already received
+//! everything `226`. pure-ftpd over TLS sometimes sends nothing at all, so after a grace
+//! period ([`ABANDON_GRACE`]) a `NOOP` is sent and replies are read up to its `200`.
 //!
 //! As a further guard, the control connection discards complete unsolicited replies that
 //! are already waiting before each command is sent. If the sequence does not complete within
@@ -289,23 +287,7 @@ impl Session {
         }
         // No final reply (pure-ftpd over TLS sends none, or keeps it until the next
         // command): a NOOP flushes whatever is owed, and its 200 marks the end.
-        self.ctrl.send(&Command::Noop).await?;
-        for _ in 0..4 {
-            let r = self.ctrl.read_reply().await?;
-            match r.code.as_u16() {
-                200 => return Ok(()),
-                421 => return Err(FtpError::Closed(Some(r))),
-                _ => tracing::debug!(reply = %r, "transfer ended early"),
-            }
-        }
-        Err(crate::error::ProtocolError::Unexpected {
-            command: "NOOP",
-            reply: crate::reply::Reply {
-                code: ReplyCode::OK,
-                lines: vec!["no 200 among four replies after an early end of transfer".to_owned()],
-            },
-        }
-        .into())
+        self.flush_with_noop().await
     }
 }
 
@@ -320,9 +302,10 @@ impl Download<'_> {
         self.received
     }
 
-    /// Fills `buf` with the next bytes and returns how many. `0` means the download is over
-    /// and the control connection is in step again (the final reply was `2xx`, or the limit
-    /// was reached and the abort completed). A refusal in the final reply (`426`, `451`) is
+    /// Fills `buf` with the next bytes and returns how many. `0` means the download is over:
+    /// the final reply was `2xx`, or the limit was reached and the abort completed, or the
+    /// limit was reached and the server then dropped the session ([`Session::is_usable`] is
+    /// false then). A refusal in the final reply (`426`, `451`) is
     /// [`FtpError::Refused`] and leaves the session usable.
     pub async fn next_chunk(&mut self, buf: &mut [u8]) -> Result<usize, FtpError> {
         if self.done || buf.is_empty() {
@@ -419,9 +402,14 @@ impl Download<'_> {
                     self.data = None;
                     self.session.transfer_reply("RETR").await?;
                 } else {
-                    self.data = None;
+                    let data = self.data.take();
                     self.session.rest_dirty |= self.start > 0;
-                    self.session.abandon_reply().await?;
+                    if let Err(e) = self.session.abort_retrieve(data).await {
+                        // Every requested byte was delivered: the download succeeded, and
+                        // only the session is lost (aioftp ends it on an early end).
+                        tracing::info!(error = %e, "session lost after the requested bytes");
+                        self.session.broken = true;
+                    }
                 }
                 return Ok(0);
             }
@@ -541,15 +529,16 @@ impl Download<'_> {
             return Ok(());
         }
         self.done = true;
-        if let Some(mut data) = self.data.take() {
+        let mut data = self.data.take();
+        if let Some(data) = data.as_mut() {
             if self.wire_read == 0 {
                 // A download's ticket comes before its data, which flows at once: one read
                 // (briefly awaited) is enough to have it.
-                absorb(&mut data, ABSORB_WAIT.min(self.session.cfg.reply_timeout)).await;
+                absorb(data, ABSORB_WAIT.min(self.session.cfg.reply_timeout)).await;
             }
         }
         self.session.rest_dirty |= self.start > 0;
-        match self.session.abandon_reply().await {
+        match self.session.abort_retrieve(data).await {
             Ok(()) => {
                 self.session.end(&Ok::<(), FtpError>(()));
                 Ok(())

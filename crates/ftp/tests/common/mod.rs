@@ -227,6 +227,13 @@ pub async fn scenario_with(
         &big[1 << 20..(1 << 20) + 5000],
     );
     assert!(s.is_usable());
+    // Issue 13.6: the ranged download of the report (70,000 bytes at 1,000,000), ended by
+    // ABOR, delivers every requested byte and keeps the session.
+    same_bytes(
+        &download(&mut s, "big.bin", 1_000_000, Some(70_000), false).await,
+        &big[1_000_000..1_070_000],
+    );
+    assert!(s.is_usable());
     assert_eq!(
         s.size("big.bin").await.expect("size after abort"),
         big.len() as u64
