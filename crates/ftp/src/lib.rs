@@ -22,6 +22,9 @@ pub mod tls;
 pub use error::{ErrorClass, FtpError, ProtocolError};
 pub use list::{Entry, EntryKind};
 pub use reply::{Reply, ReplyCode};
-pub use session::{ConnectConfig, DataMode, DataTlsStats, Download, Security, Session, Upload};
+pub use session::{
+    ConnectConfig, DataMode, DataTlsStats, Download, Listing, Security, Session, Upload,
+    MAX_COLLECTED,
+};
 pub use time::Timestamp;
 pub use tls::{ClientAuth, RootCerts, TlsOptions, TlsVersion};

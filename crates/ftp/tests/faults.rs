@@ -670,6 +670,97 @@ async fn ranged_download_completes_when_the_server_then_drops_the_session() {
     h.await.unwrap();
 }
 
+/// Writes MLSD lines `first..end` on `d`, a batch at a time (the server holds no listing
+/// either). `false` when the client closed the connection.
+async fn send_mlsd(d: &mut TcpStream, first: u64, end: u64) -> bool {
+    let mut batch = String::new();
+    for i in first..end {
+        batch.push_str(&format!(
+            "type=file;size={i};modify=20240102030405;perm=r; f{i}\r\n"
+        ));
+        if batch.len() > 60_000 || i + 1 == end {
+            if d.write_all(batch.as_bytes()).await.is_err() {
+                return false;
+            }
+            batch.clear();
+        }
+    }
+    true
+}
+
+/// Issue 13.7: a listing of 1,000,000 entries streams: the first entry reaches the caller
+/// while the server still holds back the rest (a client that buffered the whole listing
+/// would wait forever here), and every entry arrives, in order. `Session::list`, which
+/// collects, stops at its cap with a clear error instead of growing without bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn million_entry_listing_streams() {
+    const N: u64 = 1_000_000;
+    let (first_seen_tx, first_seen_rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr, h) = fake(move |mut p| async move {
+        p.login(&["EPSV", "MLST type*;size*;modify*;perm*;"]).await;
+        p.expect("EPSV").await;
+        let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = data.local_addr().unwrap().port();
+        p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+        p.expect("MLSD").await;
+        p.send("150 here\r\n").await;
+        let (mut d, _) = data.accept().await.unwrap();
+        assert!(send_mlsd(&mut d, 0, 1000).await);
+        timeout(Duration::from_secs(20), first_seen_rx)
+            .await
+            .expect("the first entry reached the client before the listing ended")
+            .unwrap();
+        assert!(send_mlsd(&mut d, 1000, N).await);
+        d.shutdown().await.unwrap();
+        drop(d);
+        p.send("226 done\r\n").await;
+        // The collecting API: more than its cap.
+        p.expect("EPSV").await;
+        let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = data.local_addr().unwrap().port();
+        p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+        p.expect("MLSD").await;
+        p.send("150 here\r\n").await;
+        let (mut d, _) = data.accept().await.unwrap();
+        let cap = ftpmodem_ftp::MAX_COLLECTED as u64;
+        // The client stops reading at its cap and closes: the write may fail, that is fine.
+        let _ = send_mlsd(&mut d, 0, cap + 10).await;
+    })
+    .await;
+    let mut c = cfg(addr);
+    c.reply_timeout = Duration::from_secs(20);
+    let mut s = Session::connect(&c).await.unwrap();
+    let mut listing = s.list_stream("").await.expect("listing starts");
+    let first = listing.next().await.unwrap().expect("a first entry");
+    assert_eq!((first.name.as_str(), first.size), ("f0", Some(0)));
+    first_seen_tx.send(()).unwrap();
+    let mut n = 1u64;
+    while let Some(e) = listing.next().await.expect("entry") {
+        if n % 99_991 == 0 {
+            assert_eq!(e.name, format!("f{n}"));
+            assert_eq!(e.size, Some(n));
+        }
+        n += 1;
+    }
+    assert_eq!(n, N);
+    assert_eq!(listing.count(), N);
+    drop(listing);
+    assert!(s.is_usable(), "the 226 was read, the session is free");
+    let e = s.list("").await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            FtpError::Protocol(ProtocolError::ListingLimit(
+                ftpmodem_ftp::list::ListingLimitError::TooManyEntries(_)
+            ))
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.result_class(), ErrorClass::Unparseable);
+    assert!(!s.is_usable());
+    h.await.unwrap();
+}
+
 #[tokio::test]
 async fn empty_listing_is_an_empty_vec() {
     let (addr, h) = fake(|mut p| async move {

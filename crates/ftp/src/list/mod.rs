@@ -1,8 +1,9 @@
 //! Directory listings: MLSD facts (RFC 3659), Unix `ls -l` lines and DOS/IIS lines, parsed
 //! into one [`Entry`] type.
 //!
-//! Parsing is pure: the data connection's bytes go in through [`ListingBuffer`] (bounded), the
-//! caller supplies `now` for the year of Unix dates, and entries come out.
+//! Parsing is pure: the data connection's bytes go in through [`ListingParser`] (one line
+//! buffered at a time) or [`ListingBuffer`] (the whole listing, bounded), the caller supplies
+//! `now` for the year of Unix dates, and entries come out.
 //!
 //! Unparseable lines are skipped as long as at least one line parsed, because servers mix in
 //! banners and notes; a listing where every non-trivial line is garbage is an error, which the
@@ -11,9 +12,11 @@
 
 mod dos;
 mod mlsd;
+mod stream;
 mod unix;
 
 pub use mlsd::perm_fact_to_triplet;
+pub use stream::{FinishError, ListingParser};
 
 use crate::time::Timestamp;
 
@@ -183,6 +186,9 @@ pub enum ListingLimitError {
     /// More listing data than the limit.
     #[error("listing larger than {0} bytes")]
     TooLarge(usize),
+    /// More entries than a caller that collects them all accepts (`Session::list`).
+    #[error("listing of more than {0} entries")]
+    TooManyEntries(usize),
 }
 
 /// Longest listing line accepted by default.

@@ -19,6 +19,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::time::{timeout, Instant};
 
 pub use config::{ConnectConfig, DataMode, Security};
+pub use listing::{Listing, MAX_COLLECTED};
 pub use transfer::{Download, Upload};
 
 use crate::command::{Command, TransferType};
@@ -41,7 +42,6 @@ macro_rules! guarded {
         r
     }};
 }
-pub(crate) use guarded;
 use stream::{connect_tcp, resolve, Stream};
 
 /// Most `120` replies accepted before the greeting.
