@@ -89,7 +89,9 @@ fn epsv_body(s: &str) -> Option<u16> {
     Some(port)
 }
 
-/// Extracts the quoted path of a 257 reply, undoubling `""` (RFC 959 Appendix II).
+/// Extracts the quoted path of a 257 reply, undoubling `""` (RFC 959 Appendix II). A quote
+/// followed by neither a quote, a space nor the end is part of the path: pure-ftpd does not
+/// double quotes (`257 "/a/d"ir" is your current location`).
 pub fn parse_257(reply: &Reply) -> Option<String> {
     let text = reply.first_line();
     let start = text.find('"')?;
@@ -97,11 +99,14 @@ pub fn parse_257(reply: &Reply) -> Option<String> {
     let mut chars = text[start + 1..].chars().peekable();
     while let Some(c) = chars.next() {
         if c == '"' {
-            if chars.peek() == Some(&'"') {
-                chars.next();
-                out.push('"');
-            } else {
-                return Some(out);
+            match chars.peek() {
+                Some('"') => {
+                    chars.next();
+                    out.push('"');
+                }
+                None => return Some(out),
+                Some(n) if n.is_whitespace() => return Some(out),
+                Some(_) => out.push('"'),
             }
         } else {
             out.push(c);
@@ -188,6 +193,21 @@ impl Features {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undoubled_quotes_in_a_257_path() {
+        let r = |t: &str| Reply {
+            code: crate::reply::ReplyCode::PATHNAME,
+            lines: vec![t.to_owned()],
+        };
+        assert_eq!(
+            parse_257(&r("\"/a/d\"ir, two\" is your current location")).as_deref(),
+            Some("/a/d\"ir, two")
+        );
+        assert_eq!(parse_257(&r("\"/a/d\"\"ir\"")).as_deref(), Some("/a/d\"ir"));
+        assert_eq!(parse_257(&r("\"/cr\rinj\"")).as_deref(), Some("/cr\rinj"));
+        assert_eq!(parse_257(&r("\"/open")), None);
+    }
     use crate::reply::decode_all;
     use proptest::prelude::*;
 

@@ -761,6 +761,126 @@ async fn million_entry_listing_streams() {
     h.await.unwrap();
 }
 
+/// Checks that `name`, printed in a `+MFTPLIST` line, keeps the line's framing and reads back.
+fn assert_framed(name: &str) {
+    use ftpmodem_proto::{ChannelId, Timestamp, Urc};
+    let urc = Urc::ListFile {
+        id: ChannelId::new(0).unwrap(),
+        name: name.to_owned(),
+        size: 1,
+        modified: Timestamp {
+            year: 2024,
+            month: 1,
+            day: 2,
+            hour: 3,
+            minute: 4,
+            second: 5,
+        },
+        perm: "r--".to_owned(),
+    };
+    let line = urc.to_bytes();
+    assert!(!line.iter().any(u8::is_ascii_control), "{line:?}");
+    assert_eq!(line.iter().filter(|b| **b == b',').count(), 5, "{line:?}");
+    assert_eq!(line.iter().filter(|b| **b == b'"').count(), 4, "{line:?}");
+    assert_eq!(Urc::parse(&line), Ok(urc));
+}
+
+/// Issue 13.2: names with `"`, `,`, CR, NUL, BEL and bytes that are not UTF-8, in MLSD and
+/// LIST, and a PWD path with a CR, come out of the client as text (invalid UTF-8 as U+FFFD)
+/// and are printed on the AT line without breaking it.
+#[tokio::test]
+async fn hostile_names_in_mlsd_list_and_pwd_keep_the_at_line_framed() {
+    let names: Vec<&[u8]> = vec![
+        b"q\"uote.txt",
+        b"x\",9999,20200101000000,\"rwx",
+        b"cr\rname",
+        b"nul\0name",
+        b"bel\x07name",
+        b"bad\xffname",
+    ];
+    let want: Vec<String> = names
+        .iter()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    let (addr, h) = fake({
+        let names: Vec<Vec<u8>> = names.iter().map(|n| n.to_vec()).collect();
+        move |mut p| async move {
+            p.login(&["EPSV", "MLST type*;size*;modify*;perm*;"]).await;
+            for mlsd in [true, false] {
+                if !mlsd {
+                    // The second listing is LIST: MLSD is refused as unknown this time.
+                    p.expect("EPSV").await;
+                    let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                    let port = data.local_addr().unwrap().port();
+                    p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+                    p.expect("MLSD").await;
+                    p.send("500 MLSD not understood\r\n").await;
+                }
+                p.expect("EPSV").await;
+                let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let port = data.local_addr().unwrap().port();
+                p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+                if mlsd {
+                    p.expect("MLSD").await;
+                } else {
+                    p.expect("LIST").await;
+                }
+                p.send("150 here\r\n").await;
+                let mut body = Vec::new();
+                for n in &names {
+                    body.extend_from_slice(if mlsd {
+                        b"type=file;size=1;modify=20240102030405;perm=r; "
+                    } else {
+                        b"-r--r--r--   1 u  g    1 Jan 02  2024 "
+                    });
+                    body.extend_from_slice(n);
+                    body.extend_from_slice(b"\r\n");
+                }
+                serve_data(data, body).await;
+                p.send("226 done\r\n").await;
+                if mlsd {
+                    p.expect("PWD").await;
+                    p.w.write_all(b"257 \"/cr\rinj\x07\xff\"\r\n")
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+    })
+    .await;
+    let mut s = Session::connect(&cfg(addr)).await.unwrap();
+    let got: Vec<String> = s
+        .list("")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(got, want);
+    let pwd = s.pwd().await.unwrap();
+    assert_eq!(pwd, "/cr\rinj\u{7}\u{FFFD}");
+    // LIST this time.
+    let got: Vec<String> = s
+        .list("")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(got, want);
+    for n in got.iter().chain([&pwd]) {
+        assert_framed(n);
+    }
+    let line = ftpmodem_proto::Urc::Pwd {
+        id: ftpmodem_proto::ChannelId::new(0).unwrap(),
+        code: ftpmodem_proto::ResultCode::Success,
+        path: Some(pwd),
+    }
+    .to_bytes();
+    assert_eq!(line, "+MFTPPWD: 0,0,\"/cr\\0Dinj\\07\u{FFFD}\"".as_bytes());
+    h.await.unwrap();
+}
+
 #[tokio::test]
 async fn empty_listing_is_an_empty_vec() {
     let (addr, h) = fake(|mut p| async move {

@@ -78,3 +78,15 @@ async fn ipv6() {
     )
     .await;
 }
+
+/// Issue 13.2 against a real server (MLSD): names with `"` and `,` pass back as printed.
+#[tokio::test]
+async fn hostile_names_pass_back_as_printed() {
+    let server = tokio::task::spawn_blocking(|| PureFtpd::start(PureFtpdOptions::plain()))
+        .await
+        .unwrap()
+        .expect("server");
+    let dir = server.fresh_user_dir().unwrap();
+    let cfg = as_uftp(config(server.addr(), Security::None, None));
+    hostile_names_pass_back(&cfg, dir.to_str().unwrap()).await;
+}

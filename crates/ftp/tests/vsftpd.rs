@@ -259,3 +259,15 @@ async fn tls13_resumption_survives_early_ends() {
     assert_eq!(st.resumed, 30);
     s.quit().await.unwrap();
 }
+
+/// Issue 13.2 against a real server (LIST): names with `"` and `,` pass back as printed.
+#[tokio::test]
+async fn hostile_names_pass_back_as_printed() {
+    let server = tokio::task::spawn_blocking(|| Vsftpd::start(VsftpdOptions::plain()))
+        .await
+        .unwrap()
+        .expect("server");
+    let dir = server.fresh_user_dir().unwrap();
+    let cfg = as_uftp(config(server.addr(), Security::None, None));
+    hostile_names_pass_back(&cfg, dir.to_str().unwrap()).await;
+}

@@ -254,3 +254,86 @@ pub async fn scenario_with(
     assert!(s.is_usable());
     (Seen { listing }, s)
 }
+
+/// The field between the first two `"` of an emitted line: what a firmware takes as the name.
+fn first_quoted(line: &[u8]) -> Vec<u8> {
+    let mut parts = line.split(|b| *b == b'"');
+    parts.next();
+    parts.next().expect("a quoted field").to_vec()
+}
+
+/// Issue 13.2: a name holding `"` and `,` is listed, printed on the AT line escaped (six
+/// fields even for a host that cuts at every comma), and passed back as printed in
+/// `AT+MFTPRETR` and `AT+MFTPDEL`, which reach the same file; a directory of that name is
+/// printed by `+MFTPPWD` and entered again with `AT+MFTPCWD` as printed.
+pub async fn hostile_names_pass_back(cfg: &ConnectConfig, dir: &str) {
+    use ftpmodem_proto::{ChannelId, Command, ResultCode, Timestamp, Urc};
+    let id = ChannelId::new(0).unwrap();
+    let mut s = Session::connect(cfg).await.expect("connect");
+    s.cwd(dir).await.expect("cwd");
+    let name = "q\"uote, comma.txt";
+    upload(&mut s, name, false, false, b"hostile").await;
+    let listing = s.list("").await.expect("list");
+    let e = listing
+        .iter()
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("{name:?} not in {listing:?}"));
+    let line = Urc::ListFile {
+        id,
+        name: e.name.clone(),
+        size: e.size.unwrap_or(0),
+        modified: Timestamp {
+            year: 2024,
+            month: 1,
+            day: 2,
+            hour: 3,
+            minute: 4,
+            second: 5,
+        },
+        perm: e.perm.clone(),
+    }
+    .to_bytes();
+    assert_eq!(line.iter().filter(|b| **b == b',').count(), 5, "{line:?}");
+    assert_eq!(line.iter().filter(|b| **b == b'"').count(), 4, "{line:?}");
+    let printed = first_quoted(&line);
+    assert_eq!(printed, b"q\\22uote\\2C comma.txt");
+    let with = |cmd: &str| [cmd.as_bytes(), b"\"", &printed, b"\""].concat();
+    let file = match Command::parse(&with("AT+MFTPRETR=0,")) {
+        Ok(Command::MftpRetr(r)) => r.file,
+        other => panic!("{other:?}"),
+    };
+    same_bytes(&download(&mut s, &file, 0, None, false).await, b"hostile");
+    match Command::parse(&with("AT+MFTPDEL=0,")) {
+        Ok(Command::MftpDel(_, f)) => s.dele(&f).await.expect("dele by the printed name"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!s.list("").await.unwrap().iter().any(|e| e.name == name));
+
+    let sub = "d\"ir, two";
+    s.mkd(sub).await.expect("mkd");
+    s.cwd(sub).await.expect("cwd");
+    let path = s.pwd().await.expect("pwd");
+    assert!(path.ends_with(sub), "{path:?}");
+    let line = Urc::Pwd {
+        id,
+        code: ResultCode::Success,
+        path: Some(path.clone()),
+    }
+    .to_bytes();
+    assert_eq!(line.iter().filter(|b| **b == b',').count(), 2, "{line:?}");
+    let printed = first_quoted(&line);
+    assert_eq!(printed, [dir.as_bytes(), b"/d\\22ir\\2C two"].concat());
+    let with = |cmd: &str| [cmd.as_bytes(), b"\"", &printed, b"\""].concat();
+    s.cwd("/").await.expect("cwd /");
+    match Command::parse(&with("AT+MFTPCWD=0,")) {
+        Ok(Command::MftpCwd(_, p)) => {
+            assert_eq!(p, path);
+            s.cwd(&p).await.expect("cwd by the printed path");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.pwd().await.unwrap(), path);
+    s.cwd("..").await.unwrap();
+    s.rmd(sub).await.expect("rmd");
+    s.quit().await.expect("quit");
+}
