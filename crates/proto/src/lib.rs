@@ -17,7 +17,6 @@ pub mod data_mode;
 pub mod frame;
 mod line;
 pub mod name;
-pub mod payload;
 pub mod profile;
 pub mod response;
 pub mod syntax;
