@@ -259,6 +259,12 @@ impl Framer {
                     if framed && b == b',' {
                         if let Some((kind, need)) = data_header(&self.buf) {
                             let keep = need <= self.limits.max_data;
+                            if keep {
+                                // One allocation for the payload, yet none a bare header can
+                                // inflate beyond a small bound before the data is there.
+                                let ahead = usize::try_from(need.min(64 << 10)).unwrap_or(0);
+                                self.buf.reserve(ahead);
+                            }
                             let start = self.buf.len();
                             self.state = if need == 0 {
                                 State::PayloadEnd {
