@@ -10,7 +10,7 @@
 //! instructions; `.ci/install-test-servers.sh` installs it), so a debug build hashes a 1 GiB
 //! stream as fast as a release one.
 
-use ftpmodem_proto::frame::decode::{Event, Framer};
+use ftpmodem_proto::frame::decode::{Event, Frame, Framer};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -175,7 +175,7 @@ impl Module {
     /// Reads the `+MFTPRETR` chunks of channel `id` until `total` bytes have come, handing each
     /// chunk's data to `sink`; returns the number of chunks. The line is read with the protocol
     /// crate's decoder; every header must be `+MFTPRETR: <id>,0,<sum>,<recv>,` byte for byte,
-    /// with the running sum, and a non-empty chunk.
+    /// with the running sum, the chunk not empty and closed by `\r\n`.
     pub fn read_retr_chunks(
         &mut self,
         id: u8,
@@ -218,7 +218,8 @@ impl Module {
             let recv = data.len() as u64;
             want.clear();
             let _ = write!(want, "+MFTPRETR: {id},0,{},{recv},", sum + recv);
-            if recv == 0 || head != want.as_bytes() {
+            let closed = matches!(frame, Frame::Data { closed: true, .. });
+            if recv == 0 || head != want.as_bytes() || !closed {
                 return Err(err(format!(
                     "chunk {:?} after {sum} bytes",
                     String::from_utf8_lossy(head)

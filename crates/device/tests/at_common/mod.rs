@@ -274,6 +274,9 @@ impl At {
                 Some(Frame::Overflow { len }) => {
                     panic!("a line of {len} bytes or more; {}", self.context())
                 }
+                Some(Frame::Data { closed: false, .. }) => {
+                    panic!("data not followed by CRLF; {}", self.context())
+                }
                 Some(f) => return f,
                 None => self.fill("a line").await,
             }

@@ -48,8 +48,12 @@ fn token(frame: Frame) -> (Token, Route) {
         Frame::Line(l) => Token::Line(l),
         Frame::Prompt => Token::Prompt,
         Frame::Data {
-            mut line, start, ..
+            mut line,
+            start,
+            closed,
+            ..
         } => {
+            assert!(closed, "chunk not ended by CRLF");
             let data = line.split_off(start);
             line.pop();
             let head = String::from_utf8(line).unwrap();

@@ -40,6 +40,10 @@ pub enum Frame {
         start: usize,
         /// Which data line it is.
         kind: &'static DataLine,
+        /// The data was followed by `\r\n` as it must be. A line without its closer still
+        /// ends after the announced bytes (the reader stays in step); a strict reader such as
+        /// a test fails on it.
+        closed: bool,
     },
     /// `\r\n>`: the module waits for data (docs/PROTOCOL.md §3.11). Nothing follows it.
     Prompt,
@@ -299,6 +303,7 @@ impl Framer {
                 start,
                 kind,
             } => {
+                let closed = cr && b == b'\n';
                 let used = match (cr, b) {
                     (false, b'\r') => {
                         self.state = State::PayloadEnd {
@@ -320,7 +325,12 @@ impl Framer {
                 return (
                     used,
                     Some(if keep {
-                        Frame::Data { line, start, kind }
+                        Frame::Data {
+                            line,
+                            start,
+                            kind,
+                            closed,
+                        }
                     } else {
                         Frame::Overflow { len }
                     }),

@@ -221,6 +221,18 @@ fn a_data_line_whose_payload_does_not_parse_is_kept_unparsed() {
     );
 }
 
+#[test]
+fn a_data_line_without_its_closer_ends_after_its_data() {
+    let mut f = Framer::default();
+    let (n, frame) = f.decode(b"\r\n+MFGET: 2,abX\r\n");
+    assert_eq!(n, 14);
+    let frame = frame.unwrap();
+    assert_eq!(frame.data(), Some(&b"ab"[..]));
+    assert!(matches!(frame, Frame::Data { closed: false, .. }));
+    // The byte where the closer belonged starts what follows (here unframed bytes).
+    assert_eq!(f.decode(b"X\r\n").1, Some(Frame::Echo(b"X".to_vec())));
+}
+
 /// Frames end exactly at their last byte, so a reader that compares some bytes itself and
 /// decodes others stays in step.
 #[test]
@@ -240,6 +252,7 @@ fn frames_end_at_their_last_byte() {
     assert_eq!(ends[1].0, 23);
     assert_eq!(ends[1].1.head(), Some(&b"+MFGET: 3,"[..]));
     assert_eq!(ends[1].1.data(), Some(&b"a\r\n"[..]));
+    assert!(matches!(ends[1].1, Frame::Data { closed: true, .. }));
     assert_eq!(ends[2], (26, Frame::Prompt));
     assert_eq!(
         ends[3],
