@@ -13,19 +13,17 @@
 //! ```
 //!
 //! The module is `ftpmodem serve --tcp 127.0.0.1:0` (its serial line over TCP); the test side
-//! is in `examples/stream_bench/wire.rs`, shared with the benchmark. Data is a splitmix64
-//! stream, generated block by block: neither side ever holds a whole file.
+//! is [`ftpmodem_testsrv::modem`], shared with the benchmark. Data is a splitmix64 stream,
+//! generated block by block: neither side ever holds a whole file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)]
-#[path = "../examples/stream_bench/wire.rs"]
-mod wire;
-
+use ftpmodem_proto::frame::decode::{Decoder, Event, Final};
+use ftpmodem_proto::{ChannelState, Response, Urc};
+use ftpmodem_testsrv::modem::{self as wire, DataStream, Module, Sha256Pipe};
 use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use wire::{DataStream, Module, Sha256Pipe};
 
 const MIB: u64 = 1 << 20;
 /// The issue's bound on the module's peak resident set.
@@ -215,8 +213,8 @@ fn a_command_during_a_download_to_a_slow_reader_is_answered_soon() {
     line.set_read_timeout(Some(wire::AT_TIMEOUT)).unwrap();
     let start = Instant::now();
     let mut buf = vec![0u8; 16 * 1024];
-    // The end of what was read so far, long enough to hold the answer across two reads.
-    let mut tail: Vec<u8> = Vec::new();
+    // The answer is told from the chunks by decoding the line, not by searching the bytes.
+    let mut decoder = Decoder::default();
     let mut got = 0;
     let mut asked_at = None;
     let answered_after = loop {
@@ -227,9 +225,21 @@ fn a_command_during_a_download_to_a_slow_reader_is_answered_soon() {
         {
             std::thread::sleep(wait);
         }
-        tail.extend_from_slice(&buf[..n]);
+        decoder.feed(&buf[..n]);
+        let mut answered = false;
+        while let Some(ev) = decoder.next_event() {
+            match ev {
+                Event::Urc(Urc::RetrData { .. }) => {}
+                Event::Info(Response::MftpState(id, state)) => {
+                    assert_eq!((id.get(), state), (0, ChannelState::Downloading));
+                    answered = true;
+                }
+                Event::Final(Final::Ok) if answered => {}
+                e => panic!("{e:?} during the download"),
+            }
+        }
         if let Some(at) = asked_at {
-            if tail.windows(14).any(|w| w == b"+MFTPSTATE: 0,") {
+            if answered {
                 break got - at;
             }
             assert!(
@@ -240,8 +250,6 @@ fn a_command_during_a_download_to_a_slow_reader_is_answered_soon() {
             line.write_all(b"AT+MFTPSTATE=0\r").unwrap();
             asked_at = Some(got);
         }
-        let keep = tail.len().saturating_sub(32);
-        tail.drain(..keep);
     };
     eprintln!("answer {answered_after} bytes after the command");
     assert!(

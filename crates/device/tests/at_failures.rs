@@ -272,21 +272,8 @@ async fn code_11_server_killed_mid_download() {
     at.expect(b"\r\n").await;
     assert_eq!(first, big[..1024]);
     server.kill();
-    let mut got = first;
-    let code = loop {
-        at.expect(b"\r\n+MFTPRETR: 0,").await;
-        let head = at.read_n(2).await;
-        if head != b"0," {
-            let rest = at.read_until(b"\r\n", 16).await;
-            break String::from_utf8([head, rest].concat()).unwrap();
-        }
-        let _sum = at.read_until(b",", 24).await;
-        let n = at.read_until(b",", 24).await;
-        let n: usize = String::from_utf8_lossy(&n[..n.len() - 1]).parse().unwrap();
-        got.extend(at.read_n(n).await);
-        at.expect(b"\r\n").await;
-    };
-    assert_eq!(code, "11\r\n", "after {} bytes", got.len());
+    let (got, code) = at.retr_until_result(0, first).await;
+    assert_eq!(code, 11, "after {} bytes", got.len());
     assert!(
         got.len() < big.len(),
         "the whole file came although the server died"

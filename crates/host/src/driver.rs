@@ -7,9 +7,9 @@
 //! reading while a write waits: with echo on, the module echoes what it is sent, and a host
 //! that stopped reading while writing 4 KiB would deadlock with it.
 
-use crate::decode::{Decoder, Event, Final};
 use crate::error::{Error, Result};
 use crate::Options;
+use ftpmodem_proto::frame::decode::{Decoder, Event, Final};
 use ftpmodem_proto::{ChannelId, Response, Urc};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -18,7 +18,6 @@ pub mod escape;
 pub mod frame;
 mod line;
 pub mod name;
-pub mod payload;
 pub mod profile;
 pub mod response;
 pub mod syntax;

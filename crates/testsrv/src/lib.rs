@@ -73,6 +73,7 @@
 
 mod certs;
 mod error;
+pub mod modem;
 mod ports;
 mod process;
 mod proftpd;

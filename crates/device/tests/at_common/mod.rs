@@ -4,6 +4,9 @@
 //!
 //! Every read is a wait for bytes with a timeout; every comparison is of whole byte sequences
 //! (with [`At::expect`]), so a stray or missing byte anywhere fails the test at that step.
+//! Where the bytes cannot be known in advance (a data line's payload, a line whose content is
+//! checked loosely), [`At::frame`] reads the next piece with the protocol crate's decoder,
+//! which stops exactly at the piece's last byte, so byte comparisons go on in step.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -19,6 +22,8 @@ use ftpmodem_device::engine::{Engine, EngineConfig};
 use ftpmodem_device::fs::Sandbox;
 use ftpmodem_device::runtime;
 use ftpmodem_device::transport::{line_channel, run_stream, PtyLine};
+use ftpmodem_proto::frame::decode::{Event, Frame, Framer};
+use ftpmodem_proto::{ChannelId, Response, Urc};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -153,6 +158,7 @@ pub async fn start(opts: ModuleOptions) -> (Module, At) {
         seen: Vec::new(),
         label: opts.label.clone(),
         transcript: None,
+        framer: Framer::default(),
     };
     at.expect(b"\r\n+MATREADY\r\n").await;
     if opts.echo_off {
@@ -194,6 +200,8 @@ pub struct At {
     label: String,
     /// Everything received, when recording.
     transcript: Option<Vec<u8>>,
+    /// Reads [`At::frame`]s; between frames it holds nothing.
+    framer: Framer,
 }
 
 const SEEN_KEEP: usize = 600;
@@ -235,16 +243,44 @@ impl At {
 
     fn take(&mut self, n: usize) -> Vec<u8> {
         let out = self.buf[self.pos..self.pos + n].to_vec();
-        self.pos += n;
-        self.seen.extend_from_slice(&out);
+        self.consume(n);
+        out
+    }
+
+    /// Marks the next `n` buffered bytes as read.
+    fn consume(&mut self, n: usize) {
+        let out = &self.buf[self.pos..self.pos + n];
+        self.seen.extend_from_slice(out);
         if self.seen.len() > SEEN_KEEP {
             let cut = self.seen.len() - SEEN_KEEP;
             self.seen.drain(..cut);
         }
         if let Some(t) = self.transcript.as_mut() {
-            t.extend_from_slice(&out);
+            t.extend_from_slice(out);
         }
-        out
+        self.pos += n;
+    }
+
+    /// The next piece of the module's output (a framed line, a data line, the prompt),
+    /// decoded by the protocol crate; unframed bytes (echo is off) or an overlong line fail.
+    pub async fn frame(&mut self) -> Frame {
+        loop {
+            let (n, frame) = self.framer.decode(&self.buf[self.pos..]);
+            self.consume(n);
+            match frame {
+                Some(Frame::Echo(e)) => {
+                    panic!("unframed bytes \"{}\"; {}", show(&e), self.context())
+                }
+                Some(Frame::Overflow { len }) => {
+                    panic!("a line of {len} bytes or more; {}", self.context())
+                }
+                Some(Frame::Data { closed: false, .. }) => {
+                    panic!("data not followed by CRLF; {}", self.context())
+                }
+                Some(f) => return f,
+                None => self.fill("a line").await,
+            }
+        }
     }
 
     /// Whatever bytes come next (at least one), without a time limit; `None` once the line
@@ -339,12 +375,24 @@ impl At {
         self.expect(want.as_bytes()).await;
     }
 
-    /// One framed line (`\r\n<content>\r\n`); returns the content.
+    /// One framed line (`\r\n<content>\r\n`, a data line whole); returns the content.
     pub async fn line(&mut self) -> Vec<u8> {
-        self.expect(b"\r\n").await;
-        let mut l = self.read_until(b"\r\n", 4096).await;
-        l.truncate(l.len() - 2);
-        l
+        match self.frame().await {
+            Frame::Line(l) | Frame::Data { line: l, .. } => l,
+            f => panic!("a line expected, got {f:?}; {}", self.context()),
+        }
+    }
+
+    /// The next data line: its header (up to and including the comma before the data) must be
+    /// `head` byte for byte; returns it parsed.
+    async fn data_line(&mut self, head: &str) -> Event {
+        let f = self.frame().await;
+        assert!(
+            f.head() == Some(head.as_bytes()),
+            "data line \"{head}\" expected, got {f:?}; {}",
+            self.context()
+        );
+        Event::from(f)
     }
 
     /// Proves the line is quiet and in command mode: `AT` gets exactly `OK` next.
@@ -390,10 +438,13 @@ impl At {
         while data.len() < total {
             let n = (total - data.len()).min(chunk);
             let sum = data.len() + n;
-            self.expect(format!("\r\n+MFTPRETR: {id},0,{sum},{n},").as_bytes())
-                .await;
-            data.extend(self.read_n(n).await);
-            self.expect(b"\r\n").await;
+            match self
+                .data_line(&format!("+MFTPRETR: {id},0,{sum},{n},"))
+                .await
+            {
+                Event::Urc(Urc::RetrData { data: d, .. }) => data.extend(d),
+                e => panic!("not a chunk: {e:?}; {}", self.context()),
+            }
         }
         data
     }
@@ -401,28 +452,32 @@ impl At {
     /// `AT+MFTPRETR` to the serial line that fails part way (or at once): data chunks (any
     /// number, running sums checked) until `+MFTPRETR: <id>,<code>`. Returns the bytes that
     /// came and the code.
-    pub async fn retr_failing(&mut self, id: u8, line: &str) -> (Vec<u8>, u32) {
+    pub async fn retr_failing(&mut self, id: u8, line: &str) -> (Vec<u8>, u16) {
         self.cmd(line, "\r\nOK\r\n").await;
-        let mut data = Vec::new();
+        self.retr_until_result(id, Vec::new()).await
+    }
+
+    /// The rest of a download to the serial line after `data` came: chunks of channel `id`
+    /// (running sums checked) until its result `+MFTPRETR: <id>,<code>`. Returns all the
+    /// bytes and the code.
+    pub async fn retr_until_result(&mut self, id: u8, mut data: Vec<u8>) -> (Vec<u8>, u16) {
+        let id = ChannelId::new(id).unwrap();
         loop {
-            self.expect(format!("\r\n+MFTPRETR: {id},").as_bytes())
-                .await;
-            let head = self.read_n(2).await;
-            if head != b"0," {
-                let mut rest = self.read_until(b"\r\n", 16).await;
-                rest.truncate(rest.len() - 2);
-                let code = [head, rest].concat();
-                let code = String::from_utf8(code).unwrap().parse().unwrap();
-                return (data, code);
+            let f = self.frame().await;
+            match Event::from(f) {
+                Event::Urc(Urc::RetrData {
+                    id: i,
+                    sum,
+                    data: d,
+                }) if i == id => {
+                    data.extend(d);
+                    assert_eq!(sum, data.len() as u64, "running sum");
+                }
+                Event::Urc(Urc::RetrResult { id: i, code }) if i == id => {
+                    return (data, code.code())
+                }
+                e => panic!("{e:?} in a download; {}", self.context()),
             }
-            let sum = self.read_until(b",", 24).await;
-            let recv = self.read_until(b",", 24).await;
-            let num =
-                |b: &[u8]| -> usize { String::from_utf8_lossy(&b[..b.len() - 1]).parse().unwrap() };
-            let (sum, recv) = (num(&sum), num(&recv));
-            data.extend(self.read_n(recv).await);
-            assert_eq!(sum, data.len(), "running sum");
-            self.expect(b"\r\n").await;
         }
     }
 
@@ -462,13 +517,12 @@ impl At {
 
     /// `AT+MFGET="<path>"`: the file's bytes.
     pub async fn mfget(&mut self, path: &str, len: usize) -> Vec<u8> {
-        self.cmd(
-            &format!("AT+MFGET=\"{path}\""),
-            &format!("\r\n+MFGET: {len},"),
-        )
-        .await;
-        let data = self.read_n(len).await;
-        self.expect(b"\r\n\r\nOK\r\n").await;
+        self.send(format!("AT+MFGET=\"{path}\"\r").as_bytes()).await;
+        let data = match self.data_line(&format!("+MFGET: {len},")).await {
+            Event::Info(Response::MfGet(d)) => d,
+            e => panic!("not +MFGET data: {e:?}; {}", self.context()),
+        };
+        self.expect(b"\r\nOK\r\n").await;
         data
     }
 

@@ -2,10 +2,13 @@
 //! FTP sessions would run them: commands go out one at a time (each waits for its final `OK`
 //! or error), while the reports of all channels arrive interleaved and are routed to the
 //! channel they name. Every byte on the line must belong to exactly one well-formed token
-//! (a framed line, a `>` prompt, a `+MFTPRETR` chunk with its data), so a report that split
-//! another response, or a chunk with the wrong length, breaks the parse and fails the test.
+//! (a framed line, a `>` prompt, a `+MFTPRETR` chunk with its data), read with the protocol
+//! crate's decoder and routed by the channel of the report it parses as, so a report that
+//! split another response, or a chunk with the wrong length, breaks the parse and fails the
+//! test.
 
 use super::{show, At, TIMEOUT};
+use ftpmodem_proto::frame::decode::{Event, Frame, Framer};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -22,80 +25,44 @@ pub enum Token {
     Chunk { head: String, data: Vec<u8> },
 }
 
-/// Parses one token at the start of `b`; `None` if more bytes are needed.
-fn parse(b: &[u8]) -> Option<(Token, usize)> {
-    if b.len() < 3 {
-        return None;
-    }
-    assert!(
-        b.starts_with(b"\r\n"),
-        "not a framed token: \"{}\"",
-        show(&b[..b.len().min(80)])
-    );
-    if b[2] == b'>' {
-        return Some((Token::Prompt, 3));
-    }
-    let rest = &b[2..];
-    if rest.starts_with(b"+MFTPRETR: ") {
-        // Data chunks carry raw bytes after the fourth comma: read by length.
-        let commas: Vec<usize> = rest
-            .iter()
-            .enumerate()
-            .take(60)
-            .filter(|(_, &c)| c == b',')
-            .map(|(i, _)| i)
-            .collect();
-        let end = rest.windows(2).position(|w| w == b"\r\n");
-        let second_field_zero = commas.len() >= 2 && &rest[commas[0] + 1..commas[1]] == b"0";
-        let is_chunk =
-            second_field_zero && commas.len() >= 4 && end.map_or(true, |e| e > commas[3]);
-        if is_chunk {
-            let recv: usize = std::str::from_utf8(&rest[commas[2] + 1..commas[3]])
-                .ok()?
-                .parse()
-                .ok()?;
-            let start = commas[3] + 1;
-            if rest.len() < start + recv + 2 {
-                return None;
-            }
-            assert_eq!(
-                &rest[start + recv..start + recv + 2],
-                b"\r\n",
-                "chunk not ended by CRLF"
-            );
-            let head = String::from_utf8(rest[..commas[3]].to_vec()).unwrap();
-            let data = rest[start..start + recv].to_vec();
-            return Some((Token::Chunk { head, data }, 2 + start + recv + 2));
-        }
-    }
-    let e = rest.windows(2).position(|w| w == b"\r\n")?;
-    Some((Token::Line(rest[..e].to_vec()), 2 + e + 2))
+/// Where a token goes.
+enum Route {
+    /// A report of this channel.
+    Channel(usize),
+    /// Part of the answer to the command in progress; `true` for its final result.
+    Answer(bool),
 }
 
-/// The channel a report token belongs to (`+MFTP...: <id>,`), `None` for command answers.
-fn channel_of(t: &Token) -> Option<usize> {
-    let s = match t {
-        Token::Chunk { head, .. } => head.as_bytes(),
-        Token::Line(l) => l.as_slice(),
-        Token::Prompt => return None,
+/// A frame of the protocol crate's decoder as a token, and where it goes. Unframed bytes or
+/// an overlong line fail the test.
+fn token(frame: Frame) -> (Token, Route) {
+    let route = match Event::from(frame.clone()) {
+        Event::Urc(u) => match u.channel() {
+            Some(c) => Route::Channel(usize::from(c.get())),
+            None => Route::Answer(false),
+        },
+        Event::Final(_) => Route::Answer(true),
+        _ => Route::Answer(false),
     };
-    let reports: [&[u8]; 12] = [
-        b"+MFTPCONN: ",
-        b"+MFTPDISC: ",
-        b"+MFTPCWD: ",
-        b"+MFTPPWD: ",
-        b"+MFTPMKD: ",
-        b"+MFTPLIST: ",
-        b"+MFTPDEL: ",
-        b"+MFTPRN: ",
-        b"+MFTPRETR: ",
-        b"+MFTPSTOR: ",
-        b"+MFTPAPPE: ",
-        b"+MFTPURC: ",
-    ];
-    let p = reports.iter().find(|p| s.starts_with(p))?;
-    let id = s.get(p.len())?;
-    Some(usize::from(id - b'0'))
+    let t = match frame {
+        Frame::Line(l) => Token::Line(l),
+        Frame::Prompt => Token::Prompt,
+        Frame::Data {
+            mut line,
+            start,
+            closed,
+            ..
+        } => {
+            assert!(closed, "chunk not ended by CRLF");
+            let data = line.split_off(start);
+            line.pop();
+            let head = String::from_utf8(line).unwrap();
+            Token::Chunk { head, data }
+        }
+        Frame::Echo(e) => panic!("not a framed token: \"{}\"", show(&e)),
+        Frame::Overflow { len } => panic!("a line of {len} bytes or more"),
+    };
+    (t, route)
 }
 
 /// A command for the line: what to send, the prompt data if it opens a prompt, and where
@@ -171,23 +138,30 @@ pub fn spawn(mut at: At, ids: &[usize]) -> (Vec<ChannelLine>, Arc<AtomicUsize>) 
     let count = switches.clone();
     tokio::spawn(async move {
         let mut last = None;
+        let mut framer = Framer::default();
         let mut pending = Vec::new();
         let mut current: Option<(Request, Vec<Token>)> = None;
         loop {
             // Route every complete token.
-            while let Some((t, n)) = parse(&pending) {
+            loop {
+                let (n, frame) = framer.decode(&pending);
                 pending.drain(..n);
-                if let Some(id) = channel_of(&t) {
-                    if last.is_some_and(|l| l != id) {
-                        count.fetch_add(1, Ordering::Relaxed);
+                let Some(frame) = frame else { break };
+                let (t, route) = token(frame);
+                let end = match route {
+                    Route::Answer(end) => end,
+                    Route::Channel(id) => {
+                        if last.is_some_and(|l| l != id) {
+                            count.fetch_add(1, Ordering::Relaxed);
+                        }
+                        last = Some(id);
+                        let route = routes[id]
+                            .as_ref()
+                            .expect("report for a channel without a script");
+                        route.send(t).await.unwrap();
+                        continue;
                     }
-                    last = Some(id);
-                    let route = routes[id]
-                        .as_ref()
-                        .expect("report for a channel without a script");
-                    route.send(t).await.unwrap();
-                    continue;
-                }
+                };
                 let Some((req, answer)) = current.as_mut() else {
                     panic!("answer with no command outstanding: {t:?}");
                 };
@@ -199,7 +173,6 @@ pub fn spawn(mut at: At, ids: &[usize]) -> (Vec<ChannelLine>, Arc<AtomicUsize>) 
                     at.send(&data).await;
                     continue;
                 }
-                let end = matches!(&t, Token::Line(l) if l == b"OK" || l == b"ERROR" || l.starts_with(b"+CME ERROR"));
                 answer.push(t);
                 if end {
                     let (req, answer) = current.take().unwrap();
