@@ -18,7 +18,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code)]
-#[path = "../examples/stream_bench/wire.rs"]
+#[path = "../../examples/stream_bench/wire.rs"]
 mod wire;
 
 use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};

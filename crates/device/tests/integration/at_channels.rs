@@ -5,7 +5,7 @@
 //! back intact.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod at_common;
+use crate::at_common;
 
 use at_common::mux::{self, ChannelLine, Token};
 use at_common::payload::binary;

@@ -20,7 +20,7 @@
 //! (also in the echoed commands, which carry the real path).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod at_common;
+use crate::at_common;
 
 use at_common::{normalise_times, show, start, LineKind, ModuleOptions};
 use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};

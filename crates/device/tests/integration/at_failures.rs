@@ -20,7 +20,7 @@
 //! - 20 PDP inactive: a channel on an undefined cid, and cid 1 taken down under a session.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod at_common;
+use crate::at_common;
 
 use at_common::fake::{FakeFtp, Step};
 use at_common::{start, At, ModuleOptions};

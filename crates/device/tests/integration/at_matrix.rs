@@ -19,7 +19,7 @@
 //!   covers IPv6 in all TLS modes).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod at_common;
+use crate::at_common;
 
 use at_common::cell::run_cell;
 use at_common::relay::ControlRelay;

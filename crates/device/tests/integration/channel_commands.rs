@@ -2,7 +2,7 @@
 //! pure-ftpd), DELE/RMD and RNFR/RNTO, with the exact reports.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod channel_common;
+use crate::channel_common;
 
 use channel_common::*;
 use ftpmodem_device::engine::{ChannelEvent, ChannelRequest};

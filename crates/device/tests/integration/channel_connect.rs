@@ -2,7 +2,7 @@
 //! each TLS auth mode), the connect failures and their result codes, and AT+MFTPDISC.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod channel_common;
+use crate::channel_common;
 
 use channel_common::*;
 use ftpmodem_device::engine::{ChannelRequest, ConnectRequest, TlsContext};

@@ -2,7 +2,7 @@
 //! AT+MFTPDISC or a PDP context going down while a download is stalled by a slow line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod channel_common;
+use crate::channel_common;
 
 use channel_common::*;
 use ftpmodem_device::engine::{ChannelEvent, ChannelRequest};

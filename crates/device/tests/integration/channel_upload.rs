@@ -3,7 +3,7 @@
 //! uploads from the module's file system (and a missing local file).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod channel_common;
+use crate::channel_common;
 
 use channel_common::*;
 use ftpmodem_device::engine::ChannelRequest;

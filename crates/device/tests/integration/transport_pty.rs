@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod transport_common;
+use crate::transport_common;
 
 use std::fs;
 use std::path::PathBuf;

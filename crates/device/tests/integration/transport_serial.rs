@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod transport_common;
+use crate::transport_common;
 
 use ftpmodem_device::transport::{
     line_channel, run_serial, ModuleEnds, PtyLine, SerialFlow, SerialLine,

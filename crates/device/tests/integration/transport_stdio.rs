@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod transport_common;
+use crate::transport_common;
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
@@ -54,7 +54,7 @@ fn run_child(mode: &str, payload: &[u8], close_stdin: bool) -> Vec<u8> {
         .args([
             "--ignored",
             "--exact",
-            "stdio_child_entry",
+            "transport_stdio::stdio_child_entry",
             "--nocapture",
             "--test-threads=1",
         ])

@@ -4,7 +4,7 @@
 //! loopback. Each fake server is a real TCP listener driven by the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::Duration;

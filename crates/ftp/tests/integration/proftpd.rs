@@ -3,7 +3,7 @@
 //! proftpd has MLSD, so listings go through the MLSD parser here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use ftpmodem_ftp::{ConnectConfig, FtpError, Security, Session};

@@ -2,7 +2,7 @@
 //! IPv4 and IPv6. pure-ftpd has MLSD, so listings go through the MLSD parser here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use ftpmodem_ftp::{ConnectConfig, Security};

@@ -2,7 +2,7 @@
 //! libunftp has MLSD and no EPRT.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use ftpmodem_ftp::{ConnectConfig, Security};

@@ -2,7 +2,7 @@
 //! passive (EPSV and PASV), active (PORT and EPRT), IPv4 and IPv6.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use ftpmodem_ftp::{ConnectConfig, Security, TlsVersion};

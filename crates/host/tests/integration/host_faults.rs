@@ -3,7 +3,7 @@
 //! stays usable.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{ch, payload, Module, TIMEOUT};
 use ftpmodem_host::{Error, Login, Range, UploadMode};

@@ -3,7 +3,7 @@
 //! files holding every byte the line cares about.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{ch, payload, Module, TIMEOUT};
 use ftpmodem_host::{Channel, Error, Login, Modem, Range, UploadMode};

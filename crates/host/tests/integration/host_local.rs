@@ -2,7 +2,7 @@
 //! server: basic commands, errors, echo, `+MATREADY`, and the module's file system.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{ch, payload, Module, TIMEOUT};
 use ftpmodem_host::{Error, FsEntry};

@@ -3,7 +3,7 @@
 //! `strategy/mod.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod strategy;
+use crate::strategy;
 
 use ftpmodem_proto::{syntax, Command, Response, Urc};
 use proptest::prelude::*;

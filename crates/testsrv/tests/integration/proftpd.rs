@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! proftpd fixtures, exercised by curl.
 
-mod common;
+use crate::common;
 
 use common::{curl, describe, path_str, roundtrip};
 use ftpmodem_testsrv::{FtpServer, Proftpd, ProftpdOptions, PASSWORD, USER};

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! pure-ftpd fixtures, exercised by curl.
 
-mod common;
+use crate::common;
 
 use common::{curl, describe, path_str, roundtrip};
 use ftpmodem_testsrv::{Certs, Error, FtpServer, PureFtpd, PureFtpdOptions, Tls, PASSWORD, USER};

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! libunftp fixtures, exercised by curl running on a blocking thread.
 
-mod common;
+use crate::common;
 
 use common::{curl, describe, path_str, roundtrip};
 use ftpmodem_testsrv::{Certs, Error, FtpServer, Tls, Unftp, UnftpOptions};

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! vsftpd fixtures, exercised by curl in every mode they offer.
 
-mod common;
+use crate::common;
 
 use std::net::TcpStream;
 

@@ -5,7 +5,7 @@
 //! Every read is a wait for bytes with a timeout; every comparison is of whole byte sequences
 //! (with [`At::expect`]), so a stray or missing byte anywhere fails the test at that step.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cell;
 pub mod fake;
@@ -20,7 +20,6 @@ use ftpmodem_device::fs::Sandbox;
 use ftpmodem_device::runtime;
 use ftpmodem_device::transport::{line_channel, run_stream, PtyLine};
 use std::io::Read;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
@@ -75,15 +74,7 @@ impl Default for ModuleOptions {
 /// A running module; stopped when dropped.
 pub struct Module {
     shutdown: CancellationToken,
-    fs_root: PathBuf,
     _dir: tempfile::TempDir,
-}
-
-impl Module {
-    /// The host directory behind the module's `/`.
-    pub fn fs_root(&self) -> &Path {
-        &self.fs_root
-    }
 }
 
 impl Drop for Module {
@@ -161,7 +152,6 @@ pub async fn start(opts: ModuleOptions) -> (Module, At) {
     (
         Module {
             shutdown,
-            fs_root,
             _dir: dir,
         },
         at,
@@ -396,34 +386,6 @@ impl At {
             self.expect(b"\r\n").await;
         }
         data
-    }
-
-    /// `AT+MFTPRETR` to the serial line that fails part way (or at once): data chunks (any
-    /// number, running sums checked) until `+MFTPRETR: <id>,<code>`. Returns the bytes that
-    /// came and the code.
-    pub async fn retr_failing(&mut self, id: u8, line: &str) -> (Vec<u8>, u32) {
-        self.cmd(line, "\r\nOK\r\n").await;
-        let mut data = Vec::new();
-        loop {
-            self.expect(format!("\r\n+MFTPRETR: {id},").as_bytes())
-                .await;
-            let head = self.read_n(2).await;
-            if head != b"0," {
-                let mut rest = self.read_until(b"\r\n", 16).await;
-                rest.truncate(rest.len() - 2);
-                let code = [head, rest].concat();
-                let code = String::from_utf8(code).unwrap().parse().unwrap();
-                return (data, code);
-            }
-            let sum = self.read_until(b",", 24).await;
-            let recv = self.read_until(b",", 24).await;
-            let num =
-                |b: &[u8]| -> usize { String::from_utf8_lossy(&b[..b.len() - 1]).parse().unwrap() };
-            let (sum, recv) = (num(&sum), num(&recv));
-            data.extend(self.read_n(recv).await);
-            assert_eq!(sum, data.len(), "running sum");
-            self.expect(b"\r\n").await;
-        }
     }
 
     /// A transparent-mode upload: `CONNECT`, the payload, a guard time of silence, `+++`,

@@ -1,6 +1,6 @@
 //! Shared by the channel_* tests: a channel task driven directly (requests in, events out,
 //! every wait bounded), connect requests for the fixtures' servers, and the reports.
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ftpmodem_device::channel::{self, ChannelOptions};
 use ftpmodem_device::engine::{
@@ -30,7 +30,8 @@ pub struct Harness {
     pub tx: mpsc::Sender<ChannelRequest>,
     pub rx: mpsc::Receiver<(ChannelId, ChannelEvent)>,
     pub fs: Sandbox,
-    pub dir: tempfile::TempDir,
+    /// Holds the module's file system; removed with the harness.
+    _dir: tempfile::TempDir,
 }
 
 impl Harness {
@@ -61,7 +62,7 @@ impl Harness {
             tx,
             rx,
             fs,
-            dir,
+            _dir: dir,
         }
     }
 

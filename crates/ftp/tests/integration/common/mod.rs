@@ -1,5 +1,5 @@
 //! Shared helpers of the integration tests: configurations and the per-server scenario.
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::path::Path;

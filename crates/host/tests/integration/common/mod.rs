@@ -1,7 +1,7 @@
 //! A virtual module (engine, runtime, FTP channel tasks) served on a real PTY in this
 //! process, and a host [`Modem`] on the PTY's slave: the same wiring as `ftpmodem serve
 //! --pty` and `ftpmodem get --pty`.
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ftpmodem_device::engine::{Engine, EngineConfig};
 use ftpmodem_device::fs::Sandbox;
@@ -17,7 +17,8 @@ use tokio_util::sync::CancellationToken;
 pub const TIMEOUT: Duration = Duration::from_secs(120);
 
 pub struct Module {
-    pub dir: tempfile::TempDir,
+    /// Holds the PTY link and the module's file system; removed with the module.
+    _dir: tempfile::TempDir,
     pub link: PathBuf,
     pub fs_root: PathBuf,
     shutdown: CancellationToken,
@@ -49,7 +50,7 @@ impl Module {
         let spawner = move |id, events| channel::spawn(id, fs.clone(), events);
         tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
         Module {
-            dir,
+            _dir: dir,
             link,
             fs_root,
             shutdown,

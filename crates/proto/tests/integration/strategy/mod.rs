@@ -16,7 +16,6 @@
 //!   and not starting with `+`.
 //! - `Response::Test` starts with a `(...)` range field, which is how a reader tells a test
 //!   line from a value line.
-#![allow(dead_code)]
 
 use ftpmodem_proto::{
     CfgKey, CfgRequest, CfgValue, ChannelId, ChannelState, CmeError, CmeeMode, Command, Conn,

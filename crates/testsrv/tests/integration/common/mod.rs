@@ -1,7 +1,5 @@
 //! Shared by the self-tests: curl as the peer client, and an upload/list/download round trip.
 
-#![allow(dead_code)]
-
 use std::path::Path;
 use std::process::{Command, Output};
 

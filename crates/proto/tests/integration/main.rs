@@ -1,0 +1,9 @@
+//! The proto crate's integration tests, one binary (as ripgrep does): each module was its own
+//! test binary before, and is still selected by its name (`cargo test -p ftpmodem-proto
+//! --test integration roundtrip::`).
+
+mod strategy;
+
+mod bad_lines;
+mod manual_vectors;
+mod roundtrip;
