@@ -1,4 +1,4 @@
-//! What the streaming tests (`tests/stream_transfers.rs`) and the benchmark driver
+//! What the streaming tests (`tests/integration/stream_transfers.rs`) and the benchmark driver
 //! (`examples/stream_bench`) share: the module as a child process on the TCP transport, AT
 //! exchanges on its line, a `+MFTPRETR` chunk reader, a deterministic data stream, streaming
 //! sha256 and the module's peak RSS.

@@ -9,7 +9,7 @@
 //! `bench/run.sh` does:
 //!
 //! ```text
-//! cargo test --release -p ftpmodem --test stream_transfers -- --ignored --test-threads 1
+//! cargo test --release -p ftpmodem --test integration stream_transfers:: -- --ignored --test-threads 1
 //! ```
 //!
 //! The module is `ftpmodem serve --tcp 127.0.0.1:0` (its serial line over TCP); the test side

@@ -3,7 +3,7 @@
 //! manual's lines one for one.
 //!
 //! The expected lines are the manual's own text ([`MANUAL_4_1`], copied verbatim, comments
-//! included), changed only by the decisions of NOTES.md / docs/PROTOCOL.md, each applied by
+//! included), changed only by the decisions of spec NOTES.md / docs/PROTOCOL.md, each applied by
 //! code below and counted, so the test shows exactly where the module differs from the print:
 //! - the server's address and port in `AT+MFTPCONN` (the manual's is 115.29.109.79:21);
 //! - `+MFTPPWD: 0,0,/home/uftp` is printed quoted, as §3.5 and the second PWD of chapter 4;

@@ -2,7 +2,7 @@
 //! over the AT line, each followed by `AT+MFTPSTATE` and a successful command on the same
 //! channel: the module must be usable again after any failure.
 //!
-//! How each is produced (NOTES "Errors"):
+//! How each is produced (spec NOTES.md "Errors"):
 //! - 4 busy: a command while the fake server sits on the previous one.
 //! - 5 timeout: the fake server never answers CWD (rsptimeout 2).
 //! - 7 certificate: vsftpd's certificate checked against an unrelated CA (auth 1).

@@ -1,6 +1,6 @@
 //! Lines that are not what they should be, and the [`ParseError`] each gives: the variant
 //! decides the device's answer (`Unknown` -> `ERROR`, anything else -> `+CME ERROR: 50`,
-//! NOTES "Errors"). A table of (line, error), so a new case is one more entry.
+//! spec NOTES.md "Errors"). A table of (line, error), so a new case is one more entry.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ftpmodem_proto::{

@@ -220,7 +220,7 @@ fn command_vectors() -> Vec<(&'static str, Command)> {
             "AT+MFTPCONN=0,\"115.29.109.79\",\"uftp\",\"12341\",21",
             conn(0, "115.29.109.79", Some("uftp"), Some("12341"), Some(21)),
         ),
-        // NOTES: the password may be empty; omitted fields in the middle stay empty.
+        // spec NOTES.md: the password may be empty; omitted fields in the middle stay empty.
         (
             "AT+MFTPCONN=0,\"ftp.example\",\"anonymous\",\"\"",
             conn(0, "ftp.example", Some("anonymous"), Some(""), None),
@@ -437,7 +437,7 @@ fn command_vectors() -> Vec<(&'static str, Command)> {
             "AT+MFGET=\"/usr/test.txt\"",
             Command::MfGet(s("/usr/test.txt")),
         ),
-        // NOTES "Local file system of the module".
+        // spec NOTES.md "Local file system of the module".
         (
             "AT+MFPUT=\"/usr/big.bin\",5000",
             Command::MfPut {
@@ -461,7 +461,7 @@ fn command_vectors() -> Vec<(&'static str, Command)> {
             "AT+MFMOVE=\"/usr/a.txt\",\"/usr/b.txt\"",
             Command::MfMove(s("/usr/a.txt"), s("/usr/b.txt")),
         ),
-        // NOTES "PDP contexts and TLS contexts".
+        // spec NOTES.md "PDP contexts and TLS contexts".
         (
             "AT+CGDCONT=1,\"IP\",\"cmnet\"",
             Command::Cgdcont {
@@ -588,7 +588,7 @@ fn response_vectors() -> Vec<(&'static str, Response)> {
                 ],
             ),
         ),
-        // §3.1 values: the examples, and the defaults of NOTES.
+        // §3.1 values: the examples, and the defaults of spec NOTES.md.
         ("+MFTPCFG: 0,\"ssl\",0,0", c(0, V::Ssl(SslMode::Plain, 0))),
         ("+MFTPCFG: 0,\"data_type\",0", c(0, V::DataType(DataType::Binary))),
         ("+MFTPCFG: 0,\"transmode\",1", c(0, V::TransMode(TransMode::Passive))),
@@ -679,7 +679,7 @@ fn response_vectors() -> Vec<(&'static str, Response)> {
         ("+MFGET: 7,3333333", Response::MfGet(b"3333333".to_vec())),
         // A file's raw bytes may hold anything, line ends included.
         ("+MFGET: 6,a,\"\r\nb", Response::MfGet(b"a,\"\r\nb".to_vec())),
-        // NOTES "Local file system of the module".
+        // spec NOTES.md "Local file system of the module".
         (
             "+MFLIST: \"/usr/test.txt\",12",
             Response::MfList {
@@ -809,7 +809,7 @@ fn urc_vectors() -> Vec<(&'static str, Urc)> {
         ("+MFTPSTOR: 0,0,13", upload_urc(UploadOp::Stor, 13)),
         ("+MFTPSTOR: 0,0,10", upload_urc(UploadOp::Stor, 10)),
         ("+MFTPSTOR: 0,0,12", upload_urc(UploadOp::Stor, 12)),
-        // NOTES: failures after OK.
+        // spec NOTES.md: failures after OK.
         ("+MFTPCWD: 0,4", result(Op::Cwd, 0, 4)),
         (
             "+MFTPLIST: 2,14",
@@ -918,7 +918,7 @@ fn manual_urc_lines_parse_to_their_values_and_emit_back() {
 }
 
 /// Chapter 4 prints `+MFTPPWD: 0,0,/home/uftp` once without quotes; §3.5 quotes the path.
-/// Both are read, and the quoted form is written (NOTES "Per-command decisions").
+/// Both are read, and the quoted form is written (spec NOTES.md "Per-command decisions").
 #[test]
 fn unquoted_pwd_of_chapter_4_reads_and_is_written_quoted() {
     let want = Urc::Pwd {

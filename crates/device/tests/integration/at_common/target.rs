@@ -78,7 +78,7 @@ pub struct Target {
     pub perm_dir: String,
     /// Whether `AT+MFTPLIST` of one file may name it relative to the working directory
     /// (libunftp 0.24 resolves an MLST path against `/`, not the working directory, so a
-    /// relative name is not found there: mlst.rs uses the path as given).
+    /// relative name is not found there: its mlst.rs uses the path as given).
     pub relative_file_list: bool,
 }
 
