@@ -2,6 +2,9 @@
 //! its own test binary before, and is still selected by its name (`cargo test -p ftpmodem
 //! --test integration serve_pty::`).
 
+// Tests may panic on what they did not expect; the product's lints deny that.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[cfg(feature = "demo")]
 mod demo;
 mod host_cli;

@@ -2,6 +2,9 @@
 //! binary before, and is still selected by its name (`cargo test -p ftpmodem-testsrv --test
 //! integration vsftpd::`). [`common`] holds the curl helpers.
 
+// Tests may panic on what they did not expect; the product's lints deny that.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 mod certs;
