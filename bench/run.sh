@@ -49,6 +49,6 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$BIG_TESTS" = 1 ]; then
     echo "== 1 GiB streaming tests (release)"
-    cargo test --release --locked -p ftpmodem --test stream_transfers -- \
+    cargo test --release --locked -p ftpmodem --test integration stream_transfers:: -- \
         --ignored --test-threads 1 --nocapture
 fi

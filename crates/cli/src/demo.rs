@@ -1,6 +1,9 @@
 //! `ftpmodem demo`: the manual's chapter 4 session (§4.1) run through the AT line of a virtual
 //! module against an FTP server started in this process, printed as a transcript. It needs no
-//! setup: the server (libunftp) serves a temp directory, the module's file system is another.
+//! setup: the server (libunftp, [`server`]) serves a temp directory, the module's file system
+//! is another.
+
+mod server;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -8,10 +11,11 @@ use ftpmodem_device::engine::{Engine, EngineConfig};
 use ftpmodem_device::fs::Sandbox;
 use ftpmodem_device::transport::{line_channel, LineEnds};
 use ftpmodem_device::{channel, runtime};
-use ftpmodem_testsrv::{FtpServer, Unftp, UnftpOptions};
 use std::io::Write;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+
+use server::DemoServer;
 
 /// User and password of the manual's examples.
 const USER: &str = "uftp";
@@ -125,7 +129,7 @@ fn session(port: u16) -> Vec<(&'static str, Vec<String>)> {
 }
 
 pub async fn run(args: DemoArgs) -> Result<()> {
-    let server = Unftp::start(UnftpOptions::plain().user(USER, PASSWORD))
+    let server = DemoServer::start(USER, PASSWORD)
         .await
         .context("starting the embedded FTP server")?;
     std::fs::create_dir_all(server.root().join("home/uftp/test"))
@@ -152,7 +156,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         raw: args.raw,
     };
     term.expect("+MATREADY").await?;
-    for (note, commands) in session(server.port()) {
+    for (note, commands) in session(server.addr().port()) {
         if !args.raw {
             println!("\n# {note}");
         }

@@ -1,6 +1,7 @@
 //! `ftpmodem`: the FTP service of a OneMO ML30x module in software.
 
 mod config;
+#[cfg(feature = "demo")]
 mod demo;
 mod host;
 mod serve;
@@ -20,6 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Run the manual's chapter 4 session against an embedded FTP server and print it.
+    #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
     /// Serve a virtual module on a line until Ctrl+C or SIGTERM.
     Serve(serve::ServeArgs),
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
     };
     let result = rt.block_on(async {
         match cli.command {
+            #[cfg(feature = "demo")]
             Cmd::Demo(args) => demo::run(args).await,
             Cmd::Serve(args) => serve::run(args).await,
             Cmd::At(a) => host::finish(host::at::run(a).await),

@@ -81,8 +81,8 @@ pub struct Options {
     /// (a USB-serial adapter, a PTY) a little after it was written.
     pub guard_margin: Duration,
     /// A download with no chunk for this long asks `AT+MFTPSTATE` whether it has ended: the
-    /// module marks no last chunk, and its state returns to 1 after the last one (NOTES
-    /// "AT+MFTPRETR").
+    /// module marks no last chunk, and its state returns to 1 after the last one (spec
+    /// NOTES.md "AT+MFTPRETR").
     pub poll_idle: Duration,
     /// Decoder buffer bounds.
     pub limits: decode::Limits,

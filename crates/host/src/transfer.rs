@@ -24,7 +24,8 @@ impl Channel {
     /// (local_fs 0). Returns the bytes written. An empty file (result 19) is 0 bytes.
     ///
     /// The module marks no last chunk: when chunks pause, the call asks `AT+MFTPSTATE`, which
-    /// turns back from 2 to 1 only after the last chunk was printed (NOTES "AT+MFTPRETR").
+    /// turns back from 2 to 1 only after the last chunk was printed (spec NOTES.md
+    /// "AT+MFTPRETR").
     pub async fn retrieve<W>(&self, file: &str, out: &mut W, range: Range) -> Result<u64>
     where
         W: AsyncWrite + Unpin + ?Sized,

@@ -1,0 +1,12 @@
+//! The `ftpmodem` binary's integration tests, one binary (as ripgrep does): each module was
+//! its own test binary before, and is still selected by its name (`cargo test -p ftpmodem
+//! --test integration serve_pty::`).
+
+// Tests may panic on what they did not expect; the product's lints deny that.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[cfg(feature = "demo")]
+mod demo;
+mod host_cli;
+mod serve_pty;
+mod stream_transfers;

@@ -1,0 +1,194 @@
+//! The TCP transport on real loopback sockets.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::transport_common;
+
+use ftpmodem_device::transport::{line_channel, run_tcp, ModuleEnds, BUSY_LINE};
+use std::net::SocketAddr;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use transport_common::{all_bytes, read_n, recv_n, spawn_echo, WAIT};
+
+async fn serve(
+    capacity: usize,
+) -> (
+    SocketAddr,
+    ModuleEnds,
+    CancellationToken,
+    JoinHandle<std::io::Result<()>>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (line, module) = line_channel(capacity);
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(run_tcp(listener, line, shutdown.clone()));
+    (addr, module, shutdown, task)
+}
+
+async fn serve_echo() -> (
+    SocketAddr,
+    CancellationToken,
+    JoinHandle<std::io::Result<()>>,
+) {
+    let (addr, module, shutdown, task) = serve(8).await;
+    spawn_echo(module);
+    (addr, shutdown, task)
+}
+
+/// Round trip through the echo module: proves this client is the attached one.
+async fn assert_echoes(client: &mut TcpStream, data: &[u8]) {
+    client.write_all(data).await.unwrap();
+    assert_eq!(read_n(client, data.len()).await, data);
+}
+
+async fn read_to_eof(client: &mut TcpStream) -> Vec<u8> {
+    let mut got = Vec::new();
+    tokio::time::timeout(WAIT, client.read_to_end(&mut got))
+        .await
+        .expect("no EOF")
+        .expect("read failed");
+    got
+}
+
+#[tokio::test]
+async fn a_client_gets_every_byte_value_echoed() {
+    let (addr, shutdown, task) = serve_echo().await;
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    assert_echoes(&mut client, &all_bytes()).await;
+    assert_echoes(&mut client, b"+").await;
+    shutdown.cancel();
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    // The client is closed with the transport.
+    assert_eq!(read_to_eof(&mut client).await, b"");
+}
+
+#[tokio::test]
+async fn each_direction_is_exact() {
+    let (addr, mut module, _shutdown, _task) = serve(4).await;
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    client.write_all(&all_bytes()).await.unwrap();
+    assert_eq!(recv_n(&mut module.from_line, 256).await, all_bytes());
+    let reversed: Vec<u8> = all_bytes().into_iter().rev().collect();
+    module.to_line.send(reversed.clone().into()).await.unwrap();
+    assert_eq!(read_n(&mut client, 256).await, reversed);
+}
+
+#[tokio::test]
+async fn a_second_client_is_told_the_line_is_busy_and_closed() {
+    let (addr, _shutdown, _task) = serve_echo().await;
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    assert_echoes(&mut first, b"AT\r").await;
+
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    assert_eq!(read_to_eof(&mut second).await, BUSY_LINE);
+    // Whatever the second one sends never reaches the module.
+    let _ = second.write_all(b"intruder").await;
+
+    assert_echoes(&mut first, b"still here").await;
+    let mut third = TcpStream::connect(addr).await.unwrap();
+    assert_eq!(read_to_eof(&mut third).await, BUSY_LINE);
+    assert_echoes(&mut first, &all_bytes()).await;
+}
+
+#[tokio::test]
+async fn after_a_client_leaves_the_next_one_is_served() {
+    let (addr, _shutdown, _task) = serve_echo().await;
+    for round in 0..5u8 {
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        assert_echoes(&mut client, &[b'A', b'T', round, b'\r']).await;
+        drop(client);
+    }
+    // A client that leaves with a half close is gone too.
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    assert_echoes(&mut client, b"x").await;
+    client.shutdown().await.unwrap();
+    assert_eq!(read_to_eof(&mut client).await, b"");
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    assert_echoes(&mut client, b"y").await;
+}
+
+#[tokio::test]
+async fn output_with_nobody_attached_is_discarded_without_blocking_the_module() {
+    const CAPACITY: usize = 4;
+    let (addr, mut module, _shutdown, _task) = serve(CAPACITY).await;
+    // Far more than the channel holds: these sends only complete if the transport drains.
+    tokio::time::timeout(WAIT, async {
+        for _ in 0..(CAPACITY * 25) {
+            module
+                .to_line
+                .send(b"+MFTPURC: \"old\"\r\n".to_vec().into())
+                .await
+                .unwrap();
+        }
+    })
+    .await
+    .expect("the module blocked with nobody attached");
+
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    // Once the module hears the client, the client is attached.
+    client.write_all(b"A").await.unwrap();
+    assert_eq!(recv_n(&mut module.from_line, 1).await, b"A");
+    module.to_line.send(b"new".to_vec().into()).await.unwrap();
+    assert_eq!(read_n(&mut client, 3).await, b"new");
+}
+
+#[tokio::test]
+async fn the_module_ending_ends_the_transport() {
+    let (addr, mut module, _shutdown, task) = serve(4).await;
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    // Output only reaches a client once it is attached, which the module learns from its bytes.
+    client.write_all(b"AT\r").await.unwrap();
+    assert_eq!(recv_n(&mut module.from_line, 3).await, b"AT\r");
+    module.to_line.send(b"bye".to_vec().into()).await.unwrap();
+    assert_eq!(read_n(&mut client, 3).await, b"bye");
+    drop(module);
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(read_to_eof(&mut client).await, b"");
+
+    // And with nobody attached.
+    let (_addr, module, _shutdown, task) = serve(4).await;
+    drop(module);
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn shutdown_returns_with_a_client_that_does_not_read() {
+    let (addr, mut module, shutdown, task) = serve(2).await;
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    client.write_all(b"A").await.unwrap();
+    assert_eq!(recv_n(&mut module.from_line, 1).await, b"A");
+    // Fill socket buffers and the channel: the transport is stuck writing.
+    let to_line = module.to_line.clone();
+    let filler =
+        tokio::spawn(async move { while to_line.send(vec![0u8; 65536].into()).await.is_ok() {} });
+    tokio::time::timeout(WAIT, async {
+        while module.to_line.capacity() > 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap();
+    shutdown.cancel();
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    drop(module);
+    tokio::time::timeout(WAIT, filler).await.unwrap().unwrap();
+}
