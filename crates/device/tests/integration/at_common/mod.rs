@@ -294,23 +294,6 @@ impl At {
         self.take(n)
     }
 
-    /// Bytes up to and including `end`, at most `max` of them.
-    pub async fn read_until(&mut self, end: &[u8], max: usize) -> Vec<u8> {
-        loop {
-            let avail = &self.buf[self.pos..];
-            if let Some(i) = avail.windows(end.len()).position(|w| w == end) {
-                return self.take(i + end.len());
-            }
-            assert!(
-                avail.len() <= max,
-                "no {:?} within {max} bytes; {}",
-                show(end),
-                self.context()
-            );
-            self.fill(&format!("\"{}\"", show(end))).await;
-        }
-    }
-
     /// The next bytes must be exactly `want`.
     pub async fn expect(&mut self, want: &[u8]) {
         let got = self.read_n(want.len()).await;
@@ -437,14 +420,6 @@ impl At {
             }
         }
         data
-    }
-
-    /// `AT+MFTPRETR` to the serial line that fails part way (or at once): data chunks (any
-    /// number, running sums checked) until `+MFTPRETR: <id>,<code>`. Returns the bytes that
-    /// came and the code.
-    pub async fn retr_failing(&mut self, id: u8, line: &str) -> (Vec<u8>, u16) {
-        self.cmd(line, "\r\nOK\r\n").await;
-        self.retr_until_result(id, Vec::new()).await
     }
 
     /// The rest of a download to the serial line after `data` came: chunks of channel `id`
