@@ -86,7 +86,10 @@ pub struct Options {
     pub poll_idle: Duration,
     /// Decoder buffer bounds.
     pub limits: decode::Limits,
-    /// Reports buffered for one channel call before the driver waits for it.
+    /// Reports buffered for one channel call. When it is full the driver holds the next
+    /// report and reads no further from the line (the line's flow control slows the module)
+    /// until the call takes it; a call that takes nothing for `report_timeout` is given up
+    /// and fails with a time-out.
     pub route_queue: usize,
     /// Unsolicited reports kept for [`Modem::events`] subscribers that fall behind.
     pub event_queue: usize,
@@ -151,7 +154,7 @@ impl Modem {
     where
         S: AsyncRead + AsyncWrite + Send + 'static,
     {
-        let shared = Arc::new(Shared::new(opts.event_queue));
+        let shared = Arc::new(Shared::new(opts.event_queue, opts.report_timeout));
         let jobs = driver::spawn(stream, opts, shared.clone());
         Modem { jobs, shared, opts }
     }
@@ -240,12 +243,25 @@ impl Modem {
         data: Data,
         timeout: Duration,
     ) -> Result<Answer> {
+        self.submit_for(line, data, timeout, None).await
+    }
+
+    /// [`Modem::submit`] for the call on channel `arms`, whose reports are taken from this
+    /// command's `OK` on.
+    pub(crate) async fn submit_for(
+        &self,
+        line: Vec<u8>,
+        data: Data,
+        timeout: Duration,
+        arms: Option<ChannelId>,
+    ) -> Result<Answer> {
         let (reply, rx) = oneshot::channel();
         let job = Job {
             line,
             data,
             timeout,
             reply,
+            arms,
         };
         if self.jobs.send(job).await.is_err() {
             return Err(Error::LineClosed("driver stopped".into()));
