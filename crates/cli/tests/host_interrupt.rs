@@ -197,12 +197,16 @@ impl Running {
                 panic!("ftpmodem hung (killed after {LIMIT:?})");
             }
         };
-        // The reader thread ends at the pipe's end.
-        let said = self
-            .lines
+        // The reader thread ends at the pipe's end. On failure, the log's tail says more.
+        let all: Vec<String> = self.lines.iter().collect();
+        let mut said: Vec<String> = all
             .iter()
             .filter(|l| l.starts_with("ftpmodem:"))
+            .cloned()
             .collect();
+        if status.code() != Some(0) && std::env::var_os("FTPMODEM_TEST_LOG").is_some() {
+            said.extend(all.iter().rev().take(80).rev().cloned());
+        }
         (status, said)
     }
 }
@@ -417,4 +421,51 @@ fn ls_interrupted_at_random_points() {
         }
     }
     eprintln!("ls: {tally:?} in {:?}", t.elapsed());
+}
+
+#[test]
+fn get_killed_without_clean_up_leaves_a_line_the_next_command_can_use() {
+    // SIGKILL: no clean-up at all. The module goes on printing the download's chunks into the
+    // line; the next command must wade through them, disconnect the channel and work.
+    let mut rng = Rng(seed("get killed"));
+    let e = Env::new();
+    let content = data(4 << 20, 9);
+    std::fs::write(e.dir.join("k.bin"), &content).unwrap();
+    let (pty, url, dir_url) = (e.pty(), e.url("k.bin"), e.url(""));
+    let local = e.path("k.bin");
+    let get = ["get", "--pty", &pty, &url, local.to_str().unwrap()];
+    let resume = [
+        "get",
+        "--pty",
+        &pty,
+        "--resume",
+        &url,
+        local.to_str().unwrap(),
+    ];
+    let ls = ["ls", "--pty", &pty, &dir_url];
+    let span = whole_run(&get);
+    eprintln!("get killed: a whole run takes {span:?} after its first log line");
+    let mut tally = Tally::default();
+    for _ in 0..runs().div_ceil(5) {
+        let _ = std::fs::remove_file(&local);
+        let r = start(&get);
+        r.first_line();
+        std::thread::sleep(Duration::from_micros(
+            rng.below(span.as_micros() as u64 * 3 / 4),
+        ));
+        kill(Pid::from_raw(r.child.id() as i32), Signal::SIGKILL).unwrap();
+        let (status, _) = r.finish();
+        if status.code() == Some(0) {
+            tally.completed += 1;
+            continue;
+        }
+        tally.interrupted += 1;
+        check_next("ls after SIGKILL", &ls, &mut tally);
+        check_next("get --resume after SIGKILL", &resume, &mut tally);
+        assert!(
+            std::fs::read(&local).unwrap() == content,
+            "resumed file differs"
+        );
+    }
+    eprintln!("get killed: {tally:?}");
 }

@@ -19,7 +19,7 @@ mod url;
 use clap::{Args, ValueEnum};
 use ftpmodem_host::tty::{self, Flow};
 use ftpmodem_host::{Channel, ChannelConfig, Error, Login, Modem};
-use ftpmodem_proto::{ChannelId, ChannelState, DataType, SslMode, TransMode};
+use ftpmodem_proto::{ChannelId, ChannelState, CmeError, DataType, SslMode, TransMode};
 use interrupt::Signal;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -226,7 +226,15 @@ impl FtpArgs {
             },
             ..ChannelConfig::default()
         };
-        channel.configure(&cfg).await?;
+        match channel.configure(&cfg).await {
+            // A command still running on the channel (a login an earlier program gave up in
+            // the middle of): the disconnect cancels it.
+            Err(Error::Cme(CmeError::FtpRunning)) => {
+                let _ = channel.disconnect().await;
+                channel.configure(&cfg).await?;
+            }
+            r => r?,
+        }
         let mut login = Login::new(url.host.clone());
         login.port = url.port;
         login.user = url.user.clone();
