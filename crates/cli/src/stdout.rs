@@ -1,7 +1,7 @@
 //! Standard output that may be a pipe whose reader has gone (`ftpmodem ls ... | head -1`).
 //!
 //! Rust ignores SIGPIPE, so a write to such a pipe fails with EPIPE, and `println!` panics on
-//! it. Every line the commands print goes through [`line`] instead (the [`outln!`] macro), and
+//! it. Every line the commands print goes through [`line()`] instead (the `outln!` macro), and
 //! a broken pipe is told apart from other write errors ([`is_broken_pipe`]) so that the
 //! command stops quietly: the reader wanted no more.
 
