@@ -390,7 +390,8 @@ impl Driver {
                     self.written = Some(rx);
                     if let Some(cur) = &mut self.cur {
                         cur.phase = Phase::Draining;
-                        cur.deadline = Instant::now() + cur.timeout;
+                        // A slow line (9600 baud) takes seconds for the queued data.
+                        cur.deadline = Instant::now() + self.opts.report_timeout;
                     }
                 }
                 Step::Written(at) => {
@@ -429,7 +430,7 @@ impl Driver {
             Phase::Waiting | Phase::Escaped | Phase::Draining => Some(cur.deadline),
             Phase::Guard(until) => Some(until),
             // The caller's reader paces the upload, as long as the line takes what it gets.
-            Phase::Streaming => self.stuck_since.map(|t| t + cur.timeout),
+            Phase::Streaming => self.stuck_since.map(|t| t + self.opts.report_timeout),
         });
         match (parked, cur) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -475,14 +476,14 @@ impl Driver {
                 self.finish(Err(err));
             }
             Phase::Draining if now >= cur.deadline => {
-                let after = cur.timeout;
+                let after = self.opts.report_timeout;
                 self.finish(Err(Error::Timeout {
                     after,
                     waiting_for: "the line to take the upload's data",
                 }));
             }
-            Phase::Streaming if stuck.is_some_and(|t| now >= t + cur.timeout) => {
-                let after = cur.timeout;
+            Phase::Streaming if stuck.is_some_and(|t| now >= t + self.opts.report_timeout) => {
+                let after = self.opts.report_timeout;
                 self.finish(Err(Error::Timeout {
                     after,
                     waiting_for: "the line to take the upload's data",

@@ -73,7 +73,9 @@ pub struct Options {
     /// prompt or `CONNECT` of a data command).
     pub command_timeout: Duration,
     /// Longest wait for a channel report after its command's `OK`, and for the next chunk of
-    /// a download. The module itself gives up after its rsptimeout (at most 30 s).
+    /// a download. The module itself gives up after its rsptimeout (at most 30 s). Also how
+    /// long the driver waits for a call to take a report, and for the line to take
+    /// transparent-mode data.
     pub report_timeout: Duration,
     /// The module's escape guard time (V.25ter S12): silence needed before and after `+++`.
     pub guard_time: Duration,
@@ -165,8 +167,9 @@ impl Modem {
     }
 
     /// Reports no call is waiting for: `+MATREADY`, `+MIPCALL`, and channel reports that
-    /// arrive while no call runs on their channel (a server closing an idle session:
-    /// `+MFTPURC: <id>,"conn",0`). A subscriber that falls behind loses the oldest ones.
+    /// arrive while no call runs on their channel, or before the `OK` of its call's command
+    /// (a server closing an idle session: `+MFTPURC: <id>,"conn",0`). Download chunks nobody
+    /// takes are dropped instead. A subscriber that falls behind loses the oldest ones.
     pub fn events(&self) -> broadcast::Receiver<Urc> {
         self.shared.events.subscribe()
     }
