@@ -146,10 +146,10 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     let spawner = move |id, events| channel::spawn(id, fs.clone(), events);
     tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
 
-    println!(
+    crate::outln!(
         "ftpmodem demo: a virtual module and an FTP server at {} (user {USER}), manual §4.1",
         server.addr()
-    );
+    )?;
     let mut term = Terminal {
         line,
         pending: Vec::new(),
@@ -158,7 +158,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     term.expect("+MATREADY").await?;
     for (note, commands) in session(server.addr().port()) {
         if !args.raw {
-            println!("\n# {note}");
+            crate::outln!("\n# {note}")?;
         }
         for cmd in commands {
             term.command(&cmd, &until(&cmd)).await?;
@@ -178,9 +178,9 @@ struct Terminal {
 impl Terminal {
     async fn command(&mut self, cmd: &str, until: &str) -> Result<()> {
         if self.raw {
-            println!("> {}", escape(format!("{cmd}\r").as_bytes()));
+            crate::outln!("> {}", escape(format!("{cmd}\r").as_bytes()))?;
         } else {
-            println!("{cmd}");
+            crate::outln!("{cmd}")?;
         }
         self.line
             .to_module
@@ -197,9 +197,9 @@ impl Terminal {
                 let line: Vec<u8> = self.pending.drain(..end + 2).collect();
                 let text = &line[..line.len() - 2];
                 if self.raw {
-                    println!("< {}", escape(&line));
+                    crate::outln!("< {}", escape(&line))?;
                 } else if !text.is_empty() {
-                    println!("{}", String::from_utf8_lossy(text));
+                    crate::outln!("{}", String::from_utf8_lossy(text))?;
                 }
                 if text.starts_with(until.as_bytes()) {
                     std::io::stdout().flush().ok();

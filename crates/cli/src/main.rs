@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod host;
 mod serve;
+mod stdout;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -82,6 +83,8 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // Standard output closed by its reader (`ftpmodem demo --raw | head`): it wanted no more.
+        Err(e) if stdout::chain_is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ftpmodem: {e:#}");
             ExitCode::FAILURE

@@ -89,8 +89,15 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let transport = {
         let shutdown = shutdown.clone();
         if let Some(link) = &args.pty {
-            let pty = PtyLine::create(link)
-                .with_context(|| format!("creating the PTY at {}", link.display()))?;
+            let pty = match PtyLine::create(link) {
+                Ok(pty) => pty,
+                // "LINK is in use by pid N" says it all.
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => bail!("{e}"),
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("creating the PTY at {}", link.display()))
+                }
+            };
             eprintln!(
                 "ftpmodem: {} module on {} -> {} (e.g. picocom -q --omap crlf {})",
                 model.profile().name,

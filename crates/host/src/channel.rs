@@ -4,7 +4,7 @@
 //! the module would answer it with result 4 anyway), registers itself as the receiver of the
 //! channel's reports, sends its command, and waits for the report that ends it.
 
-use crate::driver::Shared;
+use crate::driver::{Data, Route, Shared};
 use crate::error::{Error, Result};
 use crate::types::{arg, ChannelConfig, ListEntry, Login};
 use crate::{Answer, Modem};
@@ -12,6 +12,7 @@ use ftpmodem_proto::{
     CfgRequest, CfgValue, ChannelId, ChannelState, Command, Conn, Response, ResultCode, SimpleOp,
     Urc,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, OwnedMutexGuard};
@@ -30,10 +31,17 @@ pub struct Channel {
 }
 
 /// A call's hold on its channel: the channel's lock and the route of its reports.
+///
+/// The route takes reports only from the `OK` of the call's own command on
+/// ([`Subscription::command`]): what the channel printed before (chunks of a download an
+/// earlier host abandoned, the end of a disconnect) is not this call's.
 pub(crate) struct Subscription {
     pub(crate) rx: mpsc::Receiver<Urc>,
     shared: Arc<Shared>,
     id: ChannelId,
+    modem: Modem,
+    /// Set by the driver when it gave up on this call for taking no report in time.
+    abandoned: Arc<AtomicBool>,
     _lock: OwnedMutexGuard<()>,
 }
 
@@ -48,12 +56,34 @@ impl Subscription {
     pub(crate) async fn next(&mut self, timeout: Duration, what: &'static str) -> Result<Urc> {
         match tokio::time::timeout(timeout, self.rx.recv()).await {
             Ok(Some(u)) => Ok(u),
+            Ok(None) if self.abandoned.load(Ordering::Relaxed) => Err(Error::Timeout {
+                after: self.shared.stall,
+                waiting_for: "the caller to take the channel's reports",
+            }),
             Ok(None) => Err(Error::LineClosed("driver stopped".into())),
             Err(_) => Err(Error::Timeout {
                 after: timeout,
                 waiting_for: what,
             }),
         }
+    }
+
+    /// Sends the call's command; the channel's reports are taken from its `OK` on.
+    pub(crate) async fn command(&self, cmd: &Command) -> Result<Answer> {
+        let timeout = self.modem.opts.command_timeout;
+        self.submit(cmd.to_bytes(), Data::None, timeout).await
+    }
+
+    /// [`Subscription::command`] with data for a prompt or transparent mode.
+    pub(crate) async fn submit(
+        &self,
+        line: Vec<u8>,
+        data: Data,
+        timeout: Duration,
+    ) -> Result<Answer> {
+        self.modem
+            .submit_for(line, data, timeout, Some(self.id))
+            .await
     }
 }
 
@@ -90,11 +120,14 @@ impl Channel {
             .lock_owned()
             .await;
         let (tx, rx) = mpsc::channel(self.modem.opts.route_queue.max(1));
-        shared.route(self.id, Some(tx));
+        let abandoned = Arc::new(AtomicBool::new(false));
+        shared.route(self.id, Some(Route::new(tx, abandoned.clone())));
         Subscription {
             rx,
             shared,
             id: self.id,
+            modem: self.modem.clone(),
+            abandoned,
             _lock: lock,
         }
     }
@@ -112,7 +145,7 @@ impl Channel {
         mut pick: impl FnMut(Urc) -> Option<Result<T>>,
     ) -> Result<T> {
         let mut sub = self.subscribe().await;
-        self.modem.command(&cmd).await?;
+        sub.command(&cmd).await?;
         loop {
             let u = sub.next(self.report_timeout(), what).await?;
             if let Urc::ConnState { id, .. } = u {
@@ -193,7 +226,7 @@ impl Channel {
     pub async fn disconnect(&self) -> Result<()> {
         let id = self.id;
         let mut sub = self.subscribe().await;
-        self.modem.command(&Command::MftpDisc(id)).await?;
+        sub.command(&Command::MftpDisc(id)).await?;
         loop {
             match sub.next(self.report_timeout(), "+MFTPDISC").await? {
                 Urc::Result {
@@ -257,8 +290,7 @@ impl Channel {
     pub async fn list(&self, path: &str) -> Result<Vec<ListEntry>> {
         let id = self.id;
         let mut sub = self.subscribe().await;
-        self.modem
-            .command(&Command::MftpList(id, arg("path", path)?))
+        sub.command(&Command::MftpList(id, arg("path", path)?))
             .await?;
         let mut entries = Vec::new();
         let mut probe: Option<tokio::task::JoinHandle<Result<()>>> = None;

@@ -11,9 +11,11 @@ use crate::error::{Error, Result};
 use crate::Options;
 use ftpmodem_proto::frame::decode::{Decoder, Event, Final};
 use ftpmodem_proto::{ChannelId, Response, Urc};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 
@@ -24,6 +26,9 @@ const READ_CHUNK: usize = 4096;
 const READ_QUEUE: usize = 16;
 /// Writes in flight towards the writer task.
 const WRITE_QUEUE: usize = 8;
+/// Places of the write queue that transparent-mode data leaves free, so that a command line,
+/// prompt data or an escape never waits behind upload data: the driver never waits on a write.
+const WRITE_RESERVE: usize = 2;
 /// How long a command whose module restarted before answering may still be answered.
 const RESTART_GRACE: Duration = Duration::from_secs(2);
 /// Information lines one command may print (`AT+MFLIST` of a full file system); beyond it the
@@ -59,47 +64,102 @@ pub(crate) struct Job {
     pub(crate) data: Data,
     pub(crate) timeout: Duration,
     pub(crate) reply: oneshot::Sender<Result<Answer>>,
+    /// The channel whose call sent this command: its reports are taken from this command's
+    /// `OK` on (the module reports after the `OK`, NOTES "order"); what the channel printed
+    /// before is left over from an earlier command (an abandoned download's chunks) and no
+    /// business of this call.
+    pub(crate) arms: Option<ChannelId>,
+}
+
+/// Where a channel's reports go while a call runs on it.
+#[derive(Debug)]
+pub(crate) struct Route {
+    tx: mpsc::Sender<Urc>,
+    /// Whether the call's own command has ended with `OK` (see [`Job::arms`]).
+    armed: bool,
+    /// Set when the driver gave up on the call: it took no report for [`Shared::stall`].
+    abandoned: Arc<AtomicBool>,
+}
+
+impl Route {
+    /// A route to `tx`, not yet armed; `abandoned` tells the call why its reports stopped.
+    pub(crate) fn new(tx: mpsc::Sender<Urc>, abandoned: Arc<AtomicBool>) -> Route {
+        Route {
+            tx,
+            armed: false,
+            abandoned,
+        }
+    }
 }
 
 /// State shared by the driver and the handles.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    routes: Mutex<[Option<mpsc::Sender<Urc>>; ChannelId::COUNT]>,
+    routes: Mutex<[Option<Route>; ChannelId::COUNT]>,
     pub(crate) events: broadcast::Sender<Urc>,
     pub(crate) channel_locks: [Arc<tokio::sync::Mutex<()>>; ChannelId::COUNT],
+    /// How long the driver holds a report for a call whose queue is full before it gives up
+    /// on the call. Meanwhile it reads nothing more from the line (flow control towards the
+    /// module), but its deadlines still run.
+    pub(crate) stall: Duration,
 }
 
 impl Shared {
-    pub(crate) fn new(events: usize) -> Shared {
+    pub(crate) fn new(events: usize, stall: Duration) -> Shared {
         Shared {
             routes: Mutex::new(Default::default()),
             events: broadcast::channel(events.max(1)).0,
             channel_locks: Default::default(),
+            stall,
         }
     }
 
-    /// Reports of `id` go to `tx` from now on.
-    pub(crate) fn route(&self, id: ChannelId, tx: Option<mpsc::Sender<Urc>>) {
-        let mut r = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(slot) = r.get_mut(id.index()) {
-            *slot = tx;
+    fn routes(&self) -> std::sync::MutexGuard<'_, [Option<Route>; ChannelId::COUNT]> {
+        self.routes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reports of `id` go to `route` from now on.
+    pub(crate) fn route(&self, id: ChannelId, route: Option<Route>) {
+        if let Some(slot) = self.routes().get_mut(id.index()) {
+            *slot = route;
         }
     }
 
-    /// Removes the route of `id` if it still is `tx` (its call has ended).
-    fn unroute(&self, id: ChannelId, tx: &mpsc::Sender<Urc>) {
-        let mut r = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+    /// Removes the route of `id` if it still is `tx` (its call has ended, or was given up:
+    /// `abandon`).
+    fn unroute(&self, id: ChannelId, tx: &mpsc::Sender<Urc>, abandon: bool) {
+        let mut r = self.routes();
         if let Some(slot) = r.get_mut(id.index()) {
-            if slot.as_ref().is_some_and(|s| s.same_channel(tx)) {
-                *slot = None;
+            if slot.as_ref().is_some_and(|s| s.tx.same_channel(tx)) {
+                if let Some(route) = slot.take() {
+                    route.abandoned.store(abandon, Ordering::Relaxed);
+                }
             }
         }
     }
 
-    fn sink(&self, id: ChannelId) -> Option<mpsc::Sender<Urc>> {
-        let r = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        r.get(id.index()).cloned().flatten()
+    /// The call on `id` takes reports from now on.
+    fn arm(&self, id: ChannelId) {
+        if let Some(Some(route)) = self.routes().get_mut(id.index()) {
+            route.armed = true;
+        }
     }
+
+    /// The queue of the call on `id`, and whether it takes reports yet.
+    fn sink(&self, id: ChannelId) -> Option<(mpsc::Sender<Urc>, bool)> {
+        let r = self.routes();
+        r.get(id.index())
+            .and_then(Option::as_ref)
+            .map(|route| (route.tx.clone(), route.armed))
+    }
+}
+
+/// A report held for a call whose queue is full.
+struct Parked {
+    id: ChannelId,
+    tx: mpsc::Sender<Urc>,
+    urc: Urc,
+    until: Instant,
 }
 
 struct WriteJob {
@@ -134,6 +194,8 @@ struct Current {
     restarted: bool,
     /// What the command does to echo (`ATE0`, `ATE1`, `AT&F`), applied at its `OK`.
     sets_echo: Option<bool>,
+    /// The channel whose reports are taken from this command's `OK` on ([`Job::arms`]).
+    arms: Option<ChannelId>,
 }
 
 enum Step {
@@ -141,6 +203,10 @@ enum Step {
     Job(Option<Job>),
     Chunk(Option<Vec<u8>>),
     Written(Option<Instant>),
+    /// The write queue has room again for transparent-mode data.
+    Room,
+    /// The call a report is held for has room for it again, or has ended.
+    Unparked(std::result::Result<mpsc::OwnedPermit<Urc>, mpsc::error::SendError<()>>),
     Timer,
 }
 
@@ -164,6 +230,8 @@ where
         chunks: None,
         written: None,
         echo_on: None,
+        parked: None,
+        stuck_since: None,
     };
     tokio::spawn(d.run(read_rx, job_rx));
     job_tx
@@ -225,6 +293,34 @@ struct Driver {
     /// a final result that arrives before the command's echo is a late answer to an earlier
     /// command (one that timed out) and is not taken for this one's.
     echo_on: Option<bool>,
+    /// A report held for a call whose queue is full; nothing more is read from the line
+    /// until the call takes it or [`Shared::stall`] has passed.
+    parked: Option<Parked>,
+    /// Since when transparent-mode data has waited for room in the write queue (the line does
+    /// not take it).
+    stuck_since: Option<Instant>,
+}
+
+/// Room in the queue of the call a report is held for.
+async fn room_opt(
+    p: Option<mpsc::Sender<Urc>>,
+) -> std::result::Result<mpsc::OwnedPermit<Urc>, mpsc::error::SendError<()>> {
+    match p {
+        Some(tx) => tx.reserve_owned().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Room for transparent-mode data in the write queue (`WRITE_RESERVE` places stay free).
+async fn write_room(w: &mpsc::Sender<WriteJob>, wanted: bool) {
+    if !wanted {
+        return std::future::pending().await;
+    }
+    // The permits go back at once: this only waits until they exist. A writer that ended
+    // never has room; the stream's deadline ends the command.
+    if w.reserve_many(WRITE_RESERVE + 1).await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 async fn recv_opt<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
@@ -255,16 +351,29 @@ impl Driver {
         mut jobs: mpsc::Receiver<Job>,
     ) {
         loop {
-            while let Some(ev) = self.dec.next_event() {
-                self.event(ev).await;
+            while self.parked.is_none() {
+                let Some(ev) = self.dec.next_event() else {
+                    break;
+                };
+                self.event(ev);
             }
             let idle = self.cur.is_none();
+            let reading = self.parked.is_none();
+            let room = self.writer.capacity() > WRITE_RESERVE;
+            self.stuck_since = match (room, self.chunks.is_some()) {
+                (false, true) => Some(self.stuck_since.unwrap_or_else(Instant::now)),
+                _ => None,
+            };
             let timer = self.timer();
+            let parked_tx = self.parked.as_ref().map(|p| p.tx.clone());
+            let wait_room = !room && self.chunks.is_some();
             let step = tokio::select! {
-                r = read.recv() => Step::Read(r),
+                r = read.recv(), if reading => Step::Read(r),
                 j = jobs.recv(), if idle => Step::Job(j),
-                c = recv_opt(&mut self.chunks) => Step::Chunk(c),
+                c = recv_opt(&mut self.chunks), if room => Step::Chunk(c),
+                () = write_room(&self.writer, wait_room) => Step::Room,
                 w = done_opt(&mut self.written) => Step::Written(w),
+                p = room_opt(parked_tx) => Step::Unparked(p),
                 () = sleep_opt(timer) => Step::Timer,
             };
             match step {
@@ -272,15 +381,17 @@ impl Driver {
                 Step::Read(Some(Err(e))) => return self.close(&mut jobs, e),
                 Step::Read(None) => return self.close(&mut jobs, "reader stopped".into()),
                 Step::Job(None) => return,
-                Step::Job(Some(job)) => self.start(job).await,
-                Step::Chunk(Some(c)) => self.write(c, None).await,
+                Step::Job(Some(job)) => self.start(job),
+                Step::Chunk(Some(c)) => self.write(c, None),
                 Step::Chunk(None) => {
                     self.chunks = None;
                     let (tx, rx) = oneshot::channel();
-                    self.write(Vec::new(), Some(tx)).await;
+                    self.write(Vec::new(), Some(tx));
                     self.written = Some(rx);
                     if let Some(cur) = &mut self.cur {
                         cur.phase = Phase::Draining;
+                        // A slow line (9600 baud) takes seconds for the queued data.
+                        cur.deadline = Instant::now() + self.opts.report_timeout;
                     }
                 }
                 Step::Written(at) => {
@@ -291,26 +402,55 @@ impl Driver {
                         cur.phase = Phase::Guard(until);
                     }
                 }
-                Step::Timer => self.timer_fired().await,
+                Step::Room => {}
+                Step::Unparked(permit) => {
+                    if let Some(p) = self.parked.take() {
+                        match permit {
+                            Ok(permit) => {
+                                permit.send(p.urc);
+                            }
+                            Err(_) => {
+                                self.shared.unroute(p.id, &p.tx, false);
+                                self.unclaimed(p.urc);
+                            }
+                        }
+                    }
+                }
+                Step::Timer => self.timer_fired(),
             }
         }
     }
 }
 
 impl Driver {
-    /// When the current command next needs attention without input.
+    /// When the driver next needs attention without input: every wait has a deadline.
     fn timer(&self) -> Option<Instant> {
-        let cur = self.cur.as_ref()?;
-        match cur.phase {
-            Phase::Waiting | Phase::Escaped => Some(cur.deadline),
+        let parked = self.parked.as_ref().map(|p| p.until);
+        let cur = self.cur.as_ref().and_then(|cur| match cur.phase {
+            Phase::Waiting | Phase::Escaped | Phase::Draining => Some(cur.deadline),
             Phase::Guard(until) => Some(until),
-            // The caller's reader paces the upload; the writer's pace is the line's.
-            Phase::Streaming | Phase::Draining => None,
+            // The caller's reader paces the upload, as long as the line takes what it gets.
+            Phase::Streaming => self.stuck_since.map(|t| t + self.opts.report_timeout),
+        });
+        match (parked, cur) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
-    async fn timer_fired(&mut self) {
+    fn timer_fired(&mut self) {
         let now = Instant::now();
+        if self.parked.as_ref().is_some_and(|p| now >= p.until) {
+            if let Some(p) = self.parked.take() {
+                tracing::debug!(
+                    channel = p.id.get(),
+                    "a call took no report in time: dropped"
+                );
+                self.shared.unroute(p.id, &p.tx, true);
+                self.unclaimed(p.urc);
+            }
+        }
+        let stuck = self.stuck_since;
         let Some(cur) = &mut self.cur else {
             return;
         };
@@ -318,8 +458,7 @@ impl Driver {
             Phase::Guard(until) if now >= until => {
                 cur.phase = Phase::Escaped;
                 cur.deadline = now + self.opts.guard_time + cur.timeout;
-                self.write(ftpmodem_proto::data_mode::ESCAPE.to_vec(), None)
-                    .await;
+                self.write(ftpmodem_proto::data_mode::ESCAPE.to_vec(), None);
             }
             Phase::Waiting | Phase::Escaped if now >= cur.deadline => {
                 let after = cur.timeout;
@@ -336,11 +475,25 @@ impl Driver {
                 self.echo_on = None;
                 self.finish(Err(err));
             }
+            Phase::Draining if now >= cur.deadline => {
+                let after = self.opts.report_timeout;
+                self.finish(Err(Error::Timeout {
+                    after,
+                    waiting_for: "the line to take the upload's data",
+                }));
+            }
+            Phase::Streaming if stuck.is_some_and(|t| now >= t + self.opts.report_timeout) => {
+                let after = self.opts.report_timeout;
+                self.finish(Err(Error::Timeout {
+                    after,
+                    waiting_for: "the line to take the upload's data",
+                }));
+            }
             _ => {}
         }
     }
 
-    async fn start(&mut self, job: Job) {
+    fn start(&mut self, job: Job) {
         tracing::trace!(command = %redact(&job.line), "sending");
         let sets_echo = match ftpmodem_proto::Command::parse(&job.line) {
             Ok(ftpmodem_proto::Command::Echo(on)) => Some(on),
@@ -361,24 +514,43 @@ impl Driver {
             failed: None,
             restarted: false,
             sets_echo,
+            arms: job.arms,
         });
-        self.write(line, None).await;
+        self.write(line, None);
     }
 
-    async fn write(&mut self, bytes: Vec<u8>, done: Option<oneshot::Sender<Instant>>) {
-        if self.writer.send(WriteJob { bytes, done }).await.is_err() {
-            // The writer ended on an error; the reader will see the line close too.
-            self.finish(Err(Error::LineClosed("write failed".into())));
+    /// Queues `bytes` for the writer. Never waits: transparent-mode data only comes while the
+    /// queue has more than `WRITE_RESERVE` places free, and everything else is one write per
+    /// step of a command.
+    fn write(&mut self, bytes: Vec<u8>, done: Option<oneshot::Sender<Instant>>) {
+        match self.writer.try_send(WriteJob { bytes, done }) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                // The writer is stuck on a line that takes nothing: give up the command.
+                let after = self.cur.as_ref().map_or(Duration::ZERO, |c| c.timeout);
+                self.finish(Err(Error::Timeout {
+                    after,
+                    waiting_for: "the line to take the command",
+                }));
+            }
+            Err(TrySendError::Closed(_)) => {
+                // The writer ended on an error; the reader will see the line close too.
+                self.finish(Err(Error::LineClosed("write failed".into())));
+            }
         }
     }
 
     /// Ends the current command with `result`.
     fn finish(&mut self, result: Result<Answer>) {
         if let Some(cur) = self.cur.take() {
+            if let (Ok(_), Some(id)) = (&result, cur.arms) {
+                self.shared.arm(id);
+            }
             let _ = cur.reply.send(result);
         }
         self.chunks = None;
         self.written = None;
+        self.stuck_since = None;
     }
 
     fn close(&mut self, jobs: &mut mpsc::Receiver<Job>, why: String) {
@@ -390,14 +562,14 @@ impl Driver {
         }
     }
 
-    async fn event(&mut self, ev: Event) {
+    fn event(&mut self, ev: Event) {
         match ev {
             Event::Echo(_) => {
                 if let Some(cur) = &mut self.cur {
                     cur.echoed = true;
                 }
             }
-            Event::Prompt => self.prompt().await,
+            Event::Prompt => self.prompt(),
             Event::Connect => {
                 let Some(cur) = &mut self.cur else {
                     return;
@@ -460,7 +632,7 @@ impl Driver {
                 }
                 None => tracing::debug!("information line without a command"),
             },
-            Event::Urc(u) => self.urc(u).await,
+            Event::Urc(u) => self.urc(u),
             Event::Unparsed(l) => tracing::debug!(len = l.len(), "unparsed line from the module"),
             Event::Overflow { len } => {
                 tracing::warn!(len, "over-long line from the module dropped")
@@ -468,7 +640,7 @@ impl Driver {
         }
     }
 
-    async fn prompt(&mut self) {
+    fn prompt(&mut self) {
         let Some(cur) = &mut self.cur else {
             tracing::debug!("prompt without a command");
             return;
@@ -480,18 +652,18 @@ impl Driver {
                     self.dec.skip(echoed);
                 }
                 cur.deadline = Instant::now() + cur.timeout;
-                self.write(bytes, None).await;
+                self.write(bytes, None);
             }
             other => {
                 cur.data = other;
                 cur.failed = Some(Error::Protocol("unexpected > prompt".into()));
                 // ESC cancels a Ctrl+Z prompt; a prompt with a length times out in the module.
-                self.write(vec![ESC], None).await;
+                self.write(vec![ESC], None);
             }
         }
     }
 
-    async fn urc(&mut self, u: Urc) {
+    fn urc(&mut self, u: Urc) {
         if u == Urc::Ready {
             let _ = self.shared.events.send(u);
             // A restarted module echoes again (V.25ter default), but one that keeps ATE0 in
@@ -540,17 +712,46 @@ impl Driver {
             };
             self.finish(Err(err));
         }
-        if let Some(tx) = self.shared.sink(id) {
-            match tx.send(u).await {
+        self.deliver(id, u);
+    }
+
+    /// Hands a report of channel `id` to the call running on it. A call whose command has
+    /// not ended yet gets nothing (the report is left over from before it); a call whose
+    /// queue is full gets the report once it has room, meanwhile the line waits.
+    fn deliver(&mut self, id: ChannelId, u: Urc) {
+        match self.shared.sink(id) {
+            Some((tx, true)) => match tx.try_send(u) {
                 Ok(()) => {}
-                Err(mpsc::error::SendError(u)) => {
-                    self.shared.unroute(id, &tx);
-                    let _ = self.shared.events.send(u);
+                Err(TrySendError::Full(urc)) => {
+                    let until = Instant::now() + self.shared.stall;
+                    self.parked = Some(Parked { id, tx, urc, until });
                 }
+                Err(TrySendError::Closed(u)) => {
+                    self.shared.unroute(id, &tx, false);
+                    self.unclaimed(u);
+                }
+            },
+            Some((_, false)) => {
+                tracing::debug!(channel = id.get(), "report before the call's OK: left over");
+                self.unclaimed(u);
             }
-        } else {
-            let _ = self.shared.events.send(u);
+            None => self.unclaimed(u),
         }
+    }
+
+    /// A report no call waits for goes to the event subscribers, except download data: the
+    /// chunks of a download nobody takes (its caller gave up, or a host before this one
+    /// started it) are dropped here.
+    fn unclaimed(&self, u: Urc) {
+        if let Urc::RetrData { id, sum, .. } = &u {
+            tracing::trace!(
+                channel = id.get(),
+                sum,
+                "download chunk nobody takes: dropped"
+            );
+            return;
+        }
+        let _ = self.shared.events.send(u);
     }
 }
 

@@ -73,7 +73,9 @@ pub struct Options {
     /// prompt or `CONNECT` of a data command).
     pub command_timeout: Duration,
     /// Longest wait for a channel report after its command's `OK`, and for the next chunk of
-    /// a download. The module itself gives up after its rsptimeout (at most 30 s).
+    /// a download. The module itself gives up after its rsptimeout (at most 30 s). Also how
+    /// long the driver waits for a call to take a report, and for the line to take
+    /// transparent-mode data.
     pub report_timeout: Duration,
     /// The module's escape guard time (V.25ter S12): silence needed before and after `+++`.
     pub guard_time: Duration,
@@ -86,7 +88,10 @@ pub struct Options {
     pub poll_idle: Duration,
     /// Decoder buffer bounds.
     pub limits: decode::Limits,
-    /// Reports buffered for one channel call before the driver waits for it.
+    /// Reports buffered for one channel call. When it is full the driver holds the next
+    /// report and reads no further from the line (the line's flow control slows the module)
+    /// until the call takes it; a call that takes nothing for `report_timeout` is given up
+    /// and fails with a time-out.
     pub route_queue: usize,
     /// Unsolicited reports kept for [`Modem::events`] subscribers that fall behind.
     pub event_queue: usize,
@@ -151,7 +156,7 @@ impl Modem {
     where
         S: AsyncRead + AsyncWrite + Send + 'static,
     {
-        let shared = Arc::new(Shared::new(opts.event_queue));
+        let shared = Arc::new(Shared::new(opts.event_queue, opts.report_timeout));
         let jobs = driver::spawn(stream, opts, shared.clone());
         Modem { jobs, shared, opts }
     }
@@ -162,8 +167,9 @@ impl Modem {
     }
 
     /// Reports no call is waiting for: `+MATREADY`, `+MIPCALL`, and channel reports that
-    /// arrive while no call runs on their channel (a server closing an idle session:
-    /// `+MFTPURC: <id>,"conn",0`). A subscriber that falls behind loses the oldest ones.
+    /// arrive while no call runs on their channel, or before the `OK` of its call's command
+    /// (a server closing an idle session: `+MFTPURC: <id>,"conn",0`). Download chunks nobody
+    /// takes are dropped instead. A subscriber that falls behind loses the oldest ones.
     pub fn events(&self) -> broadcast::Receiver<Urc> {
         self.shared.events.subscribe()
     }
@@ -240,12 +246,25 @@ impl Modem {
         data: Data,
         timeout: Duration,
     ) -> Result<Answer> {
+        self.submit_for(line, data, timeout, None).await
+    }
+
+    /// [`Modem::submit`] for the call on channel `arms`, whose reports are taken from this
+    /// command's `OK` on.
+    pub(crate) async fn submit_for(
+        &self,
+        line: Vec<u8>,
+        data: Data,
+        timeout: Duration,
+        arms: Option<ChannelId>,
+    ) -> Result<Answer> {
         let (reply, rx) = oneshot::channel();
         let job = Job {
             line,
             data,
             timeout,
             reply,
+            arms,
         };
         if self.jobs.send(job).await.is_err() {
             return Err(Error::LineClosed("driver stopped".into()));

@@ -42,7 +42,7 @@ impl Channel {
         if range.length == Some(0) {
             return Err(Error::Invalid("a length of 0 bytes".into()));
         }
-        self.modem.command(&cmd).await?;
+        sub.command(&cmd).await?;
         let mut total = 0u64;
         let mut largest = 0usize;
         let mut poll: Option<tokio::task::JoinHandle<Result<ChannelState>>> = None;
@@ -111,7 +111,7 @@ impl Channel {
             offset: (range.offset > 0).then_some(range.offset),
             length: range.length,
         });
-        self.modem.command(&cmd).await?;
+        sub.command(&cmd).await?;
         loop {
             match sub.next(self.report_timeout(), "+MFTPRETR").await? {
                 Urc::RetrSaved { recv, .. } => return Ok(recv),
@@ -160,7 +160,7 @@ impl Channel {
         let mut sub = self.subscribe().await;
         let body = UploadBody::Local(arg("local file name", local)?);
         let cmd = upload_cmd(op, self.id, arg("file name", file)?, body);
-        self.modem.command(&cmd).await?;
+        sub.command(&cmd).await?;
         self.upload_report(&mut sub, op).await
     }
 
@@ -218,8 +218,7 @@ impl Channel {
         if packet.is_empty() {
             // A length must be 1-4096: an empty file is an empty Ctrl+Z packet.
             let cmd = upload_cmd(op, self.id, file, UploadBody::Prompt { eof: true });
-            self.modem
-                .submit(cmd.to_bytes(), Data::Prompt(vec![CTRL_Z], 0), timeout)
+            sub.submit(cmd.to_bytes(), Data::Prompt(vec![CTRL_Z], 0), timeout)
                 .await?;
             return self.upload_report(sub, op).await;
         }
@@ -234,8 +233,7 @@ impl Channel {
                 UploadBody::PromptLen { eof, len },
             );
             let echoed = packet.len() as u64;
-            self.modem
-                .submit(cmd.to_bytes(), Data::Prompt(packet, echoed), timeout)
+            sub.submit(cmd.to_bytes(), Data::Prompt(packet, echoed), timeout)
                 .await?;
             let sent = self.upload_report(sub, op).await?;
             if eof {
@@ -261,9 +259,7 @@ impl Channel {
             channel: self.id,
             chunks: rx,
         };
-        let call = self
-            .modem
-            .submit(cmd.to_bytes(), data, self.modem.opts.command_timeout);
+        let call = sub.submit(cmd.to_bytes(), data, self.modem.opts.command_timeout);
         let pump = pump(src, tx);
         let (answer, pumped) = tokio::join!(call, pump);
         answer?;

@@ -5,7 +5,7 @@
 //! This talks to the line directly through the host crate's decoder (not the typed driver),
 //! so it prints exactly what the module says, in the order it says it.
 
-use super::{Failure, LineArgs, Outcome, EXIT_CODES};
+use super::{print_line, Failure, LineArgs, Outcome, EXIT_CODES};
 use clap::Args;
 use ftpmodem_host::decode::{Decoder, Event, Final};
 use ftpmodem_proto::{Command, Response, UploadBody, Urc};
@@ -183,12 +183,24 @@ async fn read_stdin() -> Result<Vec<u8>, Failure> {
 }
 
 pub async fn run(a: AtArgs) -> Outcome {
-    let line = a.line.open().await?;
-    let raw = Raw::new(line);
-    if a.commands.is_empty() {
-        return interactive(raw).await;
+    super::interrupt::install()
+        .map_err(|e| Failure::new(1, format!("cannot watch signals: {e}")))?;
+    let work = async {
+        let line = a.line.open().await?;
+        let raw = Raw::new(line);
+        if a.commands.is_empty() {
+            return interactive(raw).await;
+        }
+        batch(raw, &a).await
+    };
+    // AT by hand leaves the module as the commands left it; a signal only stops sending.
+    tokio::select! {
+        r = work => r,
+        s = super::interrupt::interrupted() => Err(Failure::new(
+            s.exit_code(),
+            format!("interrupted by {}", s.name()),
+        )),
     }
-    batch(raw, &a).await
 }
 
 async fn batch(mut raw: Raw, a: &AtArgs) -> Outcome {
@@ -206,12 +218,12 @@ async fn batch(mut raw: Raw, a: &AtArgs) -> Outcome {
                 ));
             };
             if let Some(s) = show(&ev) {
-                println!("{s}");
+                print_line(format_args!("{s}"))?;
             }
             match ev {
                 Event::Echo(_) => echoed = true,
                 Event::Prompt => {
-                    println!(">");
+                    print_line(format_args!(">"))?;
                     let mut data = read_stdin().await?;
                     if echoed {
                         raw.dec.skip(data.len() as u64);
@@ -241,7 +253,7 @@ async fn batch(mut raw: Raw, a: &AtArgs) -> Outcome {
     let until = Instant::now() + Duration::from_secs_f64(a.wait.max(0.0));
     while let Some(ev) = raw.event(until).await? {
         if let Some(s) = show(&ev) {
-            println!("{s}");
+            print_line(format_args!("{s}"))?;
         }
     }
     if worst != 0 {
@@ -284,8 +296,9 @@ async fn interactive(mut raw: Raw) -> Outcome {
     let mut say = |s: String| match printer.as_mut() {
         Some(p) => {
             let _ = p.print(format!("{s}\n"));
+            Ok(())
         }
-        None => println!("{s}"),
+        None => print_line(format_args!("{s}")),
     };
     let mut mode = Typing::Commands;
     let mut last_cmd = String::new();
@@ -313,7 +326,7 @@ async fn interactive(mut raw: Raw) -> Outcome {
                         return Err(Failure::new(3, format!("#wait: the module printed no {text:?} in time")));
                     }
                     if pending {
-                        say("(no final result in time)".into());
+                        say("(no final result in time)".into())?;
                         pending = false;
                     }
                     continue;
@@ -325,12 +338,12 @@ async fn interactive(mut raw: Raw) -> Outcome {
                     if since_cmd.len() < 1024 {
                         since_cmd.push(s.clone());
                     }
-                    say(s);
+                    say(s)?;
                 }
                 match ev {
                     Event::Echo(_) => echoed = true,
                     Event::Prompt => {
-                        say(">".into());
+                        say(">".into())?;
                         mode = Typing::Prompt { ctrl_z: ctrl_z_prompt(&last_cmd), echoed };
                     }
                     Event::Connect => mode = Typing::Transparent,
@@ -350,7 +363,7 @@ async fn interactive(mut raw: Raw) -> Outcome {
                         match raw.event(until).await? {
                             Some(ev) => {
                                 if let Some(s) = show(&ev) {
-                                    say(s);
+                                    say(s)?;
                                 }
                                 pending = !matches!(ev, Event::Final(_));
                             }

@@ -4,7 +4,7 @@ use super::progress::{bar, file_sha256, CountingWriter, HashSink};
 use super::{with_session, Failure, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
 use clap::Args;
 use ftpmodem_host::{Channel, Range};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 
 #[derive(Args, Debug)]
@@ -16,7 +16,7 @@ pub struct GetArgs {
     pub url: String,
     /// Local file; the URL's file name when omitted, `-` for standard output.
     pub local: Option<PathBuf>,
-    /// Continue from the local file's size (REST), appending to it.
+    /// Continue an interrupted download from LOCAL.part (or a partial LOCAL) (REST).
     #[arg(long)]
     pub resume: bool,
     /// Read the server file again afterwards and compare sha256 with the local file.
@@ -39,6 +39,36 @@ pub async fn remote_sha256(ch: &Channel, path: &str) -> Result<[u8; 32], Failure
     Ok(sha2::Digest::finalize(sink.0).into())
 }
 
+/// Where a download to `local` is written until it is complete: `<local>.part`, renamed to
+/// `local` only once every byte is in. A download that fails or is interrupted leaves it for
+/// `--resume`.
+pub fn part_path(local: &Path) -> PathBuf {
+    let mut name = local.as_os_str().to_owned();
+    name.push(".part");
+    PathBuf::from(name)
+}
+
+/// Where `--resume` continues: `<local>.part`, else a partial file under the final name (an
+/// older ftpmodem, another tool), moved to `<local>.part` first; else the start.
+async fn resume_from(local: &Path, part: &Path) -> Result<u64, Failure> {
+    let failed = |p: &Path, e| Failure::local(&p.display().to_string(), e);
+    match tokio::fs::metadata(part).await {
+        Ok(m) => return Ok(m.len()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(failed(part, e)),
+    }
+    match tokio::fs::metadata(local).await {
+        Ok(m) => {
+            tokio::fs::rename(local, part)
+                .await
+                .map_err(|e| failed(local, e))?;
+            Ok(m.len())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(failed(local, e)),
+    }
+}
+
 pub async fn run(a: GetArgs) -> Outcome {
     let url = FtpUrl::parse(&a.url)?;
     let local = a
@@ -49,60 +79,51 @@ pub async fn run(a: GetArgs) -> Outcome {
     if to_stdout && (a.resume || a.verify) {
         return Err(Failure::usage("--resume and --verify need a local file"));
     }
-    with_session(&a.ftp, url, |ch, url| async move {
-        let offset = if a.resume {
-            match tokio::fs::metadata(&local).await {
-                Ok(m) => m.len(),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-                Err(e) => return Err(Failure::local(&local.display().to_string(), e)),
-            }
-        } else {
-            0
-        };
+    let part = part_path(&local);
+    let r = with_session(&a.ftp, url, |ch, url| async move {
         let size = remote_size(&ch, &url.path).await;
-        let pb = bar(size, url.file_name());
-        pb.set_position(offset);
-        let got = if to_stdout {
+        if to_stdout {
+            let pb = bar(size, url.file_name());
             let mut w = CountingWriter {
                 inner: tokio::io::stdout(),
                 bar: pb.clone(),
             };
-            let n = ch.retrieve(&url.path, &mut w, Range::from(offset)).await?;
+            ch.retrieve(&url.path, &mut w, Range::all()).await?;
             w.inner
                 .flush()
                 .await
                 .map_err(|e| Failure::local("stdout", e))?;
-            n
+            pb.finish_and_clear();
+            return Ok(());
+        }
+        let part = part_path(&local);
+        let offset = if a.resume {
+            resume_from(&local, &part).await?
         } else {
-            let file = tokio::fs::OpenOptions::new()
-                .create(true)
-                .write(true)
-                .append(a.resume)
-                .truncate(!a.resume)
-                .open(&local)
-                .await
-                .map_err(|e| Failure::local(&local.display().to_string(), e))?;
-            let mut w = CountingWriter {
-                inner: file,
-                bar: pb.clone(),
-            };
-            let n = match ch.retrieve(&url.path, &mut w, Range::from(offset)).await {
-                Ok(n) => n,
-                Err(e) => {
-                    // A failed fresh download leaves no empty or partial file behind; a
-                    // resumed one keeps what it had, to be resumed again.
-                    if !a.resume {
-                        let _ = tokio::fs::remove_file(&local).await;
-                    }
-                    return Err(e.into());
-                }
-            };
-            w.inner
-                .sync_all()
-                .await
-                .map_err(|e| Failure::local(&local.display().to_string(), e))?;
-            n
+            0
         };
+        let pb = bar(size, url.file_name());
+        pb.set_position(offset);
+        let file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(a.resume)
+            .truncate(!a.resume)
+            .open(&part)
+            .await
+            .map_err(|e| Failure::local(&part.display().to_string(), e))?;
+        let mut w = CountingWriter {
+            inner: file,
+            bar: pb.clone(),
+        };
+        let got = ch.retrieve(&url.path, &mut w, Range::from(offset)).await?;
+        w.inner
+            .sync_all()
+            .await
+            .map_err(|e| Failure::local(&part.display().to_string(), e))?;
+        tokio::fs::rename(&part, &local)
+            .await
+            .map_err(|e| Failure::local(&local.display().to_string(), e))?;
         pb.finish_and_clear();
         if a.verify {
             let mine = file_sha256(&local)
@@ -116,10 +137,33 @@ pub async fn run(a: GetArgs) -> Outcome {
                 ));
             }
         }
-        if !to_stdout && super::stderr_is_terminal() {
+        if super::stderr_is_terminal() {
             eprintln!("{}: {} bytes", local.display(), offset + got);
         }
         Ok(())
     })
-    .await
+    .await;
+    match r {
+        Err(f) if !to_stdout => Err(leave_part(f, &part).await),
+        r => r,
+    }
+}
+
+/// After a failed or interrupted download: a `.part` with data stays for `--resume`, and the
+/// message says so; an empty one (nothing arrived) goes.
+async fn leave_part(mut f: Failure, part: &Path) -> Failure {
+    match tokio::fs::metadata(part).await {
+        Ok(m) if m.len() > 0 => {
+            f.msg = format!(
+                "{}; partial download kept as {} (get --resume continues it)",
+                f.msg,
+                part.display()
+            );
+        }
+        Ok(_) => {
+            let _ = tokio::fs::remove_file(part).await;
+        }
+        Err(_) => {}
+    }
+    f
 }

@@ -1,6 +1,6 @@
 //! `ftpmodem ls URL`: list a directory on the server through the module.
 
-use super::{with_session, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use super::{print_line, with_session, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -18,13 +18,19 @@ pub async fn run(a: LsArgs) -> Outcome {
         let entries = ch.list(&url.path).await?;
         for e in entries {
             match (e.size, e.modified) {
-                (Some(size), Some(t)) => println!(
+                (Some(size), Some(t)) => print_line(format_args!(
                     "-{:<3} {:>12} {:04}-{:02}-{:02} {:02}:{:02}:{:02} {}",
                     e.perm, size, t.year, t.month, t.day, t.hour, t.minute, t.second, e.name
-                ),
-                (Some(size), None) => println!("-{:<3} {:>12} {:19} {}", e.perm, size, "", e.name),
-                (None, _) => println!("d{:<3} {:>12} {:19} {}/", e.perm, "", "", e.name),
-            }
+                )),
+                (Some(size), None) => print_line(format_args!(
+                    "-{:<3} {:>12} {:19} {}",
+                    e.perm, size, "", e.name
+                )),
+                (None, _) => print_line(format_args!(
+                    "d{:<3} {:>12} {:19} {}/",
+                    e.perm, "", "", e.name
+                )),
+            }?
         }
         Ok(())
     })

@@ -7,6 +7,7 @@
 pub mod at;
 pub mod cat;
 pub mod get;
+pub mod interrupt;
 pub mod ls;
 pub mod mkdir;
 pub mod mv;
@@ -18,9 +19,11 @@ mod url;
 use clap::{Args, ValueEnum};
 use ftpmodem_host::tty::{self, Flow};
 use ftpmodem_host::{Channel, ChannelConfig, Error, Login, Modem};
-use ftpmodem_proto::{ChannelId, ChannelState, DataType, SslMode, TransMode};
+use ftpmodem_proto::{ChannelId, ChannelState, CmeError, DataType, SslMode, TransMode};
+use interrupt::Signal;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 pub use url::FtpUrl;
 
@@ -28,7 +31,14 @@ pub use url::FtpUrl;
 pub const EXIT_CODES: &str = "Exit codes: 0 success; 1 unexpected failure; 2 usage error (bad \
 arguments or URL); 3 the module cannot be reached (line cannot be opened, no answer, time-out); \
 4 the module refused a command (+CME ERROR / ERROR); 5 the FTP operation failed (server or \
-network result code, disconnected); 6 local file error; 7 --verify found a mismatch.";
+network result code, disconnected); 6 local file error; 7 --verify found a mismatch; 130 \
+interrupted by SIGINT (Ctrl+C), 143 by SIGTERM: the transfer was ended and the channel \
+disconnected first (a second signal quits at once). A standard output closed by its reader \
+(`| head`) ends the command quietly with 0.";
+
+/// Longest clean-up after a signal: leaving transparent mode (the guard times, about 2.5 s) and
+/// logging out (the module gives QUIT 5 s).
+const CLEANUP_LIMIT: Duration = Duration::from_secs(15);
 
 /// Why a host subcommand failed, with its exit code.
 #[derive(Debug)]
@@ -52,7 +62,16 @@ impl Failure {
     }
 
     pub fn local(what: &str, e: std::io::Error) -> Failure {
+        if crate::stdout::is_broken_pipe(&e) {
+            return Failure::closed_stdout();
+        }
         Failure::new(6, format!("{what}: {e}"))
+    }
+
+    /// Standard output was closed by its reader (`| head`): the command stops, says nothing
+    /// and counts as a success.
+    pub fn closed_stdout() -> Failure {
+        Failure::new(0, "")
     }
 }
 
@@ -62,6 +81,9 @@ impl From<Error> for Failure {
             Error::Cme(_) | Error::Error | Error::Invalid(_) => 4,
             Error::Result { .. } | Error::Disconnected(_) => 5,
             Error::Timeout { .. } | Error::Restarted | Error::LineClosed(_) => 3,
+            Error::Local(io) if crate::stdout::is_broken_pipe(io) => {
+                return Failure::closed_stdout()
+            }
             Error::Local(_) => 6,
             Error::Protocol(_) => 1,
         };
@@ -76,6 +98,7 @@ pub type Outcome = Result<(), Failure>;
 pub fn finish(r: Outcome) -> anyhow::Result<()> {
     match r {
         Ok(()) => Ok(()),
+        Err(f) if f.code == 0 => Ok(()),
         Err(f) => {
             eprintln!("ftpmodem: {}", f.msg);
             std::process::exit(f.code)
@@ -173,19 +196,14 @@ pub struct FtpArgs {
     pub ascii: bool,
 }
 
-/// A logged-in channel, disconnected by [`Session::close`].
-pub struct Session {
-    pub channel: Channel,
-}
-
 impl FtpArgs {
-    /// Opens the module, configures the channel and logs in to the URL's server.
-    pub async fn session(&self, url: &FtpUrl) -> Result<Session, Failure> {
-        let password = url.password()?;
-        let modem = self.line.modem().await?;
-        let id =
-            ChannelId::new(self.channel).ok_or_else(|| Failure::usage("channel must be 0-5"))?;
-        let channel = modem.channel(id);
+    /// Configures the channel and logs in to the URL's server.
+    async fn login(
+        &self,
+        channel: &Channel,
+        url: &FtpUrl,
+        password: Option<String>,
+    ) -> Result<(), Failure> {
         // A channel left connected by an earlier program refuses configuration (802).
         if channel.state().await? != ChannelState::Disconnected {
             let _ = channel.disconnect().await;
@@ -208,35 +226,97 @@ impl FtpArgs {
             },
             ..ChannelConfig::default()
         };
-        channel.configure(&cfg).await?;
+        match channel.configure(&cfg).await {
+            // A command still running on the channel (a login an earlier program gave up in
+            // the middle of): the disconnect cancels it.
+            Err(Error::Cme(CmeError::FtpRunning)) => {
+                let _ = channel.disconnect().await;
+                channel.configure(&cfg).await?;
+            }
+            r => r?,
+        }
         let mut login = Login::new(url.host.clone());
         login.port = url.port;
         login.user = url.user.clone();
         login.password = password;
         channel.connect(&login).await?;
-        Ok(Session { channel })
+        Ok(())
     }
 }
 
-impl Session {
-    /// Logs out; a failure here does not change the command's outcome.
-    pub async fn close(self) {
-        if let Err(e) = self.channel.disconnect().await {
-            tracing::debug!("disconnect: {e}");
-        }
-    }
-}
-
-/// Runs `op` on a session and always logs out.
+/// Opens the module, logs in to the URL's server, runs `op` on the channel and logs out.
+///
+/// SIGINT or SIGTERM at any point ends `op` where it is (dropping its calls: a download's
+/// remaining chunks are discarded by the driver, a transparent upload is escaped with its
+/// guard times, a prompt upload stops between packets), disconnects the channel, and fails
+/// with 130 or 143 and a message saying so.
 pub async fn with_session<F, Fut>(args: &FtpArgs, url: FtpUrl, op: F) -> Outcome
 where
     F: FnOnce(Channel, FtpUrl) -> Fut,
     Fut: std::future::Future<Output = Outcome>,
 {
-    let s = args.session(&url).await?;
-    let r = op(s.channel.clone(), url).await;
-    s.close().await;
+    let id = ChannelId::new(args.channel).ok_or_else(|| Failure::usage("channel must be 0-5"))?;
+    // Asked before the signals are taken: Ctrl+C at the password prompt just quits.
+    let password = url.password()?;
+    interrupt::install().map_err(|e| Failure::new(1, format!("cannot watch signals: {e}")))?;
+    let modem = tokio::select! {
+        m = args.line.modem() => m?,
+        s = interrupt::interrupted() => {
+            return Err(Failure::new(s.exit_code(), format!("interrupted by {}", s.name())));
+        }
+    };
+    let channel = modem.channel(id);
+    let logged_in = std::cell::Cell::new(false);
+    let work = async {
+        args.login(&channel, &url, password).await?;
+        logged_in.set(true);
+        op(channel.clone(), url).await
+    };
+    let r = tokio::select! {
+        r = work => r,
+        s = interrupt::interrupted() => return Err(stop(s, &channel).await),
+    };
+    if !logged_in.get() {
+        return r;
+    }
+    // The command's outcome stands whatever the logout says.
+    tokio::select! {
+        d = channel.disconnect() => {
+            if let Err(e) = d {
+                tracing::debug!("disconnect: {e}");
+            }
+        }
+        s = interrupt::interrupted() => {
+            return Err(Failure::new(
+                s.exit_code(),
+                format!("interrupted by {} while logging out", s.name()),
+            ));
+        }
+    }
     r
+}
+
+/// After a signal: the calls of the command are gone; disconnect the channel (which also
+/// cancels a command still running on it) and say what became of it.
+async fn stop(s: Signal, channel: &Channel) -> Failure {
+    let n = channel.id().get();
+    let how = match tokio::time::timeout(CLEANUP_LIMIT, channel.disconnect()).await {
+        // A refusal or a failed report: there was no session to end.
+        Ok(Ok(()) | Err(Error::Result { .. } | Error::Cme(_))) => {
+            format!("channel {n} disconnected")
+        }
+        Ok(Err(e)) => format!("channel {n} may still be connected: {e}"),
+        Err(_) => format!(
+            "channel {n} may still be connected: no answer in {} s",
+            CLEANUP_LIMIT.as_secs()
+        ),
+    };
+    Failure::new(s.exit_code(), format!("interrupted by {}; {how}", s.name()))
+}
+
+/// Prints a line on standard output; one closed by its reader ends the command quietly.
+pub fn print_line(args: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    crate::stdout::line(args).map_err(|e| Failure::local("standard output", e))
 }
 
 /// Progress bars only on a terminal; pipes and logs stay clean.

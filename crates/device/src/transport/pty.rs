@@ -2,12 +2,13 @@
 //! stable symlink (`ftpmodem serve --pty /tmp/ttyML307`), as it would open a USB-serial module.
 
 use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::io::{self, Read, Seek, Write};
 use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::fs::{symlink, OpenOptionsExt};
+use std::os::unix::fs::{symlink, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use nix::fcntl::OFlag;
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg, OFlag};
 use nix::pty::{grantpt, posix_openpt, ptsname_r, unlockpt, PtyMaster};
 use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg, SpecialCharacterIndices};
 use tokio::sync::oneshot;
@@ -37,15 +38,19 @@ pub struct PtyLine {
     _slave: File,
     slave_path: PathBuf,
     link: LinkGuard,
+    lock: LinkLock,
 }
 
 impl PtyLine {
     /// Opens a raw pseudo-terminal and points `link` at its slave device.
     ///
-    /// A symlink already at `link` is taken as left over from an earlier run and replaced
+    /// The link is held through `LINK.lock` (the holder's pid, `flock`ed while it runs): a link
+    /// another live process serves is refused with `AddrInUse` ("LINK is in use by pid N"),
+    /// a symlink whose holder is gone is left over from an earlier run and replaced
     /// atomically; anything else there (a regular file, a directory, a device) is refused with
     /// `AlreadyExists` rather than destroyed.
     pub fn create(link: &Path) -> io::Result<Self> {
+        let lock = LinkLock::acquire(link)?;
         let master = posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC)?;
         grantpt(&master)?;
         unlockpt(&master)?;
@@ -63,6 +68,7 @@ impl PtyLine {
             _slave: slave,
             slave_path,
             link,
+            lock,
         })
     }
 
@@ -84,6 +90,7 @@ impl PtyLine {
             _slave: slave,
             slave_path: _,
             link,
+            lock,
         } = self;
         // The reader and writer own duplicates; the original descriptor is not needed after.
         let master_fd: OwnedFd = master.as_fd().try_clone_to_owned()?;
@@ -92,6 +99,7 @@ impl PtyLine {
         let result = run_stream(reader, writer, ends, shutdown).await;
         drop(link);
         drop(slave);
+        drop(lock);
         result
     }
 }
@@ -119,6 +127,77 @@ fn make_raw(slave: &File) -> io::Result<()> {
     t.control_chars[SpecialCharacterIndices::VTIME as usize] = 0;
     tcsetattr(slave, SetArg::TCSANOW, &t)?;
     Ok(())
+}
+
+/// `LINK.lock`: the pid of the process serving LINK, `flock`ed for as long as it runs, so that
+/// a second `ftpmodem serve` on the same link can name the holder instead of silently taking
+/// the link over (and removing it on its exit under the first one's clients). The kernel
+/// drops the lock with its holder, so a lock file left by a killed process is free.
+#[derive(Debug)]
+struct LinkLock {
+    path: PathBuf,
+    _file: Flock<File>,
+}
+
+impl LinkLock {
+    fn acquire(link: &Path) -> io::Result<Self> {
+        let mut name = link.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let path = link.with_file_name(name);
+        // A holder that exits removes the file between our open and our lock: then the file
+        // we locked is no longer the one at `path`, and we try again.
+        for _ in 0..8 {
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .custom_flags(nix::libc::O_CLOEXEC)
+                .open(&path)
+                .map_err(|e| {
+                    io::Error::new(e.kind(), format!("cannot create {}: {e}", path.display()))
+                })?;
+            let mut file = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+                Ok(f) => f,
+                Err((mut file, Errno::EWOULDBLOCK)) => {
+                    let mut pid = String::new();
+                    let _ = file.read_to_string(&mut pid);
+                    let pid = pid.trim();
+                    let holder = if pid.is_empty() {
+                        "another process"
+                    } else {
+                        pid
+                    };
+                    return Err(io::Error::new(
+                        io::ErrorKind::AddrInUse,
+                        format!("{} is in use by pid {holder}", link.display()),
+                    ));
+                }
+                Err((_, e)) => return Err(e.into()),
+            };
+            let ours = file.metadata()?;
+            let same =
+                fs::metadata(&path).is_ok_and(|m| m.dev() == ours.dev() && m.ino() == ours.ino());
+            if !same {
+                continue;
+            }
+            file.set_len(0)?;
+            file.rewind()?;
+            writeln!(file, "{}", std::process::id())?;
+            return Ok(Self { path, _file: file });
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!("{} keeps changing hands", path.display()),
+        ))
+    }
+}
+
+impl Drop for LinkLock {
+    fn drop(&mut self) {
+        // Removed while still locked: whoever opens it next sees a new file.
+        let _ = fs::remove_file(&self.path);
+    }
 }
 
 /// The symlink to the slave, removed on drop if it still points at our slave (someone may have

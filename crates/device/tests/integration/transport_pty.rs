@@ -188,10 +188,32 @@ async fn a_stale_symlink_is_replaced() {
     std::os::unix::fs::symlink("/dev/pts/does-not-exist", &link).unwrap();
     let line = PtyLine::create(&link).unwrap();
     assert_eq!(fs::read_link(&link).unwrap(), line.slave_path());
-    // No temporary link is left beside it.
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    // No temporary link is left beside it: only the link and its lock file.
+    let mut names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["tty", "tty.lock"]);
     drop(line);
     assert!(fs::symlink_metadata(&link).is_err());
+}
+
+#[tokio::test]
+async fn a_link_in_use_is_refused_with_the_holders_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("tty");
+    let line = PtyLine::create(&link).unwrap();
+    let err = PtyLine::create(&link).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    let want = format!("{} is in use by pid {}", link.display(), std::process::id());
+    assert_eq!(err.to_string(), want);
+    // The holder's link is untouched; once it is gone the link is free again.
+    assert_eq!(fs::read_link(&link).unwrap(), line.slave_path());
+    drop(line);
+    assert!(fs::symlink_metadata(dir.path().join("tty.lock")).is_err());
+    let again = PtyLine::create(&link).unwrap();
+    drop(again);
 }
 
 #[tokio::test]
