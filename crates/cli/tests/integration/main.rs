@@ -5,8 +5,10 @@
 // Tests may panic on what they did not expect; the product's lints deny that.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod broken_pipe;
 #[cfg(feature = "demo")]
 mod demo;
 mod host_cli;
+mod host_interrupt;
 mod serve_pty;
 mod stream_transfers;

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod host_abandon;
 mod host_faults;
 mod host_ftp;
 mod host_local;

@@ -4,7 +4,7 @@
 //! time-outs, whatever the line holds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{ch, payload, Module};
 use ftpmodem_host::{Login, Modem, Options, Range, UploadMode};
