@@ -16,7 +16,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// Inputs longer than this are cut: the parsers' interesting paths are all in short lines.
 const MAX_LEN: usize = 8192;
 
-/// Fragments that make random bytes look like AT lines.
+/// Fragments that make random bytes look like AT lines, module output, FTP replies and
+/// directory listings.
 const TOKENS: &[&[u8]] = &[
     b"AT",
     b"at",
@@ -61,6 +62,48 @@ const TOKENS: &[&[u8]] = &[
     b"\x00",
     b"\xff",
     b"-",
+    // Module output (host_decoder).
+    b"\r\n>",
+    b"\r\n+MFTPRETR: 0,0,",
+    b"\r\n+MFGET: ",
+    b"\r\nOK\r\n",
+    // FTP replies (ftp_reply).
+    b"211-",
+    b"211 ",
+    b"150 ",
+    b"213 ",
+    b"227 ",
+    b"229 ",
+    b"257 ",
+    b"(|||",
+    b"|)",
+    b"\"\"",
+    b" bytes)",
+    b"20240229235960",
+    // Listings (list_parsers).
+    b"type=file;",
+    b"type=dir;",
+    b"type=cdir;",
+    b"type=OS.unix=slink:",
+    b"size=",
+    b"modify=",
+    b"perm=",
+    b"UNIX.mode=",
+    b";",
+    b"; ",
+    b"drwxr-xr-x",
+    b"-rw-r--r--",
+    b"lrwxrwxrwx",
+    b" -> ",
+    b"total ",
+    b"Feb",
+    b"Dec",
+    b"12:00",
+    b"2022-08-16",
+    b"08-16-22",
+    b"05:38PM",
+    b"<DIR>",
+    b"1,234",
 ];
 
 /// Numbers at the edges of the manual's ranges and of the integer types.

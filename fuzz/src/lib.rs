@@ -2,6 +2,18 @@
 //! `examples/smoke.rs` runs exactly what libFuzzer runs, on the stable toolchain.
 //!
 //! Each body panics when a property fails; that is how a fuzzer learns of it.
+//!
+//! The AT targets (`command_line`, `response_line`, `engine_input`) are in this file; the
+//! decoders of what servers and modules send are in their own modules.
+
+mod chunks;
+mod ftp_reply;
+mod host_decoder;
+mod list_parsers;
+
+pub use ftp_reply::ftp_reply;
+pub use host_decoder::host_decoder;
+pub use list_parsers::list_parsers;
 
 use ftpmodem_proto::{syntax, Command, Response, Urc};
 
@@ -92,6 +104,82 @@ pub fn engine_input(data: &[u8]) {
     assert!(out.ends_with(b"\r\nOK\r\n"), "no OK after recovery: {out:?}");
 }
 
+/// What kind of event the module-output decoder gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodedKind {
+    /// Echoed command bytes.
+    Echo,
+    /// The `>` prompt.
+    Prompt,
+    /// `CONNECT`.
+    Connect,
+    /// `OK`, `ERROR` or `+CME ERROR`.
+    Final,
+    /// An information line.
+    Info,
+    /// An unsolicited report.
+    Urc,
+    /// A framed line no parser accepts.
+    Unparsed,
+    /// A line or payload over the limits, dropped.
+    Overflow,
+}
+
+/// One event of the module-output decoder, in a form that does not depend on where the
+/// decoder lives: its kind, the bytes it holds (the line as emitted again for parsed lines,
+/// the raw bytes otherwise, the dropped length in decimal for an overflow), and its `Debug`
+/// form, which carries the full typed value for comparisons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// Which event.
+    pub kind: DecodedKind,
+    /// The bytes it holds.
+    pub bytes: Vec<u8>,
+    /// The typed event, printed.
+    pub debug: String,
+}
+
+/// The adapter to the module-output decoder, the one place `host_decoder` names it.
+///
+/// The decoder is `ftpmodem_proto::frame::decode`, the one the host driver, the tests and the
+/// bench read the module's output with. It builds a
+/// decoder with the given limits, skips `skip` leading bytes (the echo of data sent at a `>`
+/// prompt), feeds `pieces` one at a time taking every event after each, as the host driver
+/// does, and returns the events.
+pub fn decode_module_output(
+    max_line: usize,
+    max_data: u64,
+    skip: u64,
+    pieces: &[&[u8]],
+) -> Vec<Decoded> {
+    use ftpmodem_proto::frame::decode::{Decoder, Event, Limits};
+    let mut decoder = Decoder::new(Limits { max_line, max_data });
+    decoder.skip(skip);
+    let mut out = Vec::new();
+    for piece in pieces {
+        decoder.feed(piece);
+        while let Some(event) = decoder.next_event() {
+            let (kind, bytes) = match &event {
+                Event::Echo(b) => (DecodedKind::Echo, b.clone()),
+                Event::Prompt => (DecodedKind::Prompt, Vec::new()),
+                Event::Connect => (DecodedKind::Connect, Vec::new()),
+                Event::Final(_) => (DecodedKind::Final, Vec::new()),
+                Event::Info(r) => (DecodedKind::Info, r.to_bytes()),
+                Event::Urc(u) => (DecodedKind::Urc, u.to_bytes()),
+                Event::Unparsed(b) => (DecodedKind::Unparsed, b.clone()),
+                Event::Overflow { len } => (DecodedKind::Overflow, len.to_string().into_bytes()),
+            };
+            out.push(Decoded {
+                kind,
+                bytes,
+                debug: format!("{event:?}"),
+            });
+        }
+        assert!(!decoder.has_input(), "input left after the last event");
+    }
+    out
+}
+
 /// A target's body.
 pub type Body = fn(&[u8]);
 
@@ -100,4 +188,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("command_line", command_line),
     ("response_line", response_line),
     ("engine_input", engine_input),
+    ("ftp_reply", ftp_reply),
+    ("list_parsers", list_parsers),
+    ("host_decoder", host_decoder),
 ];

@@ -63,6 +63,9 @@ pub(super) fn parse_line(line: &str) -> Option<Parsed> {
         any = true;
         match key.to_ascii_lowercase().as_str() {
             "type" => {
+                // The last `type` fact wins, whole: a link target from an earlier one must not
+                // stay on what a later one says is a file (found by fuzz/ list_parsers).
+                link_target = None;
                 let v = value.to_ascii_lowercase();
                 kind = Some(match v.as_str() {
                     "file" => EntryKind::File,
@@ -157,5 +160,15 @@ mod tests {
         let e = parse_mlsd_line("type=unknown;x.y=z; thing").unwrap();
         assert_eq!(e.kind, EntryKind::Other);
         assert_eq!(e.perm, "");
+    }
+
+    #[test]
+    fn a_later_type_fact_drops_the_link_target() {
+        // Found by the list_parsers fuzz target: a link target on an entry that is a file.
+        let e = parse_mlsd_line("type=OS.unix=slink:/x;type=file; name").unwrap();
+        assert_eq!((e.kind, e.link_target), (EntryKind::File, None));
+        let e = parse_mlsd_line("type=file;type=OS.unix=slink:/x; name").unwrap();
+        assert_eq!(e.kind, EntryKind::Link);
+        assert_eq!(e.link_target.as_deref(), Some("/x"));
     }
 }
