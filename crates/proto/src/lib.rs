@@ -25,7 +25,9 @@ pub mod types;
 pub mod urc;
 
 pub use codes::{CmeError, ResultCode};
-pub use command::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, Upload, UploadBody};
+pub use command::{
+    CfgRequest, Command, Conn, FtpOp, Retr, SslCfg, SslKey, SslValue, Upload, UploadBody,
+};
 pub use name::Name;
 pub use profile::{Model, Profile};
 pub use response::Response;

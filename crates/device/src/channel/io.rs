@@ -2,8 +2,8 @@
 //! that makes `AT+MFTPDISC` work at any moment: every wait of a command is raced against the
 //! request queue, and a Disconnect or PdpDown wins ([`Inbox::guard`]).
 
+use super::options::EventSender;
 use crate::engine::{ChannelEvent, ChannelRequest};
-use crate::runtime::EventSender;
 use ftpmodem_proto::{ChannelId, ChannelState, Urc};
 use std::future::Future;
 use tokio::sync::mpsc;

@@ -2,9 +2,9 @@
 
 use super::io::Stop;
 use super::local::{create, Writer};
+use super::options::MAX_RETR_CHUNK;
 use super::pace::Pacer;
-use super::task::{failed, fs_failed, Ctx, Final};
-use super::MAX_RETR_CHUNK;
+use super::report::{failed, fs_failed, Ctx, Final};
 use crate::pool::BufPool;
 use ftpmodem_ftp::{Download, FtpError, Session};
 use ftpmodem_proto::{ChannelState, ResultCode, Urc};
@@ -47,7 +47,7 @@ pub(super) async fn to_serial(
     let fail = |code| Final::transfer_end(Urc::RetrResult { id, code });
     let started = ctx
         .inbox
-        .guard(session.retrieve(file, offset, length, ctx.ascii))
+        .guard(session.retrieve(file, offset, length, ctx.ascii()))
         .await?;
     let mut dl = match started {
         Ok(dl) => dl,
@@ -143,7 +143,7 @@ pub(super) async fn to_local(
     };
     let started = ctx
         .inbox
-        .guard(session.retrieve(file, offset, length, ctx.ascii))
+        .guard(session.retrieve(file, offset, length, ctx.ascii()))
         .await?;
     let mut dl = match started {
         Ok(dl) => dl,

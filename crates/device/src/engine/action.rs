@@ -4,7 +4,9 @@
 //! [`Action::Channel`] for the channel task, and the task's results come back as
 //! [`ChannelEvent`]s. That is the whole interface between the sans-IO core and the FTP layer.
 
-use ftpmodem_proto::{ChannelId, ChannelState, DataType, LocalFs, SslMode, TransMode, Urc};
+use ftpmodem_proto::{
+    ChannelId, ChannelState, DataType, FtpOp, LocalFs, SimpleOp, SslMode, TransMode, UploadOp, Urc,
+};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -133,29 +135,29 @@ pub enum ChannelRequest {
     },
     /// STOR/APPE of a local file (local_fs 1).
     UploadLocal {
-        /// APPE instead of STOR.
-        append: bool,
+        /// STOR or APPE.
+        op: UploadOp,
         /// Server file.
         file: String,
         /// Local file.
         local: String,
     },
-    /// One packet from a `>` prompt or inline data. With `eof` false the data connection
+    /// One packet from a `>` prompt or inline data. With [`Eof::More`] the data connection
     /// stays open for the next packet of the same file.
     UploadPacket {
-        /// APPE instead of STOR.
-        append: bool,
+        /// STOR or APPE.
+        op: UploadOp,
         /// Server file.
         file: String,
         /// The packet.
         data: Vec<u8>,
-        /// Last packet.
-        eof: bool,
+        /// Last packet or not.
+        eof: Eof,
     },
     /// Transparent mode begins: open the data connection.
     UploadStreamBegin {
-        /// APPE instead of STOR.
-        append: bool,
+        /// STOR or APPE.
+        op: UploadOp,
         /// Server file.
         file: String,
     },
@@ -163,6 +165,50 @@ pub enum ChannelRequest {
     UploadStreamData(Vec<u8>),
     /// `+++` ended transparent mode: close the data connection and report.
     UploadStreamEnd,
+}
+
+impl ChannelRequest {
+    /// The operation whose report this request ends with; `None` for the requests that end
+    /// with the disconnect sequence or belong to a running upload.
+    pub fn op(&self) -> Option<FtpOp> {
+        Some(match self {
+            ChannelRequest::Cwd(_) => FtpOp::Simple(SimpleOp::Cwd),
+            ChannelRequest::Mkd(_) => FtpOp::Simple(SimpleOp::Mkd),
+            ChannelRequest::Delete(_) => FtpOp::Simple(SimpleOp::Del),
+            ChannelRequest::Rename { .. } => FtpOp::Simple(SimpleOp::Rn),
+            ChannelRequest::Pwd => FtpOp::Pwd,
+            ChannelRequest::List(_) => FtpOp::List,
+            ChannelRequest::Retr { .. } => FtpOp::Retr,
+            ChannelRequest::UploadLocal { op, .. }
+            | ChannelRequest::UploadPacket { op, .. }
+            | ChannelRequest::UploadStreamBegin { op, .. } => FtpOp::Upload(*op),
+            ChannelRequest::Connect(_)
+            | ChannelRequest::Disconnect
+            | ChannelRequest::PdpDown
+            | ChannelRequest::UploadStreamData(_)
+            | ChannelRequest::UploadStreamEnd => return None,
+        })
+    }
+}
+
+/// `<eof>` of an upload packet (§3.11): whether the file ends with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Eof {
+    /// More packets of the same file follow: the data connection stays open.
+    More,
+    /// The file's last packet: the upload finishes after it.
+    Last,
+}
+
+impl From<bool> for Eof {
+    /// The parsed `<eof>` flag (1 is the last packet).
+    fn from(last: bool) -> Eof {
+        if last {
+            Eof::Last
+        } else {
+            Eof::More
+        }
+    }
 }
 
 /// What a channel task reports.

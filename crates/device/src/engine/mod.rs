@@ -16,15 +16,16 @@ mod modes;
 mod output;
 
 pub use action::{
-    Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, TlsContext,
+    Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
 };
 pub use contexts::PdpBinding;
+pub use output::{Batch, LARGE_OUTPUT};
 
 use crate::fs::Sandbox;
-use crate::transport::LineOut;
 use bytes::Bytes;
 use channels::Channels;
 use contexts::{PdpTable, SslTable};
+use ftpmodem_proto::frame::encode;
 use ftpmodem_proto::{CmeError, CmeeMode, Profile, Response, Urc};
 use line::LineBuffer;
 use modes::{Mode, PromptEnd, Transparent};
@@ -216,15 +217,27 @@ impl Engine {
         }
     }
 
-    /// Bytes to write to the serial line, as the transport takes them: held with the buffers
-    /// their download data came from, which are released once the batch is written.
-    pub fn take_line_out(&mut self) -> LineOut {
+    /// Bytes to write to the serial line, with the buffers their download data came from:
+    /// release those only once the bytes are written (they carry the download's budget).
+    pub fn take_batch(&mut self) -> Batch {
         self.out.take()
     }
 
     /// Bytes to write to the serial line as one plain buffer (for tests and simple callers).
     pub fn take_output(&mut self) -> Vec<u8> {
         self.out.take().into_vec()
+    }
+
+    /// Whether the engine would reuse a large empty buffer for its output
+    /// ([`Engine::give_spare`]).
+    pub fn wants_spare(&self) -> bool {
+        self.out.wants_spare()
+    }
+
+    /// A written output buffer (at least [`LARGE_OUTPUT`] bytes) handed back for reuse, so a
+    /// fast download does not allocate a new one per batch.
+    pub fn give_spare(&mut self, buf: Vec<u8>) {
+        self.out.give_spare(buf);
     }
 
     /// Bytes of output waiting (the runtime gathers queued events up to a size before writing).
@@ -248,17 +261,10 @@ impl Engine {
         self.urc_bytes < self.cfg.urc_queue_max
     }
 
-    // ----- output helpers: the only places that frame lines -----
-
-    fn line_out(&mut self, content: &[u8]) {
-        self.out.extend_from_slice(b"\r\n");
-        self.out.extend_from_slice(content);
-        self.out.extend_from_slice(b"\r\n");
-    }
+    // ----- output: every line goes through proto's frame encoder -----
 
     fn respond(&mut self, r: &Response) {
-        let bytes = r.to_bytes();
-        self.line_out(&bytes);
+        encode::response(self.out.buf_mut(), r);
     }
 
     fn ok(&mut self) {
@@ -278,21 +284,18 @@ impl Engine {
     /// A URC now, or queued while a data mode holds the line.
     fn urc(&mut self, u: &Urc) {
         if matches!(self.mode, Mode::Command) {
-            let out = self.out.buf_mut();
-            out.extend_from_slice(b"\r\n");
-            u.emit(out);
-            out.extend_from_slice(b"\r\n");
-            return;
+            return encode::urc(self.out.buf_mut(), u);
         }
-        let mut framed = b"\r\n".to_vec();
-        u.emit(&mut framed);
-        framed.extend_from_slice(b"\r\n");
+        self.queue_urc(encode::urc_bytes(u));
+    }
+
+    fn queue_urc(&mut self, framed: Vec<u8>) {
         self.urc_bytes += framed.len();
         self.urcs.push_back(framed);
     }
 
-    /// A block of whole `+MFTPRETR` chunks (each as [`Urc::RetrData`] prints it), framed
-    /// straight into the output, or queued chunk by chunk while a data mode holds the line.
+    /// A block of whole `+MFTPRETR` chunks, framed straight into the output, or queued chunk
+    /// by chunk while a data mode holds the line.
     fn retr_chunks(
         &mut self,
         id: ftpmodem_proto::ChannelId,
@@ -302,33 +305,26 @@ impl Engine {
     ) {
         let chunk = chunk.max(1);
         if matches!(self.mode, Mode::Command) {
-            // Per chunk: CRLF, a header of at most 42 bytes (`+MFTPRETR: 5,0,<u64>,<len>,`),
-            // the data, CRLF.
             self.out
-                .reserve(data.len() + data.len().div_ceil(chunk) * 46);
+                .reserve(data.len() + data.len().div_ceil(chunk) * encode::RETR_OVERHEAD);
             for piece in data.chunks(chunk) {
                 sum += piece.len() as u64;
-                let out = self.out.buf_mut();
-                out.extend_from_slice(b"\r\n");
-                ftpmodem_proto::urc::emit_retr_data(out, id, sum, piece);
-                out.extend_from_slice(b"\r\n");
+                encode::retr_chunk(self.out.buf_mut(), id, sum, &[piece]);
             }
             self.out.hold(data);
             return;
         }
         for piece in data.chunks(chunk) {
             sum += piece.len() as u64;
-            let mut framed = b"\r\n".to_vec();
-            ftpmodem_proto::urc::emit_retr_data(&mut framed, id, sum, piece);
-            framed.extend_from_slice(b"\r\n");
-            self.urc_bytes += framed.len();
-            self.urcs.push_back(framed);
+            let mut framed = Vec::with_capacity(piece.len() + encode::RETR_OVERHEAD);
+            encode::retr_chunk(&mut framed, id, sum, &[piece]);
+            self.queue_urc(framed);
         }
     }
 
     fn flush_urcs(&mut self) {
         while let Some(u) = self.urcs.pop_front() {
-            self.out.extend_from_slice(&u);
+            self.out.buf_mut().extend_from_slice(&u);
         }
         self.urc_bytes = 0;
     }
@@ -347,13 +343,12 @@ impl Engine {
     }
 
     fn start_transparent(&mut self, t: Transparent) {
-        self.respond(&Response::Connect);
+        encode::connect(self.out.buf_mut());
         self.mode = Mode::Transparent(t);
     }
 
     fn start_prompt(&mut self, p: modes::Prompt) {
-        self.out
-            .extend_from_slice(ftpmodem_proto::data_mode::PROMPT);
+        encode::prompt(self.out.buf_mut());
         self.mode = Mode::Prompt(p);
     }
 
@@ -382,7 +377,7 @@ impl Engine {
                 }
                 _ => echoed,
             };
-            self.out.extend_from_slice(shown);
+            self.out.buf_mut().extend_from_slice(shown);
         }
         if let Some(outcome) = outcome {
             if let Mode::Prompt(p) = std::mem::replace(&mut self.mode, Mode::Command) {
@@ -409,8 +404,7 @@ impl Engine {
     fn input_command(&mut self, bytes: &[u8], _now: Instant) -> usize {
         let (used, done) = self.line.feed(bytes);
         if self.echo {
-            let echoed = bytes[..used].to_vec();
-            self.out.extend_from_slice(&echoed);
+            self.out.buf_mut().extend_from_slice(&bytes[..used]);
         }
         if let Some(line) = done {
             self.command_line(line);

@@ -2,9 +2,11 @@
 //! [`Command::emit`] on the host side, one type for both so they cannot disagree.
 
 mod extended;
+mod op;
 mod upload;
 
 pub use extended::{CERT_MAX, MFPUT_MAX};
+pub use op::FtpOp;
 pub use upload::{Upload, UploadBody, INLINE_DATA_MAX, PROMPT_DATA_MAX};
 
 use crate::name::Name;
@@ -307,6 +309,24 @@ impl Command {
         let mut v = Vec::new();
         self.emit(&mut v);
         v
+    }
+
+    /// The operation a channel command runs, for its report when it cannot run (result 4
+    /// while the channel is busy). `None` for commands answered at once.
+    pub fn ftp_op(&self) -> Option<FtpOp> {
+        use crate::urc::{SimpleOp, UploadOp};
+        Some(match self {
+            Command::MftpCwd(..) => FtpOp::Simple(SimpleOp::Cwd),
+            Command::MftpMkd(..) => FtpOp::Simple(SimpleOp::Mkd),
+            Command::MftpDel(..) => FtpOp::Simple(SimpleOp::Del),
+            Command::MftpRn(..) => FtpOp::Simple(SimpleOp::Rn),
+            Command::MftpPwd(_) => FtpOp::Pwd,
+            Command::MftpList(..) => FtpOp::List,
+            Command::MftpRetr(_) => FtpOp::Retr,
+            Command::MftpStor(_) => FtpOp::Upload(UploadOp::Stor),
+            Command::MftpAppe(_) => FtpOp::Upload(UploadOp::Appe),
+            _ => return None,
+        })
     }
 
     /// The channel a `AT+MFTP*` command acts on, if any.

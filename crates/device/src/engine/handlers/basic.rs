@@ -84,10 +84,8 @@ impl Engine {
                         ip: Some(self.pdp.address(cid)),
                     })
                     .collect();
-                for u in &lines {
-                    let bytes = u.to_bytes();
-                    self.line_out(&bytes);
-                }
+                // Command mode: printed at once, as the read form's lines.
+                lines.iter().for_each(|u| self.urc(u));
             }
             _ => return self.error(CmeError::ParameterError),
         }

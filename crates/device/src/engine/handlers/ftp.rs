@@ -2,44 +2,12 @@
 //! once (50, 801, 802, result 4), then an [`Action`](crate::engine::Action) for the channel task.
 
 use crate::engine::modes::{Prompt, PromptEnd, PromptPurpose, Transparent};
-use crate::engine::{ChannelRequest, ConnectRequest, Engine};
+use crate::engine::{ChannelRequest, ConnectRequest, Engine, Eof};
 use ftpmodem_proto::command::PROMPT_DATA_MAX;
 use ftpmodem_proto::{
     ChannelId, CmeError, Command, Conn, LocalFs, Response, ResultCode, SimpleOp, SslMode, Upload,
     UploadBody, UploadOp, Urc,
 };
-
-/// The report a command gets when its channel is still busy with the previous one (result 4).
-fn busy_report(cmd: &Command, id: ChannelId) -> Option<Urc> {
-    let code = ResultCode::Busy;
-    let simple = |op| Urc::Result { op, id, code };
-    Some(match cmd {
-        Command::MftpCwd(..) => simple(SimpleOp::Cwd),
-        Command::MftpMkd(..) => simple(SimpleOp::Mkd),
-        Command::MftpDel(..) => simple(SimpleOp::Del),
-        Command::MftpRn(..) => simple(SimpleOp::Rn),
-        Command::MftpPwd(_) => Urc::Pwd {
-            id,
-            code,
-            path: None,
-        },
-        Command::MftpList(..) => Urc::ListResult { id, code },
-        Command::MftpRetr(_) => Urc::RetrResult { id, code },
-        Command::MftpStor(_) => Urc::Upload {
-            op: UploadOp::Stor,
-            id,
-            code,
-            sent: 0,
-        },
-        Command::MftpAppe(_) => Urc::Upload {
-            op: UploadOp::Appe,
-            id,
-            code,
-            sent: 0,
-        },
-        _ => return None,
-    })
-}
 
 impl Engine {
     pub(super) fn ftp_command(&mut self, cmd: Command) {
@@ -85,8 +53,8 @@ impl Engine {
         }
         if self.channels.get(id).busy {
             self.ok();
-            if let Some(u) = busy_report(&cmd, id) {
-                self.urc(&u);
+            if let Some(op) = cmd.ftp_op() {
+                self.urc(&op.report(id, ResultCode::Busy));
             }
             return;
         }
@@ -108,8 +76,8 @@ impl Engine {
                 length: r.length,
                 chunk: self.cfg.profile.retr_chunk,
             },
-            Command::MftpStor(u) => return self.upload(u, false),
-            Command::MftpAppe(u) => return self.upload(u, true),
+            Command::MftpStor(u) => return self.upload(u, UploadOp::Stor),
+            Command::MftpAppe(u) => return self.upload(u, UploadOp::Appe),
             _ => return self.error(CmeError::ParameterError),
         };
         self.ok();
@@ -161,29 +129,24 @@ impl Engine {
         self.act(c.id, ChannelRequest::Connect(Box::new(req)));
     }
 
-    fn upload(&mut self, u: Upload, append: bool) {
+    fn upload(&mut self, u: Upload, op: UploadOp) {
         let Upload { id, file, body } = u;
         let now = self.now;
         match body {
             UploadBody::Local(local) => {
                 self.ok();
                 self.channels.get_mut(id).busy = true;
-                self.act(
-                    id,
-                    ChannelRequest::UploadLocal {
-                        append,
-                        file,
-                        local,
-                    },
-                );
+                self.act(id, ChannelRequest::UploadLocal { op, file, local });
             }
-            UploadBody::Inline { eof, data, .. } => self.upload_packet(id, append, file, data, eof),
+            UploadBody::Inline { eof, data, .. } => {
+                self.upload_packet(id, op, file, data, Eof::from(eof))
+            }
             UploadBody::Prompt { eof } => {
                 let purpose = PromptPurpose::Upload {
                     id,
-                    append,
+                    op,
                     file,
-                    eof,
+                    eof: Eof::from(eof),
                 };
                 self.channels.get_mut(id).busy = true;
                 self.start_prompt(Prompt::new(
@@ -195,9 +158,9 @@ impl Engine {
             UploadBody::PromptLen { eof, len } => {
                 let purpose = PromptPurpose::Upload {
                     id,
-                    append,
+                    op,
                     file,
-                    eof,
+                    eof: Eof::from(eof),
                 };
                 self.channels.get_mut(id).busy = true;
                 self.start_prompt(Prompt::new(
@@ -208,7 +171,7 @@ impl Engine {
             }
             UploadBody::Transparent => {
                 self.channels.get_mut(id).busy = true;
-                self.act(id, ChannelRequest::UploadStreamBegin { append, file });
+                self.act(id, ChannelRequest::UploadStreamBegin { op, file });
                 self.start_transparent(Transparent::new(id, now));
             }
         }
@@ -218,17 +181,17 @@ impl Engine {
     pub(super) fn upload_packet(
         &mut self,
         id: ChannelId,
-        append: bool,
+        op: UploadOp,
         file: String,
         data: Vec<u8>,
-        eof: bool,
+        eof: Eof,
     ) {
         self.ok();
         self.channels.get_mut(id).busy = true;
         self.act(
             id,
             ChannelRequest::UploadPacket {
-                append,
+                op,
                 file,
                 data,
                 eof,

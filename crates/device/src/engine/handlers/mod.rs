@@ -93,13 +93,8 @@ impl Engine {
             PromptOutcome::Data => {}
         }
         match p.purpose {
-            PromptPurpose::Upload {
-                id,
-                append,
-                file,
-                eof,
-            } => {
-                self.upload_packet(id, append, file, p.data, eof);
+            PromptPurpose::Upload { id, op, file, eof } => {
+                self.upload_packet(id, op, file, p.data, eof);
             }
             PromptPurpose::MfPut { path } => self.mfput_data(&path, &p.data),
             PromptPurpose::Credential { path } => self.credential_data(&path, &p.data),
