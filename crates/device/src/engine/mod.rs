@@ -10,10 +10,13 @@
 mod action;
 mod channels;
 mod contexts;
+mod ctx;
 mod handlers;
 mod line;
 mod modes;
 mod output;
+mod reply;
+mod table;
 
 pub use action::{
     Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
@@ -22,14 +25,13 @@ pub use contexts::PdpBinding;
 pub use output::{Batch, LARGE_OUTPUT};
 
 use crate::fs::Sandbox;
-use bytes::Bytes;
 use channels::Channels;
 use contexts::{PdpTable, SslTable};
-use ftpmodem_proto::frame::encode;
-use ftpmodem_proto::{CmeError, CmeeMode, Profile, Response, Urc};
+use ctx::Ctx;
+use ftpmodem_proto::{Profile, Urc};
 use line::LineBuffer;
-use modes::{Mode, PromptEnd, Transparent};
-use output::Output;
+use modes::{Mode, PromptEnd};
+use reply::Reply;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -71,13 +73,9 @@ pub struct Engine {
     cfg: EngineConfig,
     fs: Sandbox,
     echo: bool,
-    cmee: CmeeMode,
     mode: Mode,
     line: LineBuffer,
-    out: Output,
-    /// Framed URC lines waiting for the line to be free (a data mode ended).
-    urcs: VecDeque<Vec<u8>>,
-    urc_bytes: usize,
+    reply: Reply,
     actions: VecDeque<Action>,
     channels: Channels,
     pdp: PdpTable,
@@ -96,11 +94,8 @@ impl Engine {
             cfg,
             fs,
             echo: true,
-            cmee: CmeeMode::Numeric,
             mode: Mode::Command,
-            out: Output::default(),
-            urcs: VecDeque::new(),
-            urc_bytes: 0,
+            reply: Reply::default(),
             actions: VecDeque::new(),
             channels: Channels::default(),
             ssl: {
@@ -109,7 +104,7 @@ impl Engine {
                 t
             },
         };
-        e.urc(&Urc::Ready);
+        e.reply.urc(&Urc::Ready);
         e
     }
 
@@ -184,7 +179,7 @@ impl Engine {
             ChannelEvent::State(s) => self.channels.get_mut(id).set_state(s),
             ChannelEvent::RetrChunks { data, chunk, sum } => {
                 if !self.channels.get(id).closing {
-                    self.retr_chunks(id, sum, chunk, data);
+                    self.reply.retr_chunks(id, sum, chunk, data);
                 }
             }
             ChannelEvent::Report { urc, done } => {
@@ -208,10 +203,12 @@ impl Engine {
                     && matches!(urc, Urc::Upload { .. } | Urc::ConnState { .. });
                 if ends_transparent {
                     self.mode = Mode::Command;
-                    self.urc(&urc);
-                    self.flush_urcs();
+                    // This report first, then what waited behind the data mode.
+                    self.reply.held = false;
+                    self.reply.urc(&urc);
+                    self.reply.release();
                 } else {
-                    self.urc(&urc);
+                    self.reply.urc(&urc);
                 }
             }
         }
@@ -220,34 +217,34 @@ impl Engine {
     /// Bytes to write to the serial line, with the buffers their download data came from:
     /// release those only once the bytes are written (they carry the download's budget).
     pub fn take_batch(&mut self) -> Batch {
-        self.out.take()
+        self.reply.out.take()
     }
 
     /// Bytes to write to the serial line as one plain buffer (for tests and simple callers).
     pub fn take_output(&mut self) -> Vec<u8> {
-        self.out.take().into_vec()
+        self.reply.out.take().into_vec()
     }
 
     /// Whether the engine would reuse a large empty buffer for its output
     /// ([`Engine::give_spare`]).
     pub fn wants_spare(&self) -> bool {
-        self.out.wants_spare()
+        self.reply.out.wants_spare()
     }
 
     /// A written output buffer (at least [`LARGE_OUTPUT`] bytes) handed back for reuse, so a
     /// fast download does not allocate a new one per batch.
     pub fn give_spare(&mut self, buf: Vec<u8>) {
-        self.out.give_spare(buf);
+        self.reply.out.give_spare(buf);
     }
 
     /// Bytes of output waiting (the runtime gathers queued events up to a size before writing).
     pub fn output_len(&self) -> usize {
-        self.out.len()
+        self.reply.out.len()
     }
 
     /// True when output is waiting.
     pub fn has_output(&self) -> bool {
-        !self.out.is_empty()
+        !self.reply.out.is_empty()
     }
 
     /// The next action for a channel task.
@@ -258,75 +255,33 @@ impl Engine {
     /// False while URCs pile up behind a data mode: the caller should stop reading channel
     /// events, so that a download waits instead of filling memory.
     pub fn wants_events(&self) -> bool {
-        self.urc_bytes < self.cfg.urc_queue_max
+        self.reply.queued() < self.cfg.urc_queue_max
     }
 
-    // ----- output: every line goes through proto's frame encoder -----
-
-    fn respond(&mut self, r: &Response) {
-        encode::response(self.out.buf_mut(), r);
-    }
-
-    fn ok(&mut self) {
-        self.respond(&Response::Ok);
-    }
-
-    /// An error in the form `AT+CMEE` asks for.
-    fn error(&mut self, e: CmeError) {
-        let r = match self.cmee {
-            CmeeMode::Off => Response::Error,
-            CmeeMode::Numeric => Response::CmeError(e),
-            CmeeMode::Verbose => Response::CmeErrorText(e),
-        };
-        self.respond(&r);
-    }
-
-    /// A URC now, or queued while a data mode holds the line.
-    fn urc(&mut self, u: &Urc) {
-        if matches!(self.mode, Mode::Command) {
-            return encode::urc(self.out.buf_mut(), u);
-        }
-        self.queue_urc(encode::urc_bytes(u));
-    }
-
-    fn queue_urc(&mut self, framed: Vec<u8>) {
-        self.urc_bytes += framed.len();
-        self.urcs.push_back(framed);
-    }
-
-    /// A block of whole `+MFTPRETR` chunks, framed straight into the output, or queued chunk
-    /// by chunk while a data mode holds the line.
-    fn retr_chunks(
-        &mut self,
-        id: ftpmodem_proto::ChannelId,
-        mut sum: u64,
-        chunk: usize,
-        data: Bytes,
-    ) {
-        let chunk = chunk.max(1);
-        if matches!(self.mode, Mode::Command) {
-            self.out
-                .reserve(data.len() + data.len().div_ceil(chunk) * encode::RETR_OVERHEAD);
-            for piece in data.chunks(chunk) {
-                sum += piece.len() as u64;
-                encode::retr_chunk(self.out.buf_mut(), id, sum, &[piece]);
-            }
-            self.out.hold(data);
-            return;
-        }
-        for piece in data.chunks(chunk) {
-            sum += piece.len() as u64;
-            let mut framed = Vec::with_capacity(piece.len() + encode::RETR_OVERHEAD);
-            encode::retr_chunk(&mut framed, id, sum, &[piece]);
-            self.queue_urc(framed);
+    /// The narrow state a command handler works on (see `ctx.rs`).
+    fn ctx(&mut self) -> Ctx<'_> {
+        Ctx {
+            reply: &mut self.reply,
+            echo: &mut self.echo,
+            cfg: &self.cfg,
+            fs: &self.fs,
+            channels: &mut self.channels,
+            pdp: &mut self.pdp,
+            ssl: &mut self.ssl,
+            actions: &mut self.actions,
+            now: self.now,
+            op: None,
+            next_mode: None,
         }
     }
 
-    fn flush_urcs(&mut self) {
-        while let Some(u) = self.urcs.pop_front() {
-            self.out.buf_mut().extend_from_slice(&u);
+    /// Runs a command line through the command table; a data mode it starts takes the line.
+    fn command_line(&mut self, done: line::Completed) {
+        let mut cx = self.ctx();
+        table::command_line(&mut cx, done);
+        if let Some(m) = cx.next_mode.take() {
+            self.mode = m;
         }
-        self.urc_bytes = 0;
     }
 
     fn act(&mut self, id: ftpmodem_proto::ChannelId, request: ChannelRequest) {
@@ -337,28 +292,19 @@ impl Engine {
         // The held "+++" is the escape itself, not data.
         if let Mode::Transparent(t) = std::mem::replace(&mut self.mode, Mode::Command) {
             self.act(t.channel, ChannelRequest::UploadStreamEnd);
-            self.ok();
-            self.flush_urcs();
+            self.reply.ok();
+            self.reply.release();
         }
-    }
-
-    fn start_transparent(&mut self, t: Transparent) {
-        encode::connect(self.out.buf_mut());
-        self.mode = Mode::Transparent(t);
-    }
-
-    fn start_prompt(&mut self, p: modes::Prompt) {
-        encode::prompt(self.out.buf_mut());
-        self.mode = Mode::Prompt(p);
     }
 
     fn prompt_timed_out(&mut self) {
         if let Mode::Prompt(p) = std::mem::replace(&mut self.mode, Mode::Command) {
             if let modes::PromptPurpose::Upload { id, .. } = p.purpose {
-                self.upload_prompt_abandoned(id);
+                // The prompt ended without data: the channel is free again.
+                self.channels.get_mut(id).busy = false;
             }
-            self.error(p.purpose.timeout_error());
-            self.flush_urcs();
+            self.reply.error(p.purpose.timeout_error());
+            self.reply.release();
         }
     }
 
@@ -377,12 +323,14 @@ impl Engine {
                 }
                 _ => echoed,
             };
-            self.out.buf_mut().extend_from_slice(shown);
+            self.reply.echo(shown);
         }
         if let Some(outcome) = outcome {
             if let Mode::Prompt(p) = std::mem::replace(&mut self.mode, Mode::Command) {
-                self.finish_prompt(p, outcome);
-                self.flush_urcs();
+                // The prompt's own answer first, then what waited behind it.
+                self.reply.held = false;
+                table::finish_prompt(&mut self.ctx(), p, outcome);
+                self.reply.release();
             }
         }
         used
@@ -404,7 +352,7 @@ impl Engine {
     fn input_command(&mut self, bytes: &[u8], _now: Instant) -> usize {
         let (used, done) = self.line.feed(bytes);
         if self.echo {
-            self.out.buf_mut().extend_from_slice(&bytes[..used]);
+            self.reply.echo(&bytes[..used]);
         }
         if let Some(line) = done {
             self.command_line(line);

@@ -311,21 +311,44 @@ impl Command {
         v
     }
 
-    /// The operation a channel command runs, for its report when it cannot run (result 4
-    /// while the channel is busy). `None` for commands answered at once.
-    pub fn ftp_op(&self) -> Option<FtpOp> {
-        use crate::urc::{SimpleOp, UploadOp};
+    /// The extended command's name (the test and read forms' too); `None` for the basic
+    /// commands `AT`, `ATE`, `ATI`, `AT&F`.
+    pub fn name(&self) -> Option<Name> {
         Some(match self {
-            Command::MftpCwd(..) => FtpOp::Simple(SimpleOp::Cwd),
-            Command::MftpMkd(..) => FtpOp::Simple(SimpleOp::Mkd),
-            Command::MftpDel(..) => FtpOp::Simple(SimpleOp::Del),
-            Command::MftpRn(..) => FtpOp::Simple(SimpleOp::Rn),
-            Command::MftpPwd(_) => FtpOp::Pwd,
-            Command::MftpList(..) => FtpOp::List,
-            Command::MftpRetr(_) => FtpOp::Retr,
-            Command::MftpStor(_) => FtpOp::Upload(UploadOp::Stor),
-            Command::MftpAppe(_) => FtpOp::Upload(UploadOp::Appe),
-            _ => return None,
+            Command::At | Command::Echo(_) | Command::Identify | Command::FactoryDefaults => {
+                return None
+            }
+            Command::Test(n) | Command::Read(n) => *n,
+            Command::Cgmi => Name::Cgmi,
+            Command::Cgmm => Name::Cgmm,
+            Command::Cgmr => Name::Cgmr,
+            Command::Cmee(_) => Name::Cmee,
+            Command::MftpCfg(_) => Name::MftpCfg,
+            Command::MftpConn(_) => Name::MftpConn,
+            Command::MftpDisc(_) => Name::MftpDisc,
+            Command::MftpCwd(..) => Name::MftpCwd,
+            Command::MftpPwd(_) => Name::MftpPwd,
+            Command::MftpMkd(..) => Name::MftpMkd,
+            Command::MftpList(..) => Name::MftpList,
+            Command::MftpDel(..) => Name::MftpDel,
+            Command::MftpRn(..) => Name::MftpRn,
+            Command::MftpRetr(_) => Name::MftpRetr,
+            Command::MftpAppe(_) => Name::MftpAppe,
+            Command::MftpStor(_) => Name::MftpStor,
+            Command::MftpState(_) => Name::MftpState,
+            Command::MfPut { .. } => Name::MfPut,
+            Command::MfGet(_) => Name::MfGet,
+            Command::MfList(_) => Name::MfList,
+            Command::MfSize(_) => Name::MfSize,
+            Command::MfSinfo => Name::MfSinfo,
+            Command::MfDelete(_) => Name::MfDelete,
+            Command::MfMove(..) => Name::MfMove,
+            Command::Cgdcont { .. } => Name::Cgdcont,
+            Command::Cgact { .. } => Name::Cgact,
+            Command::Mipcall { .. } => Name::Mipcall,
+            Command::MsslCfg(_) => Name::MsslCfg,
+            Command::MsslCertWr { .. } => Name::MsslCertWr,
+            Command::MsslKeyWr { .. } => Name::MsslKeyWr,
         })
     }
 
