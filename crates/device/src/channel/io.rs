@@ -107,15 +107,14 @@ impl Outbox {
         self.send(ChannelEvent::Report { urc, done }).await
     }
 
-    /// Whole chunks of a download, not its last.
-    pub(super) async fn retr_chunks(
+    /// Downloaded data, `sum` bytes having been sent before; `done` is `Some` for the last.
+    pub(super) async fn download(
         &self,
         data: bytes::Bytes,
-        chunk: usize,
         sum: u64,
+        done: Option<bool>,
     ) -> Result<(), Stop> {
-        self.send(ChannelEvent::RetrChunks { data, chunk, sum })
-            .await
+        self.send(ChannelEvent::Download { data, sum, done }).await
     }
 
     /// A state change.

@@ -57,10 +57,11 @@
 //!   MDTM per entry, so a listing stays one data connection. Times are printed as the listing
 //!   gives them (MLSD is UTC; LIST is the server's zone, UTC for vsftpd). A missing permission
 //!   triplet is an empty string. An empty directory is `+MFTPLIST: <id>,14`.
-//! - Download to the serial line: chunks of exactly `chunk` bytes (the last may be shorter),
-//!   one chunk held back until the next byte or the end is known, so the last chunk can carry
-//!   `done: true` and is sent only after the server's `226`. Nothing else is read ahead: the
-//!   event queue's backpressure paces the server. A download of zero bytes (also to a local
+//! - Download to the serial line: `Download` events of whole chunks of the request's `chunk`
+//!   bytes (the engine prints them as `+MFTPRETR` chunks of that size; the last may be
+//!   shorter), one chunk held back until the next byte or the end is known, so the last chunk
+//!   goes in the event with `done` and is sent only after the server's `226`. What is read
+//!   ahead of the line is bounded by the download's in-flight budget (`pace.rs`). A download of zero bytes (also to a local
 //!   file, which is then not created) is result 19. A failure after some chunks is
 //!   `+MFTPRETR: <id>,<code>`.
 //! - Download to a local file: the file is written through an atomic writer and committed
@@ -100,8 +101,9 @@ use crate::fs::Sandbox;
 use ftpmodem_proto::ChannelId;
 use tokio::sync::mpsc;
 
+pub use crate::engine::MAX_RETR_CHUNK;
 pub use codes::{fs_result_code, ftp_result_code};
-pub use options::{ChannelOptions, EventSender, MAX_RETR_CHUNK};
+pub use options::{ChannelOptions, EventSender};
 
 /// Starts the task of channel `id` with the default [`ChannelOptions`]; must be called
 /// inside a tokio runtime. The task ends when the returned sender is dropped or the event

@@ -8,10 +8,6 @@ use tokio::sync::mpsc;
 /// Where a channel task sends its events (the runtime reads them into the engine).
 pub type EventSender = mpsc::Sender<(ChannelId, ChannelEvent)>;
 
-/// Largest `+MFTPRETR` chunk a task accepts; a larger request is cut to this, so one chunk
-/// cannot take arbitrary memory.
-pub const MAX_RETR_CHUNK: usize = 64 * 1024;
-
 /// Tunables of the channel tasks that are not `AT+MFTPCFG` settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChannelOptions {

@@ -14,29 +14,52 @@ use ftpmodem_proto::{ChannelId, ChannelState, DataType, ResultCode, Urc};
 /// usable; otherwise the disconnect sequence follows instead).
 #[derive(Debug)]
 pub(super) struct Final {
-    pub(super) urc: Urc,
+    pub(super) last: Last,
     pub(super) state: Option<ChannelState>,
+}
+
+/// What a command's last event carries.
+#[derive(Debug)]
+pub(super) enum Last {
+    /// A report line.
+    Report(Urc),
+    /// The last data of a download to the serial line, `sum` bytes having been sent before.
+    Download { data: bytes::Bytes, sum: u64 },
 }
 
 impl Final {
     /// A report with no state change.
     pub(super) fn report(urc: Urc) -> Self {
-        Final { urc, state: None }
+        Final {
+            last: Last::Report(urc),
+            state: None,
+        }
     }
 
     /// A report followed by `State(Connected)`: the end of a transfer.
     pub(super) fn transfer_end(urc: Urc) -> Self {
         Final {
-            urc,
+            last: Last::Report(urc),
+            state: Some(ChannelState::Connected),
+        }
+    }
+
+    /// A download's last data, then `State(Connected)`.
+    pub(super) fn download_end(data: bytes::Bytes, sum: u64) -> Self {
+        Final {
+            last: Last::Download { data, sum },
             state: Some(ChannelState::Connected),
         }
     }
 }
 
-/// Sends a command's last report: `done` only if the session survived, since otherwise the
+/// Sends a command's last event: `done` only if the session survived, since otherwise the
 /// `+MFTPURC` that follows ends the command.
 pub(super) async fn emit(out: &Outbox, f: Final, usable: bool) -> Result<(), Stop> {
-    out.report(f.urc, usable).await?;
+    match f.last {
+        Last::Report(urc) => out.report(urc, usable).await?,
+        Last::Download { data, sum } => out.download(data, sum, Some(usable)).await?,
+    }
     if usable {
         if let Some(s) = f.state {
             out.state(s).await?;

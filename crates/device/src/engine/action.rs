@@ -10,6 +10,10 @@ use ftpmodem_proto::{
 use std::net::IpAddr;
 use std::time::Duration;
 
+/// Largest `+MFTPRETR` chunk: a profile asking for more gets this, so one chunk cannot take
+/// arbitrary memory.
+pub const MAX_RETR_CHUNK: usize = 64 * 1024;
+
 /// Something the engine wants done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -130,7 +134,9 @@ pub enum ChannelRequest {
         offset: u64,
         /// Bytes wanted, all when `None`.
         length: Option<u64>,
-        /// Bytes per `+MFTPRETR` chunk.
+        /// Bytes per `+MFTPRETR` chunk: the channel cuts its reads at whole chunks so that the
+        /// last one is sent after the server's 226 ([`crate::engine::Engine`] decides it, from
+        /// the profile, and prints with the same size).
         chunk: usize,
     },
     /// STOR/APPE of a local file (local_fs 1).
@@ -224,16 +230,19 @@ pub enum ChannelEvent {
     },
     /// `AT+MFTPSTATE` from now on.
     State(ChannelState),
-    /// `data` as `+MFTPRETR: <id>,0,<sum>,<n>,<bytes>` chunks of `chunk` bytes (the last may be
-    /// shorter), none of them the download's last report: a whole network read in one event,
-    /// so a download costs one queue slot and one wake-up per read instead of per chunk.
-    RetrChunks {
-        /// Whole chunks. The engine frames a copy into its output and holds this buffer until
-        /// that output is written: the buffer carries the download's in-flight budget share.
+    /// Downloaded data for the serial line (§3.10, local_fs 0), every byte of a download
+    /// including its last: the engine prints it as `+MFTPRETR: <id>,0,<sum>,<n>,<bytes>` chunks
+    /// of the size it chose when it sent [`ChannelRequest::Retr`]. A whole network read is one
+    /// event, so a download costs one queue slot and one wake-up per read, not per chunk.
+    Download {
+        /// Whole chunks, except in the last event, whose final chunk may be shorter. The engine
+        /// frames a copy into its output and holds this buffer until that output is written:
+        /// the buffer carries the download's share of its in-flight budget.
         data: bytes::Bytes,
-        /// Chunk size.
-        chunk: usize,
-        /// Bytes reported before.
+        /// Bytes of the download reported before `data`.
         sum: u64,
+        /// `None` while more follows. The download's last data has `Some(done)`, with `done`
+        /// as in [`ChannelEvent::Report`].
+        done: Option<bool>,
     },
 }

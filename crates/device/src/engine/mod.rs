@@ -20,6 +20,7 @@ mod table;
 
 pub use action::{
     Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
+    MAX_RETR_CHUNK,
 };
 pub use contexts::PdpBinding;
 pub use output::{Batch, LARGE_OUTPUT};
@@ -177,8 +178,13 @@ impl Engine {
     pub fn channel_event(&mut self, id: ftpmodem_proto::ChannelId, event: ChannelEvent) {
         match event {
             ChannelEvent::State(s) => self.channels.get_mut(id).set_state(s),
-            ChannelEvent::RetrChunks { data, chunk, sum } => {
-                if !self.channels.get(id).closing {
+            ChannelEvent::Download { data, sum, done } => {
+                let ch = self.channels.get_mut(id);
+                if done == Some(true) {
+                    ch.busy = false;
+                }
+                if !ch.closing {
+                    let chunk = ch.retr_chunk;
                     self.reply.retr_chunks(id, sum, chunk, data);
                 }
             }

@@ -3,11 +3,11 @@
 
 use crate::engine::ctx::Ctx;
 use crate::engine::modes::{Prompt, PromptEnd, PromptPurpose, Transparent};
-use crate::engine::{ChannelRequest, ConnectRequest, Eof};
+use crate::engine::{ChannelRequest, ConnectRequest, Eof, MAX_RETR_CHUNK};
 use ftpmodem_proto::command::PROMPT_DATA_MAX;
 use ftpmodem_proto::{
-    ChannelId, CmeError, Command, Conn, LocalFs, Response, ResultCode, SimpleOp, SslMode, Upload,
-    UploadBody, UploadOp, Urc,
+    ChannelId, CmeError, Command, Conn, LocalFs, Profile, Response, ResultCode, SimpleOp, SslMode,
+    Upload, UploadBody, UploadOp, Urc,
 };
 
 /// Every `AT+MFTP*` command but `AT+MFTPCFG`.
@@ -75,14 +75,18 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
             },
             offset: r.offset.unwrap_or(0),
             length: r.length,
-            chunk: cx.cfg.profile.retr_chunk,
+            chunk: retr_chunk(&cx.cfg.profile),
         },
         Command::MftpStor(u) => return upload(cx, u, UploadOp::Stor),
         Command::MftpAppe(u) => return upload(cx, u, UploadOp::Appe),
         _ => return cx.reply.error(CmeError::ParameterError),
     };
     cx.reply.ok();
-    cx.channels.get_mut(id).busy = true;
+    let ch = cx.channels.get_mut(id);
+    ch.busy = true;
+    if let ChannelRequest::Retr { chunk, .. } = request {
+        ch.retr_chunk = chunk;
+    }
     cx.act(id, request);
 }
 
@@ -198,4 +202,10 @@ pub(crate) fn upload_packet(
             eof,
         },
     );
+}
+
+/// Bytes per `+MFTPRETR` chunk: the profile's, within what a channel task accepts. The one
+/// place the size is decided; the channel cuts with it and the engine prints with it.
+fn retr_chunk(p: &Profile) -> usize {
+    p.retr_chunk.clamp(1, MAX_RETR_CHUNK)
 }
