@@ -4,7 +4,7 @@
 //! here and its handler file under `handlers/`.
 
 use super::ctx::Ctx;
-use super::handlers::{basic, cfg, ftp, localfs, pdp, ssl, test_form};
+use super::handlers::{basic, cfg, csq, ftp, localfs, pdp, ssl, test_form};
 use super::line::Completed;
 use super::modes::{Prompt, PromptOutcome, PromptPurpose};
 use ftpmodem_proto::command::find_prefix;
@@ -60,6 +60,12 @@ pub(super) const COMMANDS: &[Entry] = &[
     entry(Name::Cgmm, basic::identity_line),
     entry(Name::Cgmr, basic::identity_line),
     entry(Name::Cmee, basic::cmee),
+    Entry {
+        name: Some(Name::Csq),
+        run: csq::run,
+        test: csq::test_lines,
+        op: None,
+    },
     entry(Name::MftpCfg, cfg::run),
     entry(Name::MftpConn, ftp::run),
     entry(Name::MftpDisc, ftp::run),

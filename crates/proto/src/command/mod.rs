@@ -39,6 +39,8 @@ pub enum Command {
     Cgmr,
     /// `AT+CMEE=<n>`.
     Cmee(CmeeMode),
+    /// `AT+CSQ`: signal quality, `+CSQ: <rssi>,<ber>`.
+    Csq,
     /// `AT+MFTPCFG=<id>[,"<key>"[,<value>...]]` (§3.1).
     MftpCfg(CfgRequest),
     /// `AT+MFTPCONN=<id>,<host>[,<user>[,<pass>[,<port>]]]` (§3.2).
@@ -323,6 +325,7 @@ impl Command {
             Command::Cgmm => Name::Cgmm,
             Command::Cgmr => Name::Cgmr,
             Command::Cmee(_) => Name::Cmee,
+            Command::Csq => Name::Csq,
             Command::MftpCfg(_) => Name::MftpCfg,
             Command::MftpConn(_) => Name::MftpConn,
             Command::MftpDisc(_) => Name::MftpDisc,

@@ -8,6 +8,7 @@
 
 pub(super) mod basic;
 pub(super) mod cfg;
+pub(super) mod csq;
 pub(super) mod ftp;
 pub(super) mod localfs;
 pub(super) mod pdp;
