@@ -1,7 +1,7 @@
 //! The engine's view of the six FTP channels: configuration and state. The channel tasks do
 //! the work; this is what `AT+MFTPCFG` and `AT+MFTPSTATE` read and what decides 801/802/4.
 
-use super::ChannelSettings;
+use super::action::ChannelSettings;
 use ftpmodem_proto::{ChannelId, ChannelState};
 
 /// One channel.

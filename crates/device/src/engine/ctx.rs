@@ -3,11 +3,12 @@
 //! through [`Ctx::act`], and starts a data mode by naming it ([`Ctx::start_prompt`],
 //! [`Ctx::start_transparent`]); the engine switches to it once the handler returns.
 
+use super::action::{Action, ChannelRequest};
 use super::channels::Channels;
+use super::config::EngineConfig;
 use super::contexts::{PdpTable, SslTable};
 use super::modes::{Mode, Prompt, Transparent};
 use super::reply::Reply;
-use super::{Action, ChannelRequest, EngineConfig};
 use crate::fs::Sandbox;
 use ftpmodem_proto::{ChannelId, FtpOp};
 use std::collections::VecDeque;

@@ -9,6 +9,7 @@
 
 mod action;
 mod channels;
+mod config;
 mod contexts;
 mod ctx;
 mod handlers;
@@ -22,6 +23,7 @@ pub use action::{
     Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
     MAX_RETR_CHUNK,
 };
+pub use config::EngineConfig;
 pub use contexts::PdpBinding;
 pub use output::{Batch, LARGE_OUTPUT};
 
@@ -34,40 +36,7 @@ use line::LineBuffer;
 use modes::{Mode, PromptEnd};
 use reply::Reply;
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
-
-/// Limits and options of one engine.
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    /// Which model to be.
-    pub profile: Profile,
-    /// Longest command line; a longer one gives `ERROR` (NOTES "Framing").
-    pub max_line: usize,
-    /// Silence required before and after `+++` (V.25ter S12, 1 s).
-    pub guard_time: Duration,
-    /// A `>` prompt with no byte for this long is abandoned with an error.
-    pub prompt_timeout: Duration,
-    /// Largest file `AT+MFGET` prints in one response.
-    pub mfget_max: u64,
-    /// Queued URC bytes above which [`Engine::wants_events`] says stop.
-    pub urc_queue_max: usize,
-    /// PDP context bindings from the configuration file.
-    pub pdp: Vec<PdpBinding>,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            profile: Profile::default(),
-            max_line: 2048,
-            guard_time: ftpmodem_proto::data_mode::GUARD_TIME,
-            prompt_timeout: Duration::from_secs(60),
-            mfget_max: 1 << 20,
-            urc_queue_max: 256 * 1024,
-            pdp: Vec::new(),
-        }
-    }
-}
+use std::time::Instant;
 
 /// The virtual module's state machine. See the module docs.
 pub struct Engine {

@@ -1,7 +1,7 @@
 //! The two data modes that take the line away from command parsing: the `>` prompt and
 //! transparent mode (manual §3.11, §3.12).
 
-use super::Eof;
+use super::action::Eof;
 use ftpmodem_proto::{ChannelId, CmeError, UploadOp};
 use std::time::{Duration, Instant};
 

@@ -1,9 +1,9 @@
 //! The channel commands `AT+MFTPCONN` ... `AT+MFTPSTATE` (§3.2-§3.13): checks that answer at
 //! once (50, 801, 802, result 4), then an [`Action`](crate::engine::Action) for the channel task.
 
+use crate::engine::action::{ChannelRequest, ConnectRequest, Eof, MAX_RETR_CHUNK};
 use crate::engine::ctx::Ctx;
 use crate::engine::modes::{Prompt, PromptEnd, PromptPurpose, Transparent};
-use crate::engine::{ChannelRequest, ConnectRequest, Eof, MAX_RETR_CHUNK};
 use ftpmodem_proto::command::PROMPT_DATA_MAX;
 use ftpmodem_proto::{
     ChannelId, CmeError, Command, Conn, LocalFs, Profile, Response, ResultCode, SimpleOp, SslMode,

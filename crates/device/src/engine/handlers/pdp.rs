@@ -1,8 +1,8 @@
 //! PDP contexts: `AT+CGDCONT`, `AT+CGACT`, `AT+MIPCALL` (NOTES "PDP contexts"). Dropping a
 //! context disconnects the channels that use it, each with `+MFTPURC: <id>,"conn",0`.
 
+use crate::engine::action::ChannelRequest;
 use crate::engine::ctx::Ctx;
-use crate::engine::ChannelRequest;
 use ftpmodem_proto::{CmeError, Command, Name, Response, Urc};
 
 /// `AT+CGDCONT`, `AT+CGACT`, `AT+MIPCALL`, their read forms included.
