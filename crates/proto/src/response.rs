@@ -3,13 +3,13 @@
 
 use crate::codes::CmeError;
 use crate::command::SslKey;
+use crate::error::ParseError;
 use crate::line::{self, int, num, string, text};
 use crate::name::Name;
 use crate::syntax::{self, Param};
 use crate::types::{
     CfgKey, CfgValue, ChannelId, ChannelState, CmeeMode, DataType, LocalFs, SslMode, TransMode,
 };
-use crate::ParseError;
 use alloc::string::String;
 use alloc::vec::Vec;
 

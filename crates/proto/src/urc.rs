@@ -2,11 +2,11 @@
 //! `OK` of the command that started them, and `+MATREADY` at start-up.
 
 use crate::codes::ResultCode;
+use crate::error::ParseError;
 use crate::line::{self, int, num, string, text};
 use crate::name::Name;
 use crate::syntax::{self, Param};
 use crate::types::ChannelId;
-use crate::ParseError;
 use alloc::string::String;
 use alloc::vec::Vec;
 

@@ -1,11 +1,12 @@
 //! Parsing and emitting `AT+<NAME>...` lines.
 
-use super::{push_set, CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, Upload, MAX_CID};
+use super::def::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, MAX_CID};
+use super::upload::Upload;
 use crate::args::{Args, MAX_STRING};
+use crate::error::ParseError;
 use crate::name::Name;
 use crate::syntax::{self, Param};
 use crate::types::{CfgKey, CfgValue, CmeeMode, DataType, LocalFs, SslMode, TransMode};
-use crate::ParseError;
 use alloc::vec::Vec;
 
 /// Local file contents given at a `>` prompt: bounded so a wrong length cannot make the module
@@ -86,7 +87,7 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
             let data = if a.next_is_absent() {
                 None
             } else {
-                let d = a.bytes(1, super::INLINE_DATA_MAX)?;
+                let d = a.bytes(1, super::upload::INLINE_DATA_MAX)?;
                 if d.len() != len as usize {
                     return Err(ParseError::Param);
                 }
@@ -306,6 +307,14 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::MsslCertWr { path, len } => push_set(out, Name::MsslCertWr, &[s(path), int(*len)]),
         Command::MsslKeyWr { path, len } => push_set(out, Name::MsslKeyWr, &[s(path), int(*len)]),
     }
+}
+
+/// Fields of a set command, with `AT+NAME=` prefix handling shared by all.
+fn push_set(out: &mut Vec<u8>, name: Name, params: &[Param]) {
+    out.push(b'+');
+    out.extend_from_slice(name.as_str().as_bytes());
+    out.push(b'=');
+    syntax::emit(params, out);
 }
 
 #[cfg(test)]
