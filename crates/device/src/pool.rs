@@ -37,6 +37,11 @@ impl BufPool {
         buf
     }
 
+    /// A spare buffer, if one is waiting (the caller then owns it).
+    pub fn take_spare(&self) -> Option<Vec<u8>> {
+        self.free.lock().ok().and_then(|mut f| f.pop())
+    }
+
     /// Gives `buf` back for reuse (dropped if the pool is full or the buffer oversized).
     pub fn put(&self, mut buf: Vec<u8>) {
         if buf.capacity() == 0 || buf.capacity() > KEEP_MAX_CAPACITY {

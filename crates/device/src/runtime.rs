@@ -2,8 +2,9 @@
 //! clock and the channels' events, and hands its actions to the channel tasks. This is the only
 //! place where the sans-IO engine meets async I/O, and it holds no protocol logic of its own.
 
-use crate::engine::{Action, ChannelEvent, ChannelRequest, Engine};
-use crate::transport::ModuleEnds;
+use crate::engine::{Action, Batch, ChannelRequest, Engine, LARGE_OUTPUT};
+use crate::pool::BufPool;
+use crate::transport::{LineOut, ModuleEnds};
 use ftpmodem_proto::ChannelId;
 use tokio::sync::mpsc;
 use tokio::time::Instant as TokioInstant;
@@ -19,8 +20,10 @@ pub const EVENT_QUEUE: usize = 64;
 /// output buffer does not grow past about one block.
 const COALESCE: usize = 256 * 1024;
 
-/// Where a channel task sends its events.
-pub type EventSender = mpsc::Sender<(ChannelId, ChannelEvent)>;
+pub use crate::channel::EventSender;
+
+/// Large output buffers kept for the engine's reuse.
+const OUTPUT_SPARE: usize = 4;
 
 /// Starts one channel task and returns where its requests go. The FTP implementation is
 /// [`crate::channel::spawn`]; tests may pass a scripted one.
@@ -50,11 +53,23 @@ pub async fn run(
         .map(|id| spawner.spawn(id, events_tx.clone()))
         .collect();
     drop(events_tx);
+    let pool = BufPool::new(OUTPUT_SPARE);
     loop {
         // Everything the engine has produced goes out before anything new comes in, so the
         // order on the line is the order of the engine's decisions.
-        if engine.has_output() && line.to_line.send(engine.take_line_out()).await.is_err() {
+        if engine.has_output()
+            && line
+                .to_line
+                .send(line_out(&pool, engine.take_batch()))
+                .await
+                .is_err()
+        {
             return;
+        }
+        if engine.wants_spare() {
+            if let Some(buf) = pool.take_spare() {
+                engine.give_spare(buf);
+            }
         }
         if let Some(Action::Channel { id, request }) = engine.poll_action() {
             let Some(tx) = channels.get(id.index()) else {
@@ -101,6 +116,15 @@ pub async fn run(
             _ = shutdown.cancelled() => return,
         }
     }
+}
+
+/// The engine's batch as the transport takes it: a large buffer goes back to `pool` once
+/// written, and the download blocks it holds are released at the same moment.
+fn line_out(pool: &BufPool, batch: Batch) -> LineOut {
+    if batch.bytes.capacity() < LARGE_OUTPUT && batch.held.is_empty() {
+        return LineOut::from(batch.bytes);
+    }
+    LineOut::from(pool.share(batch.bytes, batch.held))
 }
 
 async fn sleep_until_opt(deadline: Option<std::time::Instant>) {

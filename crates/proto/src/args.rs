@@ -1,9 +1,9 @@
 //! Typed reading of a field list, with the range checks of the manual. Every failure here is
 //! `+CME ERROR: 50` on the device side.
 
+use crate::error::ParseError;
 use crate::syntax::Param;
 use crate::types::ChannelId;
-use crate::ParseError;
 use alloc::string::String;
 use alloc::vec::Vec;
 

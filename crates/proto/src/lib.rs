@@ -14,6 +14,7 @@ mod args;
 pub mod codes;
 pub mod command;
 pub mod data_mode;
+mod error;
 pub mod escape;
 pub mod frame;
 mod line;
@@ -25,7 +26,10 @@ pub mod types;
 pub mod urc;
 
 pub use codes::{CmeError, ResultCode};
-pub use command::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, Upload, UploadBody};
+pub use command::{
+    CfgRequest, Command, Conn, FtpOp, Retr, SslCfg, SslKey, SslValue, Upload, UploadBody,
+};
+pub use error::ParseError;
 pub use name::Name;
 pub use profile::{Model, Profile};
 pub use response::Response;
@@ -37,21 +41,3 @@ pub use urc::{SimpleOp, Timestamp, UploadOp, Urc};
 
 /// Strings are at most this long (manual: "最大长度255").
 pub use args::MAX_STRING;
-
-/// Why a line could not be read. The device answers [`ParseError::Unknown`] with `ERROR` and
-/// the rest with `+CME ERROR: 50` (NOTES "Errors").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum ParseError {
-    /// The line does not start with `AT`/`at`.
-    #[error("no AT prefix")]
-    NoPrefix,
-    /// A command or response name this module does not have.
-    #[error("unknown command")]
-    Unknown,
-    /// A known command with a missing, extra, malformed or out-of-range parameter.
-    #[error("parameter error")]
-    Param,
-    /// The field list itself is malformed.
-    #[error("syntax error: {0}")]
-    Syntax(SyntaxError),
-}

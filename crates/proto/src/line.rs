@@ -1,8 +1,8 @@
 //! Helpers for `+NAME: fields` lines, shared by responses and URCs.
 
+use crate::error::ParseError;
 use crate::name::Name;
 use crate::syntax::{self, Param};
-use crate::ParseError;
 use alloc::vec::Vec;
 
 /// Splits `+NAME: rest` (or a bare `+NAME`) into the name and what follows `: `.

@@ -24,6 +24,8 @@ names! {
     Cgmm = "CGMM",
     /// `AT+CGMR`: revision (27.007 §5.3).
     Cgmr = "CGMR",
+    /// `AT+CSQ`: signal quality (27.007 §8.5; ONEMO-RELATED.md §A.5).
+    Csq = "CSQ",
     /// `AT+CMEE`: error report mode (manual §2.2).
     Cmee = "CMEE",
     /// `AT+MFTPCFG` (§3.1).

@@ -37,6 +37,10 @@ pub struct Profile {
     pub manufacturer: &'static str,
     /// `AT+CGMR`.
     pub revision: &'static str,
+    /// `<rssi>` of `AT+CSQ`: 0-31, 99 unknown (there is no radio; a fixed, plausible value).
+    pub rssi: u8,
+    /// `<ber>` of `AT+CSQ`: 0-7, 99 unknown (ONEMO-RELATED.md §A.5: seen `+CSQ: 13,99`).
+    pub ber: u8,
 }
 
 impl Model {
@@ -61,6 +65,8 @@ impl Model {
             retr_chunk: 1024,
             manufacturer: "CMIOT",
             revision: "ftpmodem-0.1.0",
+            rssi: 24,
+            ber: 99,
         };
         match self {
             Model::Generic => Profile {

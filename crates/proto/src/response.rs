@@ -3,13 +3,13 @@
 
 use crate::codes::CmeError;
 use crate::command::SslKey;
+use crate::error::ParseError;
 use crate::line::{self, int, num, string, text};
 use crate::name::Name;
 use crate::syntax::{self, Param};
 use crate::types::{
     CfgKey, CfgValue, ChannelId, ChannelState, CmeeMode, DataType, LocalFs, SslMode, TransMode,
 };
-use crate::ParseError;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -32,6 +32,13 @@ pub enum Response {
     Test(Name, Vec<Param>),
     /// `+CMEE: <n>`.
     Cmee(CmeeMode),
+    /// `+CSQ: <rssi>,<ber>` (27.007 §8.5): rssi 0-31 or 99, ber 0-7 or 99.
+    Csq {
+        /// Received signal strength, 0-31, 99 unknown.
+        rssi: u8,
+        /// Channel bit error rate, 0-7, 99 unknown.
+        ber: u8,
+    },
     /// `+MFTPCFG: <id>,"<key>",<value>` (§3.1).
     MftpCfg(ChannelId, CfgValue),
     /// `+MFTPSTATE: <id>,<state>` (§3.13).
@@ -104,6 +111,7 @@ impl Response {
             Response::Text(t) => out.extend_from_slice(t.as_bytes()),
             Response::Test(n, p) => line::emit_all(out, *n, p),
             Response::Cmee(m) => line::emit(out, Name::Cmee, &[int(m.as_u8())]),
+            Response::Csq { rssi, ber } => line::emit(out, Name::Csq, &[int(*rssi), int(*ber)]),
             Response::MftpCfg(id, v) => {
                 let mut p = alloc::vec![int(id.get()), string(v.key().as_str())];
                 p.extend(v.params());
@@ -217,6 +225,10 @@ impl Response {
                 };
                 Response::MftpCfg(id, value)
             }
+            Name::Csq if p.len() == 2 => Response::Csq {
+                rssi: num(p.first())?,
+                ber: num(p.get(1))?,
+            },
             Name::MftpState => Response::MftpState(
                 channel(p.first())?,
                 ChannelState::from_u8(num(p.get(1))?).ok_or(ParseError::Param)?,

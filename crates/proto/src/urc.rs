@@ -3,11 +3,11 @@
 
 use crate::codes::ResultCode;
 use crate::escape;
+use crate::error::ParseError;
 use crate::line::{self, int, num, string, text};
 use crate::name::Name;
 use crate::syntax::{self, Param};
 use crate::types::ChannelId;
-use crate::ParseError;
 use alloc::string::String;
 use alloc::vec::Vec;
 

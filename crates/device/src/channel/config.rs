@@ -3,7 +3,7 @@
 
 use super::codes::fs_result_code;
 use super::local::read_small;
-use super::ChannelOptions;
+use super::options::ChannelOptions;
 use crate::engine::{ConnectRequest, TlsContext};
 use crate::fs::Sandbox;
 use ftpmodem_ftp::{

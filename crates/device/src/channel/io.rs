@@ -2,8 +2,8 @@
 //! that makes `AT+MFTPDISC` work at any moment: every wait of a command is raced against the
 //! request queue, and a Disconnect or PdpDown wins ([`Inbox::guard`]).
 
+use super::options::EventSender;
 use crate::engine::{ChannelEvent, ChannelRequest};
-use crate::runtime::EventSender;
 use ftpmodem_proto::{ChannelId, ChannelState, Urc};
 use std::future::Future;
 use tokio::sync::mpsc;
@@ -107,15 +107,14 @@ impl Outbox {
         self.send(ChannelEvent::Report { urc, done }).await
     }
 
-    /// Whole chunks of a download, not its last.
-    pub(super) async fn retr_chunks(
+    /// Downloaded data, `sum` bytes having been sent before; `done` is `Some` for the last.
+    pub(super) async fn download(
         &self,
         data: bytes::Bytes,
-        chunk: usize,
         sum: u64,
+        done: Option<bool>,
     ) -> Result<(), Stop> {
-        self.send(ChannelEvent::RetrChunks { data, chunk, sum })
-            .await
+        self.send(ChannelEvent::Download { data, sum, done }).await
     }
 
     /// A state change.

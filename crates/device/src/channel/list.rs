@@ -1,7 +1,7 @@
 //! `AT+MFTPLIST`: one report per entry (module docs: what is reported for missing facts).
 
 use super::io::Stop;
-use super::task::{failed, Ctx, Final};
+use super::report::{failed, Ctx, Final};
 use ftpmodem_ftp::{Entry, EntryKind, Session};
 use ftpmodem_proto::{ChannelId, ResultCode, Timestamp, Urc};
 

@@ -57,10 +57,11 @@
 //!   MDTM per entry, so a listing stays one data connection. Times are printed as the listing
 //!   gives them (MLSD is UTC; LIST is the server's zone, UTC for vsftpd). A missing permission
 //!   triplet is an empty string. An empty directory is `+MFTPLIST: <id>,14`.
-//! - Download to the serial line: chunks of exactly `chunk` bytes (the last may be shorter),
-//!   one chunk held back until the next byte or the end is known, so the last chunk can carry
-//!   `done: true` and is sent only after the server's `226`. Nothing else is read ahead: the
-//!   event queue's backpressure paces the server. A download of zero bytes (also to a local
+//! - Download to the serial line: `Download` events of whole chunks of the request's `chunk`
+//!   bytes (the engine prints them as `+MFTPRETR` chunks of that size; the last may be
+//!   shorter), one chunk held back until the next byte or the end is known, so the last chunk
+//!   goes in the event with `done` and is sent only after the server's `226`. What is read
+//!   ahead of the line is bounded by the download's in-flight budget (`pace.rs`). A download of zero bytes (also to a local
 //!   file, which is then not created) is result 19. A failure after some chunks is
 //!   `+MFTPRETR: <id>,<code>`.
 //! - Download to a local file: the file is written through an atomic writer and committed
@@ -88,49 +89,21 @@ mod config;
 mod io;
 mod list;
 mod local;
+mod options;
 mod pace;
+mod report;
 mod retr;
 mod task;
 mod upload;
 
 use crate::engine::ChannelRequest;
 use crate::fs::Sandbox;
-use crate::runtime::EventSender;
 use ftpmodem_proto::ChannelId;
-use std::time::Duration;
 use tokio::sync::mpsc;
 
+pub use crate::engine::MAX_RETR_CHUNK;
 pub use codes::{fs_result_code, ftp_result_code};
-
-/// Largest `+MFTPRETR` chunk a task accepts; a larger request is cut to this, so one chunk
-/// cannot take arbitrary memory.
-pub const MAX_RETR_CHUNK: usize = 64 * 1024;
-
-/// Tunables of the channel tasks that are not `AT+MFTPCFG` settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChannelOptions {
-    /// Requests queued towards a task before the runtime waits: small, since the engine
-    /// sends one command at a time apart from transparent-mode data.
-    pub request_queue: usize,
-    /// The longest `AT+MFTPDISC` waits for the server to answer QUIT before closing anyway.
-    pub quit_timeout: Duration,
-    /// Name resolution plus TCP connect; `None` uses the channel's rsptimeout.
-    pub connect_timeout: Option<Duration>,
-    /// Passive mode asks for EPSV first (PASV only as a fallback); `false` uses PASV on IPv4,
-    /// for servers or middleboxes that mishandle EPSV. IPv6 always uses EPSV.
-    pub use_epsv: bool,
-}
-
-impl Default for ChannelOptions {
-    fn default() -> Self {
-        ChannelOptions {
-            request_queue: 16,
-            quit_timeout: Duration::from_secs(5),
-            connect_timeout: None,
-            use_epsv: true,
-        }
-    }
-}
+pub use options::{ChannelOptions, EventSender};
 
 /// Starts the task of channel `id` with the default [`ChannelOptions`]; must be called
 /// inside a tokio runtime. The task ends when the returned sender is dropped or the event

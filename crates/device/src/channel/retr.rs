@@ -3,8 +3,8 @@
 use super::io::Stop;
 use super::local::{create, Writer};
 use super::pace::Pacer;
-use super::task::{failed, fs_failed, Ctx, Final};
-use super::MAX_RETR_CHUNK;
+use super::report::{failed, fs_failed, Ctx, Final};
+use crate::engine::MAX_RETR_CHUNK;
 use crate::pool::BufPool;
 use ftpmodem_ftp::{Download, FtpError, Session};
 use ftpmodem_proto::{ChannelState, ResultCode, Urc};
@@ -14,7 +14,7 @@ use std::time::Instant;
 /// round trip each).
 const LOCAL_CHUNK: usize = 128 * 1024;
 /// Most bytes per network read of a download to the serial line; each read's whole chunks go
-/// to the engine in one event (`ChannelEvent::RetrChunks`), so a 1024-byte chunk costs one
+/// to the engine in one event (`ChannelEvent::Download`), so a 1024-byte chunk costs one
 /// header, not one queue slot, wake-up and write to the line. Large reads matter on a fast
 /// line: on loopback, 64 KiB reads took twice the CPU of 1 MiB ones (BENCHMARKS.md).
 const STAGE: usize = 1024 * 1024;
@@ -31,8 +31,9 @@ const BURST: usize = 64 * 1024;
 /// Read buffers kept for reuse (see [`BufPool`]): as many as the budget lets be in flight.
 const SPARE: usize = IN_FLIGHT / STAGE;
 
-/// Streams `file` to the serial line. Every chunk but the last is reported here; the last (or
-/// the failure) is the [`Final`].
+/// Streams `file` to the serial line in `ChannelEvent::Download` events of whole `chunk`s; the
+/// last chunk (after the server's 226) or the failure is the [`Final`]. The chunk size is the
+/// engine's: it prints with the size it asked for.
 pub(super) async fn to_serial(
     session: &mut Session,
     ctx: &mut Ctx<'_>,
@@ -47,7 +48,7 @@ pub(super) async fn to_serial(
     let fail = |code| Final::transfer_end(Urc::RetrResult { id, code });
     let started = ctx
         .inbox
-        .guard(session.retrieve(file, offset, length, ctx.ascii))
+        .guard(session.retrieve(file, offset, length, ctx.ascii()))
         .await?;
     let mut dl = match started {
         Ok(dl) => dl,
@@ -81,8 +82,7 @@ pub(super) async fn to_serial(
             if buf.is_empty() {
                 return Ok(fail(ResultCode::ZeroSizeFile));
             }
-            sum = sum.saturating_add(buf.len() as u64);
-            return Ok(Final::transfer_end(Urc::RetrData { id, sum, data: buf }));
+            return Ok(Final::download_end(pool.share(buf, ()), sum));
         }
         let ready = (buf.len() - 1) / chunk * chunk;
         if ready > 0 {
@@ -98,9 +98,7 @@ pub(super) async fn to_serial(
             let before = sum;
             sum = sum.saturating_add(ready as u64);
             let data = pool.share(block, share);
-            ctx.inbox
-                .guard(out.retr_chunks(data, chunk, before))
-                .await??;
+            ctx.inbox.guard(out.download(data, before, None)).await??;
             if n >= BURST {
                 // A fast stream: let the engine and the line write this block before reading
                 // again, so the next read finds a burst instead of the last few packets.
@@ -143,7 +141,7 @@ pub(super) async fn to_local(
     };
     let started = ctx
         .inbox
-        .guard(session.retrieve(file, offset, length, ctx.ascii))
+        .guard(session.retrieve(file, offset, length, ctx.ascii()))
         .await?;
     let mut dl = match started {
         Ok(dl) => dl,

@@ -1,67 +1,22 @@
 //! One channel's task: waits for requests (watching an idle session for the server hanging
 //! up), runs each to its report, and keeps the session only while it is usable.
 
-use super::codes::{fs_result_code, ftp_result_code};
 use super::config::connect_config;
 use super::io::{Inbox, Outbox, Stop};
-use super::{list, retr, upload, ChannelOptions};
+use super::options::{ChannelOptions, EventSender};
+use super::report::{emit, failed, Ctx, Final};
+use super::{list, retr, upload};
 use crate::engine::{ChannelRequest, ConnectRequest};
 use crate::fs::Sandbox;
-use crate::runtime::EventSender;
 use ftpmodem_ftp::{FtpError, Session};
-use ftpmodem_proto::{ChannelId, ChannelState, DataType, ResultCode, SimpleOp, UploadOp, Urc};
+use ftpmodem_proto::{ChannelId, ChannelState, DataType, ResultCode, SimpleOp, Urc};
 use tokio::sync::mpsc;
 use tokio::time::timeout;
-
-/// A command's last report and the state that follows it (sent only if the session is still
-/// usable; otherwise the disconnect sequence follows instead).
-#[derive(Debug)]
-pub(super) struct Final {
-    pub(super) urc: Urc,
-    pub(super) state: Option<ChannelState>,
-}
-
-impl Final {
-    /// A report with no state change.
-    pub(super) fn report(urc: Urc) -> Self {
-        Final { urc, state: None }
-    }
-
-    /// A report followed by `State(Connected)`: the end of a transfer.
-    pub(super) fn transfer_end(urc: Urc) -> Self {
-        Final {
-            urc,
-            state: Some(ChannelState::Connected),
-        }
-    }
-}
-
-/// Sends a command's last report: `done` only if the session survived, since otherwise the
-/// `+MFTPURC` that follows ends the command.
-pub(super) async fn emit(out: &Outbox, f: Final, usable: bool) -> Result<(), Stop> {
-    out.report(f.urc, usable).await?;
-    if usable {
-        if let Some(s) = f.state {
-            out.state(s).await?;
-        }
-    }
-    Ok(())
-}
-
-/// What a command needs besides the session.
-pub(super) struct Ctx<'a> {
-    pub(super) inbox: &'a mut Inbox,
-    pub(super) out: &'a Outbox,
-    pub(super) fs: &'a Sandbox,
-    /// `AT+MFTPCFG` data_type 1: TYPE A with line-end conversion.
-    pub(super) ascii: bool,
-    pub(super) opts: &'a ChannelOptions,
-}
 
 /// A logged-in session and the settings it was opened with.
 struct Conn {
     session: Session,
-    ascii: bool,
+    data_type: DataType,
 }
 
 /// What woke an idle task.
@@ -171,8 +126,10 @@ impl Task {
         }
         let Some(conn) = self.conn.as_mut() else {
             // The session was lost just before this request arrived (its +MFTPURC is out).
-            if let Some(urc) = failure_urc(&req, id, ResultCode::NetworkError) {
-                self.out.report(urc, true).await?;
+            if let Some(op) = req.op() {
+                self.out
+                    .report(op.report(id, ResultCode::NetworkError), true)
+                    .await?;
             }
             return Ok(());
         };
@@ -181,7 +138,7 @@ impl Task {
             inbox: &mut self.inbox,
             out: &self.out,
             fs: &self.fs,
-            ascii: conn.ascii,
+            data_type: conn.data_type,
             opts: &self.opts,
         };
         let done = match req {
@@ -227,21 +184,19 @@ impl Task {
                 None => retr::to_serial(session, &mut ctx, &file, offset, length, chunk).await?,
                 Some(l) => retr::to_local(session, &mut ctx, &file, &l, offset, length).await?,
             },
-            ChannelRequest::UploadLocal {
-                append,
-                file,
-                local,
-            } => upload::local(session, &mut ctx, append, &file, &local).await?,
+            ChannelRequest::UploadLocal { op, file, local } => {
+                upload::local(session, &mut ctx, op, &file, &local).await?
+            }
             ChannelRequest::UploadPacket {
-                append,
+                op,
                 file,
                 data,
                 eof,
             } => {
-                return upload::packets(session, &mut ctx, append, file, data, eof).await;
+                return upload::packets(session, &mut ctx, op, file, data, eof).await;
             }
-            ChannelRequest::UploadStreamBegin { append, file } => {
-                return upload::stream(session, &mut ctx, append, &file).await;
+            ChannelRequest::UploadStreamBegin { op, file } => {
+                return upload::stream(session, &mut ctx, op, &file).await;
             }
             // Handled above.
             ChannelRequest::Connect(_)
@@ -261,7 +216,7 @@ impl Task {
             // the old session is closed rather than leaked.
             let _ = timeout(self.opts.quit_timeout, old.session.quit()).await;
         }
-        let ascii = req.settings.data_type == DataType::Ascii;
+        let data_type = req.settings.data_type;
         let conn_report = |code| Urc::Result {
             op: SimpleOp::Conn,
             id,
@@ -277,7 +232,7 @@ impl Task {
         };
         match self.inbox.guard(Session::connect(&cfg)).await? {
             Ok(session) => {
-                self.conn = Some(Conn { session, ascii });
+                self.conn = Some(Conn { session, data_type });
                 self.out.state(ChannelState::Connected).await?;
                 self.out
                     .report(conn_report(ResultCode::Success), true)
@@ -336,62 +291,10 @@ impl Task {
     }
 }
 
-/// Logs a failed operation and returns its result code.
-pub(super) fn failed(id: ChannelId, e: &FtpError) -> ResultCode {
-    let code = ftp_result_code(e);
-    tracing::info!(channel = id.get(), error = %e, code = code.code(), "FTP operation failed");
-    code
-}
-
-/// Logs a failed local file operation and returns its result code.
-pub(super) fn fs_failed(id: ChannelId, e: &crate::fs::FsError) -> ResultCode {
-    let code = fs_result_code(e);
-    tracing::info!(channel = id.get(), error = %e, code = code.code(), "local file operation failed");
-    code
-}
-
 fn simple(op: SimpleOp, id: ChannelId, r: Result<(), FtpError>) -> Final {
     let code = match r {
         Ok(()) => ResultCode::Success,
         Err(e) => failed(id, &e),
     };
     Final::report(Urc::Result { op, id, code })
-}
-
-/// The failure report of a command, for one that cannot run at all.
-fn failure_urc(req: &ChannelRequest, id: ChannelId, code: ResultCode) -> Option<Urc> {
-    let simple = |op| Some(Urc::Result { op, id, code });
-    let upload = |append: bool| {
-        Some(Urc::Upload {
-            op: if append {
-                UploadOp::Appe
-            } else {
-                UploadOp::Stor
-            },
-            id,
-            code,
-            sent: 0,
-        })
-    };
-    match req {
-        ChannelRequest::Cwd(_) => simple(SimpleOp::Cwd),
-        ChannelRequest::Mkd(_) => simple(SimpleOp::Mkd),
-        ChannelRequest::Delete(_) => simple(SimpleOp::Del),
-        ChannelRequest::Rename { .. } => simple(SimpleOp::Rn),
-        ChannelRequest::Pwd => Some(Urc::Pwd {
-            id,
-            code,
-            path: None,
-        }),
-        ChannelRequest::List(_) => Some(Urc::ListResult { id, code }),
-        ChannelRequest::Retr { .. } => Some(Urc::RetrResult { id, code }),
-        ChannelRequest::UploadLocal { append, .. }
-        | ChannelRequest::UploadPacket { append, .. }
-        | ChannelRequest::UploadStreamBegin { append, .. } => upload(*append),
-        ChannelRequest::Connect(_)
-        | ChannelRequest::Disconnect
-        | ChannelRequest::PdpDown
-        | ChannelRequest::UploadStreamData(_)
-        | ChannelRequest::UploadStreamEnd => None,
-    }
 }

@@ -4,22 +4,14 @@
 
 use super::io::Stop;
 use super::local::{open_read, Reader};
-use super::task::{emit, failed, fs_failed, Ctx, Final};
-use crate::engine::ChannelRequest;
+use super::report::{emit, failed, fs_failed, Ctx, Final};
+use crate::engine::{ChannelRequest, Eof};
 use ftpmodem_ftp::{Session, Upload};
 use ftpmodem_proto::{ChannelId, ChannelState, ResultCode, UploadOp, Urc};
 use tokio::time::timeout;
 
 /// Bytes per local read of an upload from the module's file system.
 const LOCAL_CHUNK: usize = 16 * 1024;
-
-fn op_of(append: bool) -> UploadOp {
-    if append {
-        UploadOp::Appe
-    } else {
-        UploadOp::Stor
-    }
-}
 
 /// `+MFTPSTOR|APPE: <id>,<code>,<sent>`.
 fn report(op: UploadOp, id: ChannelId, code: ResultCode, sent: u64) -> Urc {
@@ -32,19 +24,19 @@ async fn open<'s>(
     session: &'s mut Session,
     ctx: &mut Ctx<'_>,
     file: &str,
-    append: bool,
+    op: UploadOp,
 ) -> Result<Result<ftpmodem_ftp::Upload<'s>, Final>, Stop> {
     let id = ctx.out.id();
     let out = ctx.out;
     let up = match ctx
         .inbox
-        .guard(session.store(file, append, ctx.ascii))
+        .guard(session.store(file, op == UploadOp::Appe, ctx.ascii()))
         .await?
     {
         Ok(up) => up,
         Err(e) => {
             let code = failed(id, &e);
-            return Ok(Err(Final::report(report(op_of(append), id, code, 0))));
+            return Ok(Err(Final::report(report(op, id, code, 0))));
         }
     };
     ctx.inbox
@@ -57,19 +49,18 @@ async fn open<'s>(
 pub(super) async fn local(
     session: &mut Session,
     ctx: &mut Ctx<'_>,
-    append: bool,
+    op: UploadOp,
     file: &str,
     local: &str,
 ) -> Result<Final, Stop> {
     let id = ctx.out.id();
     let fs = ctx.fs;
-    let op = op_of(append);
     let src = match ctx.inbox.guard(open_read(fs, local)).await? {
         Ok(f) => f,
         Err(e) => return Ok(Final::report(report(op, id, fs_failed(id, &e), 0))),
     };
     let mut reader = Reader::new(src, local, LOCAL_CHUNK);
-    let mut up = match open(session, ctx, file, append).await? {
+    let mut up = match open(session, ctx, file, op).await? {
         Ok(up) => up,
         Err(f) => return Ok(f),
     };
@@ -132,32 +123,31 @@ async fn conclude(session: &Session, ctx: &mut Ctx<'_>, after: After) -> Result<
     }
 }
 
-/// Uploads packets of one file, starting with the one given, until a packet with `eof` or
+/// Uploads packets of one file, starting with the one given, until a packet with [`Eof::Last`] or
 /// another request ends the file. Reports everything itself.
 pub(super) async fn packets(
     session: &mut Session,
     ctx: &mut Ctx<'_>,
-    append: bool,
+    op: UploadOp,
     file: String,
     data: Vec<u8>,
-    eof: bool,
+    eof: Eof,
 ) -> Result<(), Stop> {
-    let after = packets_inner(session, ctx, append, file, data, eof).await?;
+    let after = packets_inner(session, ctx, op, file, data, eof).await?;
     conclude(session, ctx, after).await
 }
 
 async fn packets_inner(
     session: &mut Session,
     ctx: &mut Ctx<'_>,
-    append: bool,
+    op: UploadOp,
     file: String,
     data: Vec<u8>,
-    eof: bool,
+    eof: Eof,
 ) -> Result<After, Stop> {
     let id = ctx.out.id();
     let out = ctx.out;
-    let op = op_of(append);
-    let mut up = match open(session, ctx, &file, append).await? {
+    let mut up = match open(session, ctx, &file, op).await? {
         Ok(up) => up,
         Err(f) => return Ok(After::Final(f)),
     };
@@ -171,7 +161,7 @@ async fn packets_inner(
         }
         total = total.saturating_add(data.len() as u64);
         drop(data);
-        if eof {
+        if eof == Eof::Last {
             let f = Final::transfer_end(match ctx.inbox.guard(up.finish()).await? {
                 Ok(n) => report(op, id, ResultCode::Success, n),
                 Err(e) => report(op, id, failed(id, &e), total),
@@ -186,11 +176,11 @@ async fn packets_inner(
         };
         match req {
             ChannelRequest::UploadPacket {
-                append: a,
+                op: o,
                 file: f,
                 data,
                 eof,
-            } if a == append && f == file => packet = (data, eof),
+            } if o == op && f == file => packet = (data, eof),
             ChannelRequest::PdpDown => return Err(Stop::PdpDown),
             next => {
                 // Every packet was reported: finishing is silent unless it fails.
@@ -230,22 +220,21 @@ async fn close(
 pub(super) async fn stream(
     session: &mut Session,
     ctx: &mut Ctx<'_>,
-    append: bool,
+    op: UploadOp,
     file: &str,
 ) -> Result<(), Stop> {
-    let after = stream_inner(session, ctx, append, file).await?;
+    let after = stream_inner(session, ctx, op, file).await?;
     conclude(session, ctx, after).await
 }
 
 async fn stream_inner(
     session: &mut Session,
     ctx: &mut Ctx<'_>,
-    append: bool,
+    op: UploadOp,
     file: &str,
 ) -> Result<After, Stop> {
     let id = ctx.out.id();
-    let op = op_of(append);
-    let mut up = match open(session, ctx, file, append).await? {
+    let mut up = match open(session, ctx, file, op).await? {
         Ok(up) => up,
         Err(f) => return Ok(After::Final(f)),
     };

@@ -4,9 +4,15 @@
 //! [`Action::Channel`] for the channel task, and the task's results come back as
 //! [`ChannelEvent`]s. That is the whole interface between the sans-IO core and the FTP layer.
 
-use ftpmodem_proto::{ChannelId, ChannelState, DataType, LocalFs, SslMode, TransMode, Urc};
+use ftpmodem_proto::{
+    ChannelId, ChannelState, DataType, FtpOp, LocalFs, SimpleOp, SslMode, TransMode, UploadOp, Urc,
+};
 use std::net::IpAddr;
 use std::time::Duration;
+
+/// Largest `+MFTPRETR` chunk: a profile asking for more gets this, so one chunk cannot take
+/// arbitrary memory.
+pub const MAX_RETR_CHUNK: usize = 64 * 1024;
 
 /// Something the engine wants done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,34 +134,36 @@ pub enum ChannelRequest {
         offset: u64,
         /// Bytes wanted, all when `None`.
         length: Option<u64>,
-        /// Bytes per `+MFTPRETR` chunk.
+        /// Bytes per `+MFTPRETR` chunk: the channel cuts its reads at whole chunks so that the
+        /// last one is sent after the server's 226 ([`crate::engine::Engine`] decides it, from
+        /// the profile, and prints with the same size).
         chunk: usize,
     },
     /// STOR/APPE of a local file (local_fs 1).
     UploadLocal {
-        /// APPE instead of STOR.
-        append: bool,
+        /// STOR or APPE.
+        op: UploadOp,
         /// Server file.
         file: String,
         /// Local file.
         local: String,
     },
-    /// One packet from a `>` prompt or inline data. With `eof` false the data connection
+    /// One packet from a `>` prompt or inline data. With [`Eof::More`] the data connection
     /// stays open for the next packet of the same file.
     UploadPacket {
-        /// APPE instead of STOR.
-        append: bool,
+        /// STOR or APPE.
+        op: UploadOp,
         /// Server file.
         file: String,
         /// The packet.
         data: Vec<u8>,
-        /// Last packet.
-        eof: bool,
+        /// Last packet or not.
+        eof: Eof,
     },
     /// Transparent mode begins: open the data connection.
     UploadStreamBegin {
-        /// APPE instead of STOR.
-        append: bool,
+        /// STOR or APPE.
+        op: UploadOp,
         /// Server file.
         file: String,
     },
@@ -163,6 +171,50 @@ pub enum ChannelRequest {
     UploadStreamData(Vec<u8>),
     /// `+++` ended transparent mode: close the data connection and report.
     UploadStreamEnd,
+}
+
+impl ChannelRequest {
+    /// The operation whose report this request ends with; `None` for the requests that end
+    /// with the disconnect sequence or belong to a running upload.
+    pub fn op(&self) -> Option<FtpOp> {
+        Some(match self {
+            ChannelRequest::Cwd(_) => FtpOp::Simple(SimpleOp::Cwd),
+            ChannelRequest::Mkd(_) => FtpOp::Simple(SimpleOp::Mkd),
+            ChannelRequest::Delete(_) => FtpOp::Simple(SimpleOp::Del),
+            ChannelRequest::Rename { .. } => FtpOp::Simple(SimpleOp::Rn),
+            ChannelRequest::Pwd => FtpOp::Pwd,
+            ChannelRequest::List(_) => FtpOp::List,
+            ChannelRequest::Retr { .. } => FtpOp::Retr,
+            ChannelRequest::UploadLocal { op, .. }
+            | ChannelRequest::UploadPacket { op, .. }
+            | ChannelRequest::UploadStreamBegin { op, .. } => FtpOp::Upload(*op),
+            ChannelRequest::Connect(_)
+            | ChannelRequest::Disconnect
+            | ChannelRequest::PdpDown
+            | ChannelRequest::UploadStreamData(_)
+            | ChannelRequest::UploadStreamEnd => return None,
+        })
+    }
+}
+
+/// `<eof>` of an upload packet (§3.11): whether the file ends with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Eof {
+    /// More packets of the same file follow: the data connection stays open.
+    More,
+    /// The file's last packet: the upload finishes after it.
+    Last,
+}
+
+impl From<bool> for Eof {
+    /// The parsed `<eof>` flag (1 is the last packet).
+    fn from(last: bool) -> Eof {
+        if last {
+            Eof::Last
+        } else {
+            Eof::More
+        }
+    }
 }
 
 /// What a channel task reports.
@@ -178,16 +230,19 @@ pub enum ChannelEvent {
     },
     /// `AT+MFTPSTATE` from now on.
     State(ChannelState),
-    /// `data` as `+MFTPRETR: <id>,0,<sum>,<n>,<bytes>` chunks of `chunk` bytes (the last may be
-    /// shorter), none of them the download's last report: a whole network read in one event,
-    /// so a download costs one queue slot and one wake-up per read instead of per chunk.
-    RetrChunks {
-        /// Whole chunks. The engine frames a copy into its output and holds this buffer until
-        /// that output is written: the buffer carries the download's in-flight budget share.
+    /// Downloaded data for the serial line (§3.10, local_fs 0), every byte of a download
+    /// including its last: the engine prints it as `+MFTPRETR: <id>,0,<sum>,<n>,<bytes>` chunks
+    /// of the size it chose when it sent [`ChannelRequest::Retr`]. A whole network read is one
+    /// event, so a download costs one queue slot and one wake-up per read, not per chunk.
+    Download {
+        /// Whole chunks, except in the last event, whose final chunk may be shorter. The engine
+        /// frames a copy into its output and holds this buffer until that output is written:
+        /// the buffer carries the download's share of its in-flight budget.
         data: bytes::Bytes,
-        /// Chunk size.
-        chunk: usize,
-        /// Bytes reported before.
+        /// Bytes of the download reported before `data`.
         sum: u64,
+        /// `None` while more follows. The download's last data has `Some(done)`, with `done`
+        /// as in [`ChannelEvent::Report`].
+        done: Option<bool>,
     },
 }

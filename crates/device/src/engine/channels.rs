@@ -1,7 +1,7 @@
 //! The engine's view of the six FTP channels: configuration and state. The channel tasks do
 //! the work; this is what `AT+MFTPCFG` and `AT+MFTPSTATE` read and what decides 801/802/4.
 
-use super::ChannelSettings;
+use super::action::ChannelSettings;
 use ftpmodem_proto::{ChannelId, ChannelState};
 
 /// One channel.
@@ -18,6 +18,8 @@ pub(crate) struct Channel {
     /// the task sent before it saw the request is dropped, so nothing of the cancelled
     /// transfer follows the `OK`.
     pub(crate) closing: bool,
+    /// Bytes per `+MFTPRETR` chunk of the download running on this channel, as asked for.
+    pub(crate) retr_chunk: usize,
 }
 
 impl Default for Channel {
@@ -28,6 +30,7 @@ impl Default for Channel {
             busy: false,
             session: false,
             closing: false,
+            retr_chunk: 1,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! set in the configuration file, and "active" is a switch that decides whether channels on
 //! that cid may connect (result 20 when not).
 
-use super::TlsContext;
+use super::action::TlsContext;
 use ftpmodem_proto::command::MAX_CID;
 use std::net::IpAddr;
 

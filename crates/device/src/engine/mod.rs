@@ -9,74 +9,43 @@
 
 mod action;
 mod channels;
+mod config;
 mod contexts;
+mod ctx;
 mod handlers;
 mod line;
 mod modes;
 mod output;
+mod reply;
+mod table;
 
 pub use action::{
-    Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, TlsContext,
+    Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
+    MAX_RETR_CHUNK,
 };
+pub use config::EngineConfig;
 pub use contexts::PdpBinding;
+pub use output::{Batch, LARGE_OUTPUT};
 
 use crate::fs::Sandbox;
-use crate::transport::LineOut;
-use bytes::Bytes;
 use channels::Channels;
 use contexts::{PdpTable, SslTable};
-use ftpmodem_proto::{CmeError, CmeeMode, Profile, Response, Urc};
+use ctx::Ctx;
+use ftpmodem_proto::{Profile, Urc};
 use line::LineBuffer;
-use modes::{Mode, PromptEnd, Transparent};
-use output::Output;
+use modes::{Mode, PromptEnd};
+use reply::Reply;
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
-
-/// Limits and options of one engine.
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    /// Which model to be.
-    pub profile: Profile,
-    /// Longest command line; a longer one gives `ERROR` (NOTES "Framing").
-    pub max_line: usize,
-    /// Silence required before and after `+++` (V.25ter S12, 1 s).
-    pub guard_time: Duration,
-    /// A `>` prompt with no byte for this long is abandoned with an error.
-    pub prompt_timeout: Duration,
-    /// Largest file `AT+MFGET` prints in one response.
-    pub mfget_max: u64,
-    /// Queued URC bytes above which [`Engine::wants_events`] says stop.
-    pub urc_queue_max: usize,
-    /// PDP context bindings from the configuration file.
-    pub pdp: Vec<PdpBinding>,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            profile: Profile::default(),
-            max_line: 2048,
-            guard_time: ftpmodem_proto::data_mode::GUARD_TIME,
-            prompt_timeout: Duration::from_secs(60),
-            mfget_max: 1 << 20,
-            urc_queue_max: 256 * 1024,
-            pdp: Vec::new(),
-        }
-    }
-}
+use std::time::Instant;
 
 /// The virtual module's state machine. See the module docs.
 pub struct Engine {
     cfg: EngineConfig,
     fs: Sandbox,
     echo: bool,
-    cmee: CmeeMode,
     mode: Mode,
     line: LineBuffer,
-    out: Output,
-    /// Framed URC lines waiting for the line to be free (a data mode ended).
-    urcs: VecDeque<Vec<u8>>,
-    urc_bytes: usize,
+    reply: Reply,
     actions: VecDeque<Action>,
     channels: Channels,
     pdp: PdpTable,
@@ -95,11 +64,8 @@ impl Engine {
             cfg,
             fs,
             echo: true,
-            cmee: CmeeMode::Numeric,
             mode: Mode::Command,
-            out: Output::default(),
-            urcs: VecDeque::new(),
-            urc_bytes: 0,
+            reply: Reply::default(),
             actions: VecDeque::new(),
             channels: Channels::default(),
             ssl: {
@@ -108,7 +74,7 @@ impl Engine {
                 t
             },
         };
-        e.urc(&Urc::Ready);
+        e.reply.urc(&Urc::Ready);
         e
     }
 
@@ -181,9 +147,14 @@ impl Engine {
     pub fn channel_event(&mut self, id: ftpmodem_proto::ChannelId, event: ChannelEvent) {
         match event {
             ChannelEvent::State(s) => self.channels.get_mut(id).set_state(s),
-            ChannelEvent::RetrChunks { data, chunk, sum } => {
-                if !self.channels.get(id).closing {
-                    self.retr_chunks(id, sum, chunk, data);
+            ChannelEvent::Download { data, sum, done } => {
+                let ch = self.channels.get_mut(id);
+                if done == Some(true) {
+                    ch.busy = false;
+                }
+                if !ch.closing {
+                    let chunk = ch.retr_chunk;
+                    self.reply.retr_chunks(id, sum, chunk, data);
                 }
             }
             ChannelEvent::Report { urc, done } => {
@@ -207,34 +178,48 @@ impl Engine {
                     && matches!(urc, Urc::Upload { .. } | Urc::ConnState { .. });
                 if ends_transparent {
                     self.mode = Mode::Command;
-                    self.urc(&urc);
-                    self.flush_urcs();
+                    // This report first, then what waited behind the data mode.
+                    self.reply.held = false;
+                    self.reply.urc(&urc);
+                    self.reply.release();
                 } else {
-                    self.urc(&urc);
+                    self.reply.urc(&urc);
                 }
             }
         }
     }
 
-    /// Bytes to write to the serial line, as the transport takes them: held with the buffers
-    /// their download data came from, which are released once the batch is written.
-    pub fn take_line_out(&mut self) -> LineOut {
-        self.out.take()
+    /// Bytes to write to the serial line, with the buffers their download data came from:
+    /// release those only once the bytes are written (they carry the download's budget).
+    pub fn take_batch(&mut self) -> Batch {
+        self.reply.out.take()
     }
 
     /// Bytes to write to the serial line as one plain buffer (for tests and simple callers).
     pub fn take_output(&mut self) -> Vec<u8> {
-        self.out.take().into_vec()
+        self.reply.out.take().into_vec()
+    }
+
+    /// Whether the engine would reuse a large empty buffer for its output
+    /// ([`Engine::give_spare`]).
+    pub fn wants_spare(&self) -> bool {
+        self.reply.out.wants_spare()
+    }
+
+    /// A written output buffer (at least [`LARGE_OUTPUT`] bytes) handed back for reuse, so a
+    /// fast download does not allocate a new one per batch.
+    pub fn give_spare(&mut self, buf: Vec<u8>) {
+        self.reply.out.give_spare(buf);
     }
 
     /// Bytes of output waiting (the runtime gathers queued events up to a size before writing).
     pub fn output_len(&self) -> usize {
-        self.out.len()
+        self.reply.out.len()
     }
 
     /// True when output is waiting.
     pub fn has_output(&self) -> bool {
-        !self.out.is_empty()
+        !self.reply.out.is_empty()
     }
 
     /// The next action for a channel task.
@@ -245,92 +230,33 @@ impl Engine {
     /// False while URCs pile up behind a data mode: the caller should stop reading channel
     /// events, so that a download waits instead of filling memory.
     pub fn wants_events(&self) -> bool {
-        self.urc_bytes < self.cfg.urc_queue_max
+        self.reply.queued() < self.cfg.urc_queue_max
     }
 
-    // ----- output helpers: the only places that frame lines -----
-
-    fn line_out(&mut self, content: &[u8]) {
-        self.out.extend_from_slice(b"\r\n");
-        self.out.extend_from_slice(content);
-        self.out.extend_from_slice(b"\r\n");
-    }
-
-    fn respond(&mut self, r: &Response) {
-        let bytes = r.to_bytes();
-        self.line_out(&bytes);
-    }
-
-    fn ok(&mut self) {
-        self.respond(&Response::Ok);
-    }
-
-    /// An error in the form `AT+CMEE` asks for.
-    fn error(&mut self, e: CmeError) {
-        let r = match self.cmee {
-            CmeeMode::Off => Response::Error,
-            CmeeMode::Numeric => Response::CmeError(e),
-            CmeeMode::Verbose => Response::CmeErrorText(e),
-        };
-        self.respond(&r);
-    }
-
-    /// A URC now, or queued while a data mode holds the line.
-    fn urc(&mut self, u: &Urc) {
-        if matches!(self.mode, Mode::Command) {
-            let out = self.out.buf_mut();
-            out.extend_from_slice(b"\r\n");
-            u.emit(out);
-            out.extend_from_slice(b"\r\n");
-            return;
-        }
-        let mut framed = b"\r\n".to_vec();
-        u.emit(&mut framed);
-        framed.extend_from_slice(b"\r\n");
-        self.urc_bytes += framed.len();
-        self.urcs.push_back(framed);
-    }
-
-    /// A block of whole `+MFTPRETR` chunks (each as [`Urc::RetrData`] prints it), framed
-    /// straight into the output, or queued chunk by chunk while a data mode holds the line.
-    fn retr_chunks(
-        &mut self,
-        id: ftpmodem_proto::ChannelId,
-        mut sum: u64,
-        chunk: usize,
-        data: Bytes,
-    ) {
-        let chunk = chunk.max(1);
-        if matches!(self.mode, Mode::Command) {
-            // Per chunk: CRLF, a header of at most 42 bytes (`+MFTPRETR: 5,0,<u64>,<len>,`),
-            // the data, CRLF.
-            self.out
-                .reserve(data.len() + data.len().div_ceil(chunk) * 46);
-            for piece in data.chunks(chunk) {
-                sum += piece.len() as u64;
-                let out = self.out.buf_mut();
-                out.extend_from_slice(b"\r\n");
-                ftpmodem_proto::urc::emit_retr_data(out, id, sum, piece);
-                out.extend_from_slice(b"\r\n");
-            }
-            self.out.hold(data);
-            return;
-        }
-        for piece in data.chunks(chunk) {
-            sum += piece.len() as u64;
-            let mut framed = b"\r\n".to_vec();
-            ftpmodem_proto::urc::emit_retr_data(&mut framed, id, sum, piece);
-            framed.extend_from_slice(b"\r\n");
-            self.urc_bytes += framed.len();
-            self.urcs.push_back(framed);
+    /// The narrow state a command handler works on (see `ctx.rs`).
+    fn ctx(&mut self) -> Ctx<'_> {
+        Ctx {
+            reply: &mut self.reply,
+            echo: &mut self.echo,
+            cfg: &self.cfg,
+            fs: &self.fs,
+            channels: &mut self.channels,
+            pdp: &mut self.pdp,
+            ssl: &mut self.ssl,
+            actions: &mut self.actions,
+            now: self.now,
+            op: None,
+            next_mode: None,
         }
     }
 
-    fn flush_urcs(&mut self) {
-        while let Some(u) = self.urcs.pop_front() {
-            self.out.extend_from_slice(&u);
+    /// Runs a command line through the command table; a data mode it starts takes the line.
+    fn command_line(&mut self, done: line::Completed) {
+        let mut cx = self.ctx();
+        table::command_line(&mut cx, done);
+        if let Some(m) = cx.next_mode.take() {
+            self.mode = m;
         }
-        self.urc_bytes = 0;
     }
 
     fn act(&mut self, id: ftpmodem_proto::ChannelId, request: ChannelRequest) {
@@ -341,29 +267,19 @@ impl Engine {
         // The held "+++" is the escape itself, not data.
         if let Mode::Transparent(t) = std::mem::replace(&mut self.mode, Mode::Command) {
             self.act(t.channel, ChannelRequest::UploadStreamEnd);
-            self.ok();
-            self.flush_urcs();
+            self.reply.ok();
+            self.reply.release();
         }
-    }
-
-    fn start_transparent(&mut self, t: Transparent) {
-        self.respond(&Response::Connect);
-        self.mode = Mode::Transparent(t);
-    }
-
-    fn start_prompt(&mut self, p: modes::Prompt) {
-        self.out
-            .extend_from_slice(ftpmodem_proto::data_mode::PROMPT);
-        self.mode = Mode::Prompt(p);
     }
 
     fn prompt_timed_out(&mut self) {
         if let Mode::Prompt(p) = std::mem::replace(&mut self.mode, Mode::Command) {
             if let modes::PromptPurpose::Upload { id, .. } = p.purpose {
-                self.upload_prompt_abandoned(id);
+                // The prompt ended without data: the channel is free again.
+                self.channels.get_mut(id).busy = false;
             }
-            self.error(p.purpose.timeout_error());
-            self.flush_urcs();
+            self.reply.error(p.purpose.timeout_error());
+            self.reply.release();
         }
     }
 
@@ -382,12 +298,14 @@ impl Engine {
                 }
                 _ => echoed,
             };
-            self.out.extend_from_slice(shown);
+            self.reply.echo(shown);
         }
         if let Some(outcome) = outcome {
             if let Mode::Prompt(p) = std::mem::replace(&mut self.mode, Mode::Command) {
-                self.finish_prompt(p, outcome);
-                self.flush_urcs();
+                // The prompt's own answer first, then what waited behind it.
+                self.reply.held = false;
+                table::finish_prompt(&mut self.ctx(), p, outcome);
+                self.reply.release();
             }
         }
         used
@@ -409,8 +327,7 @@ impl Engine {
     fn input_command(&mut self, bytes: &[u8], _now: Instant) -> usize {
         let (used, done) = self.line.feed(bytes);
         if self.echo {
-            let echoed = bytes[..used].to_vec();
-            self.out.extend_from_slice(&echoed);
+            self.reply.echo(&bytes[..used]);
         }
         if let Some(line) = done {
             self.command_line(line);

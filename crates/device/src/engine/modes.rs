@@ -1,7 +1,8 @@
 //! The two data modes that take the line away from command parsing: the `>` prompt and
 //! transparent mode (manual §3.11, §3.12).
 
-use ftpmodem_proto::{ChannelId, CmeError};
+use super::action::Eof;
+use ftpmodem_proto::{ChannelId, CmeError, UploadOp};
 use std::time::{Duration, Instant};
 
 use ftpmodem_proto::data_mode::{CTRL_Z, ESC};
@@ -31,9 +32,9 @@ pub(crate) enum PromptPurpose {
     /// `AT+MFTPSTOR`/`AT+MFTPAPPE` packet.
     Upload {
         id: ChannelId,
-        append: bool,
+        op: UploadOp,
         file: String,
-        eof: bool,
+        eof: Eof,
     },
     /// `AT+MFPUT` without inline data.
     MfPut { path: String },
@@ -46,8 +47,12 @@ impl PromptPurpose {
     /// system's timeout for local files.
     pub(crate) fn timeout_error(&self) -> CmeError {
         match self {
-            PromptPurpose::Upload { append: false, .. } => CmeError::StorRequest,
-            PromptPurpose::Upload { append: true, .. } => CmeError::AppeRequest,
+            PromptPurpose::Upload {
+                op: UploadOp::Stor, ..
+            } => CmeError::StorRequest,
+            PromptPurpose::Upload {
+                op: UploadOp::Appe, ..
+            } => CmeError::AppeRequest,
             PromptPurpose::MfPut { .. } | PromptPurpose::Credential { .. } => CmeError::FsTimeout,
         }
     }

@@ -2,54 +2,63 @@
 //!
 //! Download data is copied into it right after its `+MFTPRETR` header, so a batch leaves as
 //! one contiguous write; `writev` of header and data pieces was measured slower on loopback
-//! (BENCHMARKS.md). The buffer the data came from is held with the batch until the transport
-//! has written it: a download's read buffers carry its share of the in-flight budget, so the
-//! memory a download occupies stays bounded by that budget however the queues fill. Buffers
-//! big enough for download data come from, and return to, a pool.
+//! (BENCHMARKS.md). The buffers the data came from are held with the batch ([`Batch::held`])
+//! until the transport has written it: a download's read buffers carry its share of the
+//! in-flight budget, so the memory a download occupies stays bounded by that budget however
+//! the queues fill.
+//!
+//! Large output buffers are reused: the caller hands spare ones back with
+//! [`Engine::give_spare`](super::Engine::give_spare) (the runtime keeps them in its pool), so
+//! the engine itself owns no pool and knows nothing of the transports.
 
-use crate::pool::BufPool;
-use crate::transport::LineOut;
 use bytes::Bytes;
 
-/// Output buffers at least this large are pooled.
-const POOLED: usize = 64 * 1024;
-/// Spare output buffers kept.
-const SPARE: usize = 4;
+/// Output buffers at least this large are worth reusing (the runtime pools them).
+pub const LARGE_OUTPUT: usize = 64 * 1024;
+/// Spare buffers the engine keeps at most.
+const SPARE: usize = 2;
 
-#[derive(Debug)]
+/// One batch of output for the line: bytes in order, and the sources that must live until
+/// they are written.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Buffers copied into `bytes` whose release waits for the write (download blocks
+    /// carrying their in-flight budget share).
+    pub held: Vec<Bytes>,
+}
+
+impl Batch {
+    /// The bytes alone, releasing what was held (tests and simple callers).
+    pub fn into_vec(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+#[derive(Debug, Default)]
 pub(crate) struct Output {
     buf: Vec<u8>,
     /// Sources copied into `buf`, held until it is written.
     hold: Vec<Bytes>,
-    pool: BufPool,
-}
-
-impl Default for Output {
-    fn default() -> Self {
-        Output {
-            buf: Vec::new(),
-            hold: Vec::new(),
-            pool: BufPool::new(SPARE),
-        }
-    }
+    /// Large empty buffers given back by the caller.
+    spare: Vec<Vec<u8>>,
 }
 
 impl Output {
-    pub(crate) fn extend_from_slice(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
-    }
-
-    /// The buffer itself, for emitters that write into a `Vec`.
+    /// The buffer itself, for the frame encoder.
     pub(crate) fn buf_mut(&mut self) -> &mut Vec<u8> {
         &mut self.buf
     }
 
     /// Room for `n` more bytes, so a large block is not copied again as the buffer grows.
     pub(crate) fn reserve(&mut self, n: usize) {
-        if n >= POOLED && self.buf.capacity() < POOLED {
-            let mut pooled = self.pool.take(self.buf.len() + n);
-            pooled.extend_from_slice(&self.buf);
-            self.buf = pooled;
+        if n >= LARGE_OUTPUT && self.buf.capacity() < LARGE_OUTPUT {
+            if let Some(mut spare) = self.spare.pop() {
+                spare.clear();
+                spare.extend_from_slice(&self.buf);
+                self.buf = spare;
+            }
         }
         self.buf.reserve(n);
     }
@@ -67,13 +76,22 @@ impl Output {
         self.buf.is_empty()
     }
 
-    pub(crate) fn take(&mut self) -> LineOut {
-        let buf = std::mem::take(&mut self.buf);
-        if buf.capacity() < POOLED && self.hold.is_empty() {
-            return LineOut::from(buf);
+    pub(crate) fn take(&mut self) -> Batch {
+        Batch {
+            bytes: std::mem::take(&mut self.buf),
+            held: std::mem::take(&mut self.hold),
         }
-        let hold = std::mem::take(&mut self.hold);
-        LineOut::from(self.pool.share(buf, hold))
+    }
+
+    /// Whether a spare large buffer would be used.
+    pub(crate) fn wants_spare(&self) -> bool {
+        self.spare.len() < SPARE
+    }
+
+    pub(crate) fn give_spare(&mut self, buf: Vec<u8>) {
+        if buf.capacity() >= LARGE_OUTPUT && self.wants_spare() {
+            self.spare.push(buf);
+        }
     }
 }
 
@@ -85,30 +103,34 @@ mod tests {
     fn takes_everything_once() {
         let mut o = Output::default();
         assert!(o.is_empty());
-        o.extend_from_slice(b"head,");
+        o.buf_mut().extend_from_slice(b"head,");
         o.buf_mut().extend_from_slice(b"data");
         assert_eq!(o.len(), 9);
         let out = o.take();
-        assert_eq!(out.pieces().len(), 1);
+        assert!(out.held.is_empty());
         assert_eq!(out.into_vec(), b"head,data");
         assert!(o.is_empty());
-        o.extend_from_slice(b"OK");
+        o.buf_mut().extend_from_slice(b"OK");
         assert_eq!(o.take().into_vec(), b"OK");
     }
 
     #[test]
-    fn holds_sources_until_written_and_reuses_large_buffers() {
+    fn holds_sources_until_taken_and_reuses_spare_buffers() {
         let mut o = Output::default();
-        let source = Bytes::from(vec![7u8; POOLED]);
-        o.reserve(POOLED + 10);
-        o.extend_from_slice(b"h,");
-        o.extend_from_slice(&source);
+        let spare = Vec::with_capacity(LARGE_OUTPUT * 2);
+        let ptr = spare.as_ptr();
+        o.give_spare(spare);
+        o.give_spare(Vec::with_capacity(16)); // too small to be worth keeping
+        let source = Bytes::from(vec![7u8; LARGE_OUTPUT]);
+        o.buf_mut().extend_from_slice(b"h,");
+        o.reserve(LARGE_OUTPUT + 10);
+        assert_eq!(o.buf_mut().as_ptr(), ptr, "the spare buffer is used");
+        o.buf_mut().extend_from_slice(&source);
         o.hold(source.clone());
         let out = o.take();
-        assert!(!source.is_unique(), "held by the output");
-        assert_eq!(o.pool.spare(), 0);
+        assert!(!source.is_unique(), "held by the batch");
+        assert_eq!(&out.bytes[..2], b"h,");
         drop(out);
-        assert!(source.is_unique(), "released once written");
-        assert_eq!(o.pool.spare(), 1, "the buffer went back to the pool");
+        assert!(source.is_unique(), "released with the batch");
     }
 }

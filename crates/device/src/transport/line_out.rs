@@ -3,7 +3,8 @@
 //! A batch is a list of shared pieces (usually one: the engine's output), so batches queued
 //! behind each other can be gathered without copying each into the next. A piece may carry
 //! more than its bytes until it is dropped after the write: its buffer goes back to a pool, and
-//! a download's in-flight budget is released ([`crate::pool::BufPool::share`]).
+//! the download blocks it holds release their share of the in-flight budget (the runtime builds
+//! the piece from the engine's batch with [`crate::pool::BufPool::share`]).
 
 use bytes::Bytes;
 

@@ -14,9 +14,9 @@ use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg, SpecialCharacte
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+use super::ends::LineEnds;
 use super::fd::async_halves;
 use super::pump::run_stream;
-use super::LineEnds;
 
 /// A pseudo-terminal reachable through a symlink, ready to carry the module's line.
 ///

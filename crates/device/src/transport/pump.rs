@@ -7,7 +7,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{LineEnds, LineOut, CHUNK};
+use super::ends::{LineEnds, CHUNK};
+use super::line_out::LineOut;
 
 /// Reads at least this large go to the module in the buffer they were read into.
 const HAND_OVER: usize = 16 * 1024;

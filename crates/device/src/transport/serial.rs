@@ -9,9 +9,9 @@ use std::os::unix::fs::OpenOptionsExt;
 use serialport::{DataBits, FlowControl, Parity, StopBits, TTYPort};
 use tokio_util::sync::CancellationToken;
 
+use super::ends::LineEnds;
 use super::fd::async_halves;
 use super::pump::run_stream;
-use super::LineEnds;
 
 /// Flow control on the UART.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

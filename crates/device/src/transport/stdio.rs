@@ -9,8 +9,8 @@ use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::ends::{LineEnds, CHUNK};
 use super::pump::run_stream;
-use super::{LineEnds, CHUNK};
 
 /// Serves the module's line on stdin/stdout until shutdown, the module ending, or an I/O error.
 ///

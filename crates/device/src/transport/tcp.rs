@@ -10,8 +10,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::ends::LineEnds;
+use super::line_out::LineOut;
 use super::pump::{pump_in, pump_out, InboundEnd};
-use super::{LineEnds, LineOut};
 
 /// The client socket's send buffer (`SO_SNDBUF`; Linux doubles it for its bookkeeping). Left
 /// to itself Linux grows it to 4 MiB, and an answer the module gives during a download waits

@@ -154,7 +154,7 @@ async fn server_killed_mid_stream_upload_reports_at_once() {
     let mut h = Harness::new();
     h.connect(uftp(server.addr())).await;
     h.send(ChannelRequest::UploadStreamBegin {
-        append: false,
+        op: ftpmodem_proto::UploadOp::Stor,
         file: s(&dir.join("up.bin")),
     })
     .await;

@@ -7,7 +7,7 @@ use crate::channel_common;
 
 use channel_common::*;
 use ftpmodem_device::engine::ChannelRequest;
-use ftpmodem_proto::{ChannelState, ResultCode, SimpleOp};
+use ftpmodem_proto::{ChannelState, ResultCode, SimpleOp, UploadOp};
 use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::path::PathBuf;
 
@@ -20,10 +20,14 @@ async fn setup(h: &mut Harness) -> (Vsftpd, PathBuf) {
 
 fn packet(file: &str, append: bool, data: &[u8], eof: bool) -> ChannelRequest {
     ChannelRequest::UploadPacket {
-        append,
+        op: if append {
+            UploadOp::Appe
+        } else {
+            UploadOp::Stor
+        },
         file: file.into(),
         data: data.to_vec(),
-        eof,
+        eof: eof.into(),
     }
 }
 
@@ -101,7 +105,7 @@ async fn transparent_stream() {
     let data = payload(50_000);
 
     h.send(ChannelRequest::UploadStreamBegin {
-        append: false,
+        op: UploadOp::Stor,
         file: f.clone(),
     })
     .await;
@@ -119,7 +123,7 @@ async fn transparent_stream() {
     // A stream the server refuses (no such directory): reported at once, the rest of the
     // stream is dropped, and the channel goes on.
     h.send(ChannelRequest::UploadStreamBegin {
-        append: true,
+        op: UploadOp::Appe,
         file: s(&dir.join("no/such/dir")),
     })
     .await;
@@ -143,7 +147,7 @@ async fn from_local_file_system() {
     h.fs.write("/usr/up.bin", &data).unwrap();
 
     h.send(ChannelRequest::UploadLocal {
-        append: false,
+        op: UploadOp::Stor,
         file: s(&dir.join("up.bin")),
         local: "/usr/up.bin".into(),
     })
@@ -155,7 +159,7 @@ async fn from_local_file_system() {
     assert_eq!(std::fs::read(dir.join("up.bin")).unwrap(), data);
 
     h.send(ChannelRequest::UploadLocal {
-        append: true,
+        op: UploadOp::Appe,
         file: s(&dir.join("up.bin")),
         local: "/usr/missing.bin".into(),
     })

@@ -1,11 +1,12 @@
 //! Parsing and emitting `AT+<NAME>...` lines.
 
-use super::{push_set, CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, Upload, MAX_CID};
+use super::def::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, MAX_CID};
+use super::upload::Upload;
 use crate::args::{Args, MAX_STRING};
+use crate::error::ParseError;
 use crate::name::Name;
 use crate::syntax::{self, Param};
 use crate::types::{CfgKey, CfgValue, CmeeMode, DataType, LocalFs, SslMode, TransMode};
-use crate::ParseError;
 use alloc::vec::Vec;
 
 /// Local file contents given at a `>` prompt: bounded so a wrong length cannot make the module
@@ -45,6 +46,7 @@ fn execute(name: Name) -> Result<Command, ParseError> {
         Name::Cgmi => Ok(Command::Cgmi),
         Name::Cgmm => Ok(Command::Cgmm),
         Name::Cgmr => Ok(Command::Cgmr),
+        Name::Csq => Ok(Command::Csq),
         Name::MfSinfo => Ok(Command::MfSinfo),
         Name::MfList => Ok(Command::MfList(None)),
         _ => Err(ParseError::Param),
@@ -85,7 +87,7 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
             let data = if a.next_is_absent() {
                 None
             } else {
-                let d = a.bytes(1, super::INLINE_DATA_MAX)?;
+                let d = a.bytes(1, super::upload::INLINE_DATA_MAX)?;
                 if d.len() != len as usize {
                     return Err(ParseError::Param);
                 }
@@ -120,9 +122,13 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
             path: a.string(MAX_STRING)?,
             len: a.int(1, u64::from(CERT_MAX))? as u32,
         },
-        Name::Cgmi | Name::Cgmm | Name::Cgmr | Name::MfSinfo | Name::MftpUrc | Name::MatReady => {
-            return Err(ParseError::Param)
-        }
+        Name::Cgmi
+        | Name::Cgmm
+        | Name::Cgmr
+        | Name::Csq
+        | Name::MfSinfo
+        | Name::MftpUrc
+        | Name::MatReady => return Err(ParseError::Param),
     };
     a.end()?;
     Ok(cmd)
@@ -218,6 +224,7 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::Cgmi => simple(out, Name::Cgmi, b""),
         Command::Cgmm => simple(out, Name::Cgmm, b""),
         Command::Cgmr => simple(out, Name::Cgmr, b""),
+        Command::Csq => simple(out, Name::Csq, b""),
         Command::MfSinfo => simple(out, Name::MfSinfo, b""),
         Command::MfList(None) => simple(out, Name::MfList, b""),
         Command::Cmee(m) => push_set(out, Name::Cmee, &[int(m.as_u8())]),
@@ -299,5 +306,32 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         }
         Command::MsslCertWr { path, len } => push_set(out, Name::MsslCertWr, &[s(path), int(*len)]),
         Command::MsslKeyWr { path, len } => push_set(out, Name::MsslKeyWr, &[s(path), int(*len)]),
+    }
+}
+
+/// Fields of a set command, with `AT+NAME=` prefix handling shared by all.
+fn push_set(out: &mut Vec<u8>, name: Name, params: &[Param]) {
+    out.push(b'+');
+    out.extend_from_slice(name.as_str().as_bytes());
+    out.push(b'=');
+    syntax::emit(params, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Command, Name, Response};
+
+    #[test]
+    fn csq_parses_and_prints() {
+        // ONEMO-RELATED.md §A.5: `AT+CSQ` answers `+CSQ: <rssi>,<ber>`, seen `+CSQ: 13,99`.
+        assert_eq!(Command::parse(b"AT+CSQ"), Ok(Command::Csq));
+        assert_eq!(Command::parse(b"at+csq"), Ok(Command::Csq));
+        assert_eq!(Command::Csq.to_bytes(), b"AT+CSQ");
+        assert_eq!(Command::parse(b"AT+CSQ=?"), Ok(Command::Test(Name::Csq)));
+        assert!(Command::parse(b"AT+CSQ=1").is_err());
+        assert!(Command::parse(b"AT+CSQ?").is_err());
+        let seen = Response::Csq { rssi: 13, ber: 99 };
+        assert_eq!(seen.to_bytes(), b"+CSQ: 13,99");
+        assert_eq!(Response::parse(b"+CSQ: 13,99"), Ok(seen));
     }
 }

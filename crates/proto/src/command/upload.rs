@@ -1,9 +1,9 @@
 //! The upload forms of `AT+MFTPSTOR` and `AT+MFTPAPPE` (§3.11, §3.12 and their footnotes 4-7).
 
 use crate::args::{Args, MAX_STRING};
+use crate::error::ParseError;
 use crate::syntax::Param;
 use crate::types::ChannelId;
-use crate::ParseError;
 use alloc::string::String;
 use alloc::vec::Vec;
 

@@ -1,1 +1,145 @@
-//! Framing of the module's output (manual §2: every line is `\r\n<line>\r\n`).
+//! The module's output framing (manual §2.1: every line the module prints is `\r\n<line>\r\n`;
+//! the `>` prompt is `\r\n>` with nothing after it, docs/PROTOCOL.md). Every byte the device
+//! writes to the line around a response, a URC or a data chunk is written here; the device only
+//! chooses what to print.
+//!
+//! The functions append to a `Vec<u8>` so a caller can frame a whole batch of lines into one
+//! buffer (one write to the line).
+
+use crate::response::Response;
+use crate::types::ChannelId;
+use crate::urc::{emit_retr_head, Urc};
+use alloc::vec::Vec;
+
+/// What goes before and after every line.
+pub const CRLF: &[u8] = b"\r\n";
+
+/// Most bytes [`retr_chunk`] writes around a chunk's data: CRLF, the longest header
+/// (`+MFTPRETR: 5,0,<u64>,<u64>,`), CRLF. Callers reserve with it.
+pub const RETR_OVERHEAD: usize = 2 + 11 + 4 + 20 + 1 + 20 + 1 + 2;
+
+/// `\r\n<content>\r\n`: one line whose content is already spelled.
+pub fn line(out: &mut Vec<u8>, content: &[u8]) {
+    out.extend_from_slice(CRLF);
+    out.extend_from_slice(content);
+    out.extend_from_slice(CRLF);
+}
+
+/// A response line (`OK`, `+CME ERROR: 50`, `+MFTPSTATE: 0,1`, `+MFGET: <n>,<data>` ...).
+pub fn response(out: &mut Vec<u8>, r: &Response) {
+    out.extend_from_slice(CRLF);
+    r.emit(out);
+    out.extend_from_slice(CRLF);
+}
+
+/// An unsolicited line (`+MFTPCONN: 0,0`, `+MATREADY` ...).
+pub fn urc(out: &mut Vec<u8>, u: &Urc) {
+    out.extend_from_slice(CRLF);
+    u.emit(out);
+    out.extend_from_slice(CRLF);
+}
+
+/// [`urc`] into a new buffer (a line queued while a data mode holds the line).
+pub fn urc_bytes(u: &Urc) -> Vec<u8> {
+    let mut v = Vec::new();
+    urc(&mut v, u);
+    v
+}
+
+/// One `+MFTPRETR: <id>,0,<sum>,<len>,<data>` chunk (§3.10), framed, from its data in one or
+/// more pieces (a chunk may start in one network read and end in the next). `sum` counts the
+/// bytes delivered so far, this chunk included. The same bytes as [`Urc::RetrData`].
+pub fn retr_chunk(out: &mut Vec<u8>, id: ChannelId, sum: u64, pieces: &[&[u8]]) {
+    let len = pieces.iter().map(|p| p.len()).sum();
+    out.extend_from_slice(CRLF);
+    emit_retr_head(out, id, sum, len);
+    for p in pieces {
+        out.extend_from_slice(p);
+    }
+    out.extend_from_slice(CRLF);
+}
+
+/// `+MFGET: <size>,<data>` (the module's file read), framed.
+pub fn mfget(out: &mut Vec<u8>, data: &[u8]) {
+    // One type prints it; this only gives the call a name next to the other data lines.
+    response(out, &Response::MfGet(data.to_vec()));
+}
+
+/// The `>` prompt of an upload or a file write (§3.11): `\r\n>`, the data follows at once.
+pub fn prompt(out: &mut Vec<u8>) {
+    out.extend_from_slice(crate::data_mode::PROMPT);
+}
+
+/// `CONNECT`: transparent mode begins (§3.11, §3.12).
+pub fn connect(out: &mut Vec<u8>) {
+    response(out, &Response::Connect);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::{CmeError, ResultCode};
+    use crate::urc::SimpleOp;
+
+    fn id(n: u8) -> ChannelId {
+        ChannelId::new(n).unwrap()
+    }
+
+    fn framed(f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+        let mut v = Vec::new();
+        f(&mut v);
+        v
+    }
+
+    // Golden bytes: the manual's chapter 4 examples, with the framing of §2.1.
+
+    #[test]
+    fn ok_and_cme_error() {
+        assert_eq!(framed(|o| response(o, &Response::Ok)), b"\r\nOK\r\n");
+        assert_eq!(
+            framed(|o| response(o, &Response::CmeError(CmeError::ParameterError))),
+            b"\r\n+CME ERROR: 50\r\n"
+        );
+    }
+
+    #[test]
+    fn conn_urc() {
+        let u = Urc::Result {
+            op: SimpleOp::Conn,
+            id: id(0),
+            code: ResultCode::Success,
+        };
+        assert_eq!(framed(|o| urc(o, &u)), b"\r\n+MFTPCONN: 0,0\r\n");
+        assert_eq!(urc_bytes(&u), b"\r\n+MFTPCONN: 0,0\r\n");
+        assert_eq!(urc_bytes(&Urc::Ready), b"\r\n+MATREADY\r\n");
+    }
+
+    #[test]
+    fn retr_chunk_in_pieces_is_the_urc() {
+        // §3.10 example: `+MFTPRETR: 0,0,5,5,bbbbb`.
+        let whole = framed(|o| retr_chunk(o, id(0), 5, &[b"bbbbb"]));
+        assert_eq!(whole, b"\r\n+MFTPRETR: 0,0,5,5,bbbbb\r\n");
+        let split = framed(|o| retr_chunk(o, id(0), 5, &[b"bb", b"", b"bbb"]));
+        assert_eq!(split, whole);
+        let u = Urc::RetrData {
+            id: id(0),
+            sum: 5,
+            data: b"bbbbb".to_vec(),
+        };
+        assert_eq!(urc_bytes(&u), whole);
+    }
+
+    #[test]
+    fn retr_overhead_bounds_the_longest_header() {
+        let v = framed(|o| retr_chunk(o, id(5), u64::MAX, &[&[]]));
+        assert!(v.len() <= RETR_OVERHEAD, "{} > {RETR_OVERHEAD}", v.len());
+    }
+
+    #[test]
+    fn data_lines_prompt_and_connect() {
+        assert_eq!(framed(|o| mfget(o, b"a\r\nb")), b"\r\n+MFGET: 4,a\r\nb\r\n");
+        assert_eq!(framed(prompt), b"\r\n>");
+        assert_eq!(framed(connect), b"\r\nCONNECT\r\n");
+        assert_eq!(framed(|o| line(o, b"ML307R")), b"\r\nML307R\r\n");
+    }
+}

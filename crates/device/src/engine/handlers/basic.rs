@@ -1,96 +1,72 @@
-//! V.25ter and 27.007 basics: identification, factory defaults, read forms.
+//! V.25ter and 27.007 basics: `AT`, echo, identification, factory defaults, `AT+CMEE`.
 
 use crate::engine::channels::Channels;
 use crate::engine::contexts::PdpTable;
-use crate::engine::Engine;
-use ftpmodem_proto::{CmeError, CmeeMode, Command, Name, Response};
+use crate::engine::ctx::Ctx;
+use ftpmodem_proto::{CmeError, CmeeMode, Command, Response};
 
-impl Engine {
-    /// `ATI`: manufacturer, model and revision lines (NOTES "Framing"; wording: docs/PROTOCOL.md).
-    pub(super) fn identify(&mut self) {
-        let p = self.cfg.profile.clone();
-        self.respond(&Response::Text(p.manufacturer.into()));
-        self.respond(&Response::Text(p.name.into()));
-        self.respond(&Response::Text(format!("Revision: {}", p.revision)));
-        self.ok();
-    }
+/// `ATI`: manufacturer, model and revision lines (NOTES "Framing"; wording: docs/PROTOCOL.md).
+fn identify(cx: &mut Ctx<'_>) {
+    let p = cx.cfg.profile.clone();
+    cx.reply.respond(&Response::Text(p.manufacturer.into()));
+    cx.reply.respond(&Response::Text(p.name.into()));
+    cx.reply
+        .respond(&Response::Text(format!("Revision: {}", p.revision)));
+    cx.reply.ok();
+}
 
-    /// `AT+CGMI`, `AT+CGMM`, `AT+CGMR`: one bare line each (27.007 §5.1-5.3).
-    pub(super) fn identity_line(&mut self, cmd: &Command) {
-        let p = &self.cfg.profile;
-        let text = match cmd {
-            Command::Cgmi => p.manufacturer,
-            Command::Cgmm => p.name,
-            _ => p.revision,
-        };
-        self.respond(&Response::Text(text.into()));
-        self.ok();
-    }
+/// `AT+CGMI`, `AT+CGMM`, `AT+CGMR`: one bare line each (27.007 §5.1-5.3).
+pub(crate) fn identity_line(cx: &mut Ctx<'_>, cmd: Command) {
+    let p = &cx.cfg.profile;
+    let text = match cmd {
+        Command::Cgmi => p.manufacturer,
+        Command::Cgmm => p.name,
+        _ => p.revision,
+    };
+    cx.reply.respond(&Response::Text(text.into()));
+    cx.reply.ok();
+}
 
-    /// `AT&F`: echo on, numeric errors, factory channel settings and TLS contexts. Channels
-    /// that are connected keep their settings: they are frozen while a session runs.
-    pub(super) fn factory_defaults(&mut self) {
-        self.echo = true;
-        self.cmee = CmeeMode::Numeric;
-        let mut fresh = Channels::default();
-        for (id, ch) in self.channels.iter() {
-            if ch.running() {
-                *fresh.get_mut(id) = ch.clone();
-            }
+/// `AT&F`: echo on, numeric errors, factory channel settings and TLS contexts. Channels
+/// that are connected keep their settings: they are frozen while a session runs.
+fn factory_defaults(cx: &mut Ctx<'_>) {
+    *cx.echo = true;
+    cx.reply.cmee = CmeeMode::Numeric;
+    let mut fresh = Channels::default();
+    for (id, ch) in cx.channels.iter() {
+        if ch.running() {
+            *fresh.get_mut(id) = ch.clone();
         }
-        self.channels = fresh;
-        self.ssl.reset();
-        self.pdp = PdpTable::new(&self.cfg.pdp);
-        self.ok();
     }
+    *cx.channels = fresh;
+    cx.ssl.reset();
+    *cx.pdp = PdpTable::new(&cx.cfg.pdp);
+    cx.reply.ok();
+}
 
-    /// `AT+<NAME>?` for the commands that have a read form.
-    pub(super) fn read_form(&mut self, name: Name) {
-        match name {
-            Name::Cmee => self.respond(&Response::Cmee(self.cmee)),
-            Name::Cgdcont => {
-                let lines: Vec<Response> = self
-                    .pdp
-                    .iter()
-                    .filter(|(_, p)| p.defined)
-                    .map(|(cid, p)| Response::Cgdcont {
-                        cid,
-                        pdp_type: p.pdp_type.clone(),
-                        apn: p.apn.clone(),
-                    })
-                    .collect();
-                lines.iter().for_each(|r| self.respond(r));
-            }
-            Name::Cgact => {
-                let lines: Vec<Response> = self
-                    .pdp
-                    .iter()
-                    .filter(|(_, p)| p.defined)
-                    .map(|(cid, p)| Response::Cgact {
-                        cid,
-                        active: p.active,
-                    })
-                    .collect();
-                lines.iter().for_each(|r| self.respond(r));
-            }
-            Name::Mipcall => {
-                let lines: Vec<ftpmodem_proto::Urc> = self
-                    .pdp
-                    .iter()
-                    .filter(|(_, p)| p.active)
-                    .map(|(cid, _)| ftpmodem_proto::Urc::Mipcall {
-                        cid,
-                        active: true,
-                        ip: Some(self.pdp.address(cid)),
-                    })
-                    .collect();
-                for u in &lines {
-                    let bytes = u.to_bytes();
-                    self.line_out(&bytes);
-                }
-            }
-            _ => return self.error(CmeError::ParameterError),
+/// The basic commands: `AT`, `ATE<n>`, `ATI`, `AT&F`.
+pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
+    match cmd {
+        Command::At => cx.reply.ok(),
+        Command::Echo(on) => {
+            *cx.echo = on;
+            cx.reply.ok();
         }
-        self.ok();
+        Command::Identify => identify(cx),
+        Command::FactoryDefaults => factory_defaults(cx),
+        _ => cx.reply.error(CmeError::ParameterError),
     }
+}
+
+/// `AT+CMEE=<n>` and `AT+CMEE?`.
+pub(crate) fn cmee(cx: &mut Ctx<'_>, cmd: Command) {
+    match cmd {
+        Command::Cmee(m) => cx.reply.cmee = m,
+        Command::Read(_) => {
+            let m = cx.reply.cmee;
+            cx.reply.respond(&Response::Cmee(m));
+        }
+        _ => return cx.reply.error(CmeError::ParameterError),
+    }
+    cx.reply.ok();
 }

@@ -1,243 +1,211 @@
 //! The channel commands `AT+MFTPCONN` ... `AT+MFTPSTATE` (§3.2-§3.13): checks that answer at
 //! once (50, 801, 802, result 4), then an [`Action`](crate::engine::Action) for the channel task.
 
+use crate::engine::action::{ChannelRequest, ConnectRequest, Eof, MAX_RETR_CHUNK};
+use crate::engine::ctx::Ctx;
 use crate::engine::modes::{Prompt, PromptEnd, PromptPurpose, Transparent};
-use crate::engine::{ChannelRequest, ConnectRequest, Engine};
 use ftpmodem_proto::command::PROMPT_DATA_MAX;
 use ftpmodem_proto::{
-    ChannelId, CmeError, Command, Conn, LocalFs, Response, ResultCode, SimpleOp, SslMode, Upload,
-    UploadBody, UploadOp, Urc,
+    ChannelId, CmeError, Command, Conn, LocalFs, Profile, Response, ResultCode, SimpleOp, SslMode,
+    Upload, UploadBody, UploadOp, Urc,
 };
 
-/// The report a command gets when its channel is still busy with the previous one (result 4).
-fn busy_report(cmd: &Command, id: ChannelId) -> Option<Urc> {
-    let code = ResultCode::Busy;
-    let simple = |op| Urc::Result { op, id, code };
-    Some(match cmd {
-        Command::MftpCwd(..) => simple(SimpleOp::Cwd),
-        Command::MftpMkd(..) => simple(SimpleOp::Mkd),
-        Command::MftpDel(..) => simple(SimpleOp::Del),
-        Command::MftpRn(..) => simple(SimpleOp::Rn),
-        Command::MftpPwd(_) => Urc::Pwd {
-            id,
-            code,
-            path: None,
+/// Every `AT+MFTP*` command but `AT+MFTPCFG`.
+pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
+    let Some(id) = cmd.channel() else {
+        return cx.reply.error(CmeError::ParameterError);
+    };
+    match cmd {
+        Command::MftpState(_) => {
+            let s = cx.channels.get(id).state;
+            cx.reply.respond(&Response::MftpState(id, s));
+            return cx.reply.ok();
+        }
+        Command::MftpConn(c) => return connect(cx, c),
+        Command::MftpDisc(_) => {
+            if !cx.channels.get(id).running() {
+                return cx.reply.error(CmeError::FtpNotRunning);
+            }
+            // DISC is accepted even while a command runs: it is the way out of a transfer
+            // that hangs (docs/PROTOCOL.md).
+            cx.reply.ok();
+            let ch = cx.channels.get_mut(id);
+            ch.busy = true;
+            ch.closing = true;
+            return cx.act(id, ChannelRequest::Disconnect);
+        }
+        _ => {}
+    }
+    if !cx.channels.get(id).running() {
+        return cx.reply.error(CmeError::FtpNotRunning);
+    }
+    let local_fs = cx.channels.get(id).settings.local_fs;
+    // Form checks come before the busy check: a malformed command is refused as such.
+    if let Command::MftpStor(u) | Command::MftpAppe(u) = &cmd {
+        let local_form = matches!(u.body, UploadBody::Local(_));
+        if local_form != (local_fs == LocalFs::File) {
+            return cx.reply.error(CmeError::ParameterError);
+        }
+    }
+    if let Command::MftpRetr(r) = &cmd {
+        if local_fs == LocalFs::File && r.local.is_none() {
+            return cx.reply.error(CmeError::ParameterError);
+        }
+    }
+    if cx.channels.get(id).busy {
+        cx.reply.ok();
+        if let Some(op) = cx.op {
+            cx.reply.urc(&op.report(id, ResultCode::Busy));
+        }
+        return;
+    }
+    let request = match cmd {
+        Command::MftpCwd(_, p) => ChannelRequest::Cwd(p),
+        Command::MftpPwd(_) => ChannelRequest::Pwd,
+        Command::MftpMkd(_, p) => ChannelRequest::Mkd(p),
+        Command::MftpList(_, p) => ChannelRequest::List(p),
+        Command::MftpDel(_, p) => ChannelRequest::Delete(p),
+        Command::MftpRn(_, from, to) => ChannelRequest::Rename { from, to },
+        Command::MftpRetr(r) => ChannelRequest::Retr {
+            file: r.file,
+            local: if local_fs == LocalFs::File {
+                r.local
+            } else {
+                None
+            },
+            offset: r.offset.unwrap_or(0),
+            length: r.length,
+            chunk: retr_chunk(&cx.cfg.profile),
         },
-        Command::MftpList(..) => Urc::ListResult { id, code },
-        Command::MftpRetr(_) => Urc::RetrResult { id, code },
-        Command::MftpStor(_) => Urc::Upload {
-            op: UploadOp::Stor,
-            id,
-            code,
-            sent: 0,
-        },
-        Command::MftpAppe(_) => Urc::Upload {
-            op: UploadOp::Appe,
-            id,
-            code,
-            sent: 0,
-        },
-        _ => return None,
-    })
+        Command::MftpStor(u) => return upload(cx, u, UploadOp::Stor),
+        Command::MftpAppe(u) => return upload(cx, u, UploadOp::Appe),
+        _ => return cx.reply.error(CmeError::ParameterError),
+    };
+    cx.reply.ok();
+    let ch = cx.channels.get_mut(id);
+    ch.busy = true;
+    if let ChannelRequest::Retr { chunk, .. } = request {
+        ch.retr_chunk = chunk;
+    }
+    cx.act(id, request);
 }
 
-impl Engine {
-    pub(super) fn ftp_command(&mut self, cmd: Command) {
-        let Some(id) = cmd.channel() else {
-            return self.error(CmeError::ParameterError);
-        };
-        match cmd {
-            Command::MftpState(_) => {
-                let s = self.channels.get(id).state;
-                self.respond(&Response::MftpState(id, s));
-                return self.ok();
-            }
-            Command::MftpConn(c) => return self.connect(c),
-            Command::MftpDisc(_) => {
-                if !self.channels.get(id).running() {
-                    return self.error(CmeError::FtpNotRunning);
-                }
-                // DISC is accepted even while a command runs: it is the way out of a transfer
-                // that hangs (docs/PROTOCOL.md).
-                self.ok();
-                let ch = self.channels.get_mut(id);
-                ch.busy = true;
-                ch.closing = true;
-                return self.act(id, ChannelRequest::Disconnect);
-            }
-            _ => {}
-        }
-        if !self.channels.get(id).running() {
-            return self.error(CmeError::FtpNotRunning);
-        }
-        let local_fs = self.channels.get(id).settings.local_fs;
-        // Form checks come before the busy check: a malformed command is refused as such.
-        if let Command::MftpStor(u) | Command::MftpAppe(u) = &cmd {
-            let local_form = matches!(u.body, UploadBody::Local(_));
-            if local_form != (local_fs == LocalFs::File) {
-                return self.error(CmeError::ParameterError);
-            }
-        }
-        if let Command::MftpRetr(r) = &cmd {
-            if local_fs == LocalFs::File && r.local.is_none() {
-                return self.error(CmeError::ParameterError);
-            }
-        }
-        if self.channels.get(id).busy {
-            self.ok();
-            if let Some(u) = busy_report(&cmd, id) {
-                self.urc(&u);
-            }
-            return;
-        }
-        let request = match cmd {
-            Command::MftpCwd(_, p) => ChannelRequest::Cwd(p),
-            Command::MftpPwd(_) => ChannelRequest::Pwd,
-            Command::MftpMkd(_, p) => ChannelRequest::Mkd(p),
-            Command::MftpList(_, p) => ChannelRequest::List(p),
-            Command::MftpDel(_, p) => ChannelRequest::Delete(p),
-            Command::MftpRn(_, from, to) => ChannelRequest::Rename { from, to },
-            Command::MftpRetr(r) => ChannelRequest::Retr {
-                file: r.file,
-                local: if local_fs == LocalFs::File {
-                    r.local
-                } else {
-                    None
-                },
-                offset: r.offset.unwrap_or(0),
-                length: r.length,
-                chunk: self.cfg.profile.retr_chunk,
-            },
-            Command::MftpStor(u) => return self.upload(u, false),
-            Command::MftpAppe(u) => return self.upload(u, true),
-            _ => return self.error(CmeError::ParameterError),
-        };
-        self.ok();
-        self.channels.get_mut(id).busy = true;
-        self.act(id, request);
+fn connect(cx: &mut Ctx<'_>, c: Conn) {
+    let ch = cx.channels.get(c.id);
+    if ch.running() || ch.busy {
+        return cx.reply.error(CmeError::FtpRunning);
     }
+    let settings = ch.settings;
+    let pdp = cx.pdp.get(settings.cid).filter(|p| p.active).cloned();
+    cx.reply.ok();
+    let Some(pdp) = pdp else {
+        return cx.reply.urc(&Urc::Result {
+            op: SimpleOp::Conn,
+            id: c.id,
+            code: ResultCode::PdpInactive,
+        });
+    };
+    let default_port = if settings.ssl_mode == SslMode::Implicit {
+        990
+    } else {
+        21
+    };
+    let tls = cx
+        .ssl
+        .0
+        .get(usize::from(settings.ssl_id))
+        .cloned()
+        .unwrap_or_default();
+    let req = ConnectRequest {
+        host: c.host,
+        port: c.port.unwrap_or(default_port),
+        user: c
+            .user
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "anonymous".into()),
+        pass: c.pass.unwrap_or_default(),
+        settings,
+        tls,
+        bind: pdp.bind,
+    };
+    let ch = cx.channels.get_mut(c.id);
+    ch.busy = true;
+    ch.session = true;
+    cx.act(c.id, ChannelRequest::Connect(Box::new(req)));
+}
 
-    fn connect(&mut self, c: Conn) {
-        let ch = self.channels.get(c.id);
-        if ch.running() || ch.busy {
-            return self.error(CmeError::FtpRunning);
+fn upload(cx: &mut Ctx<'_>, u: Upload, op: UploadOp) {
+    let Upload { id, file, body } = u;
+    let now = cx.now;
+    match body {
+        UploadBody::Local(local) => {
+            cx.reply.ok();
+            cx.channels.get_mut(id).busy = true;
+            cx.act(id, ChannelRequest::UploadLocal { op, file, local });
         }
-        let settings = ch.settings;
-        let pdp = self.pdp.get(settings.cid).filter(|p| p.active).cloned();
-        self.ok();
-        let Some(pdp) = pdp else {
-            return self.urc(&Urc::Result {
-                op: SimpleOp::Conn,
-                id: c.id,
-                code: ResultCode::PdpInactive,
-            });
-        };
-        let default_port = if settings.ssl_mode == SslMode::Implicit {
-            990
-        } else {
-            21
-        };
-        let tls = self
-            .ssl
-            .0
-            .get(usize::from(settings.ssl_id))
-            .cloned()
-            .unwrap_or_default();
-        let req = ConnectRequest {
-            host: c.host,
-            port: c.port.unwrap_or(default_port),
-            user: c
-                .user
-                .filter(|u| !u.is_empty())
-                .unwrap_or_else(|| "anonymous".into()),
-            pass: c.pass.unwrap_or_default(),
-            settings,
-            tls,
-            bind: pdp.bind,
-        };
-        let ch = self.channels.get_mut(c.id);
-        ch.busy = true;
-        ch.session = true;
-        self.act(c.id, ChannelRequest::Connect(Box::new(req)));
-    }
-
-    fn upload(&mut self, u: Upload, append: bool) {
-        let Upload { id, file, body } = u;
-        let now = self.now;
-        match body {
-            UploadBody::Local(local) => {
-                self.ok();
-                self.channels.get_mut(id).busy = true;
-                self.act(
-                    id,
-                    ChannelRequest::UploadLocal {
-                        append,
-                        file,
-                        local,
-                    },
-                );
-            }
-            UploadBody::Inline { eof, data, .. } => self.upload_packet(id, append, file, data, eof),
-            UploadBody::Prompt { eof } => {
-                let purpose = PromptPurpose::Upload {
-                    id,
-                    append,
-                    file,
-                    eof,
-                };
-                self.channels.get_mut(id).busy = true;
-                self.start_prompt(Prompt::new(
-                    purpose,
-                    PromptEnd::CtrlZ(usize::from(PROMPT_DATA_MAX)),
-                    now,
-                ));
-            }
-            UploadBody::PromptLen { eof, len } => {
-                let purpose = PromptPurpose::Upload {
-                    id,
-                    append,
-                    file,
-                    eof,
-                };
-                self.channels.get_mut(id).busy = true;
-                self.start_prompt(Prompt::new(
-                    purpose,
-                    PromptEnd::Length(usize::from(len)),
-                    now,
-                ));
-            }
-            UploadBody::Transparent => {
-                self.channels.get_mut(id).busy = true;
-                self.act(id, ChannelRequest::UploadStreamBegin { append, file });
-                self.start_transparent(Transparent::new(id, now));
-            }
+        UploadBody::Inline { eof, data, .. } => {
+            upload_packet(cx, id, op, file, data, Eof::from(eof))
         }
-    }
-
-    /// A packet is complete: `OK`, and the channel sends it.
-    pub(super) fn upload_packet(
-        &mut self,
-        id: ChannelId,
-        append: bool,
-        file: String,
-        data: Vec<u8>,
-        eof: bool,
-    ) {
-        self.ok();
-        self.channels.get_mut(id).busy = true;
-        self.act(
-            id,
-            ChannelRequest::UploadPacket {
-                append,
+        UploadBody::Prompt { eof } => {
+            let purpose = PromptPurpose::Upload {
+                id,
+                op,
                 file,
-                data,
-                eof,
-            },
-        );
+                eof: Eof::from(eof),
+            };
+            cx.channels.get_mut(id).busy = true;
+            cx.start_prompt(Prompt::new(
+                purpose,
+                PromptEnd::CtrlZ(usize::from(PROMPT_DATA_MAX)),
+                now,
+            ));
+        }
+        UploadBody::PromptLen { eof, len } => {
+            let purpose = PromptPurpose::Upload {
+                id,
+                op,
+                file,
+                eof: Eof::from(eof),
+            };
+            cx.channels.get_mut(id).busy = true;
+            cx.start_prompt(Prompt::new(
+                purpose,
+                PromptEnd::Length(usize::from(len)),
+                now,
+            ));
+        }
+        UploadBody::Transparent => {
+            cx.channels.get_mut(id).busy = true;
+            cx.act(id, ChannelRequest::UploadStreamBegin { op, file });
+            cx.start_transparent(Transparent::new(id, now));
+        }
     }
+}
 
-    /// The prompt of an upload ended without data: the channel is free again.
-    pub(crate) fn upload_prompt_abandoned(&mut self, id: ChannelId) {
-        self.channels.get_mut(id).busy = false;
-    }
+/// A packet is complete: `OK`, and the channel sends it.
+pub(crate) fn upload_packet(
+    cx: &mut Ctx<'_>,
+    id: ChannelId,
+    op: UploadOp,
+    file: String,
+    data: Vec<u8>,
+    eof: Eof,
+) {
+    cx.reply.ok();
+    cx.channels.get_mut(id).busy = true;
+    cx.act(
+        id,
+        ChannelRequest::UploadPacket {
+            op,
+            file,
+            data,
+            eof,
+        },
+    );
+}
+
+/// Bytes per `+MFTPRETR` chunk: the profile's, within what a channel task accepts. The one
+/// place the size is decided; the channel cuts with it and the engine prints with it.
+fn retr_chunk(p: &Profile) -> usize {
+    p.retr_chunk.clamp(1, MAX_RETR_CHUNK)
 }

@@ -1,77 +1,125 @@
 //! PDP contexts: `AT+CGDCONT`, `AT+CGACT`, `AT+MIPCALL` (NOTES "PDP contexts"). Dropping a
 //! context disconnects the channels that use it, each with `+MFTPURC: <id>,"conn",0`.
 
-use crate::engine::{ChannelRequest, Engine};
-use ftpmodem_proto::{CmeError, Command, Urc};
+use crate::engine::action::ChannelRequest;
+use crate::engine::ctx::Ctx;
+use ftpmodem_proto::{CmeError, Command, Name, Response, Urc};
 
-impl Engine {
-    pub(super) fn pdp_command(&mut self, cmd: Command) {
-        let cid_max = self.cfg.profile.cid_max;
-        match cmd {
-            Command::Cgdcont { cid, pdp_type, apn } => {
-                if cid > cid_max {
-                    return self.error(CmeError::ParameterError);
-                }
-                let Some(p) = self.pdp.get_mut(cid) else {
-                    return self.error(CmeError::ParameterError);
-                };
-                p.defined = true;
-                if let Some(t) = pdp_type {
-                    p.pdp_type = t;
-                }
-                if let Some(a) = apn {
-                    p.apn = a;
-                }
-                self.ok();
+/// `AT+CGDCONT`, `AT+CGACT`, `AT+MIPCALL`, their read forms included.
+pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
+    let cid_max = cx.cfg.profile.cid_max;
+    match cmd {
+        Command::Read(name) => read_form(cx, name),
+        Command::Cgdcont { cid, pdp_type, apn } => {
+            if cid > cid_max {
+                return cx.reply.error(CmeError::ParameterError);
             }
-            Command::Cgact { active, cid } => {
-                let cids: Vec<u8> = match cid {
-                    Some(c) if c > cid_max => return self.error(CmeError::ParameterError),
-                    Some(c) => vec![c],
-                    None => self
-                        .pdp
-                        .iter()
-                        .filter(|(_, p)| p.defined)
-                        .map(|(c, _)| c)
-                        .collect(),
-                };
-                self.ok();
-                for c in cids {
-                    self.set_pdp(c, active, false);
-                }
+            let Some(p) = cx.pdp.get_mut(cid) else {
+                return cx.reply.error(CmeError::ParameterError);
+            };
+            p.defined = true;
+            if let Some(t) = pdp_type {
+                p.pdp_type = t;
             }
-            Command::Mipcall { active, cid } => {
-                if cid > cid_max {
-                    return self.error(CmeError::ParameterError);
-                }
-                self.ok();
-                self.set_pdp(cid, active, true);
+            if let Some(a) = apn {
+                p.apn = a;
             }
-            _ => self.error(CmeError::ParameterError),
+            cx.reply.ok();
+        }
+        Command::Cgact { active, cid } => {
+            let cids: Vec<u8> = match cid {
+                Some(c) if c > cid_max => return cx.reply.error(CmeError::ParameterError),
+                Some(c) => vec![c],
+                None => cx
+                    .pdp
+                    .iter()
+                    .filter(|(_, p)| p.defined)
+                    .map(|(c, _)| c)
+                    .collect(),
+            };
+            cx.reply.ok();
+            for c in cids {
+                set_pdp(cx, c, active, false);
+            }
+        }
+        Command::Mipcall { active, cid } => {
+            if cid > cid_max {
+                return cx.reply.error(CmeError::ParameterError);
+            }
+            cx.reply.ok();
+            set_pdp(cx, cid, active, true);
+        }
+        _ => cx.reply.error(CmeError::ParameterError),
+    }
+}
+
+fn set_pdp(cx: &mut Ctx<'_>, cid: u8, active: bool, report: bool) {
+    let Some(p) = cx.pdp.get_mut(cid) else {
+        return;
+    };
+    let was = p.active;
+    p.defined = true;
+    p.active = active;
+    if report {
+        let ip = active.then(|| cx.pdp.address(cid));
+        cx.reply.urc(&Urc::Mipcall { cid, active, ip });
+    }
+    if was && !active {
+        let victims: Vec<_> = cx
+            .channels
+            .iter()
+            .filter(|(_, ch)| ch.settings.cid == cid && ch.running())
+            .map(|(id, _)| id)
+            .collect();
+        for id in victims {
+            cx.act(id, ChannelRequest::PdpDown);
         }
     }
+}
 
-    fn set_pdp(&mut self, cid: u8, active: bool, report: bool) {
-        let Some(p) = self.pdp.get_mut(cid) else {
-            return;
-        };
-        let was = p.active;
-        p.defined = true;
-        p.active = active;
-        if report {
-            let ip = active.then(|| self.pdp.address(cid));
-            self.urc(&Urc::Mipcall { cid, active, ip });
-        }
-        if was && !active {
-            let victims: Vec<_> = self
-                .channels
+/// `AT+CGDCONT?`, `AT+CGACT?`, `AT+MIPCALL?`.
+fn read_form(cx: &mut Ctx<'_>, name: Name) {
+    match name {
+        Name::Cgdcont => {
+            let lines: Vec<Response> = cx
+                .pdp
                 .iter()
-                .filter(|(_, ch)| ch.settings.cid == cid && ch.running())
-                .map(|(id, _)| id)
+                .filter(|(_, p)| p.defined)
+                .map(|(cid, p)| Response::Cgdcont {
+                    cid,
+                    pdp_type: p.pdp_type.clone(),
+                    apn: p.apn.clone(),
+                })
                 .collect();
-            for id in victims {
-                self.act(id, ChannelRequest::PdpDown);
-            }
+            lines.iter().for_each(|r| cx.reply.respond(r));
         }
+        Name::Cgact => {
+            let lines: Vec<Response> = cx
+                .pdp
+                .iter()
+                .filter(|(_, p)| p.defined)
+                .map(|(cid, p)| Response::Cgact {
+                    cid,
+                    active: p.active,
+                })
+                .collect();
+            lines.iter().for_each(|r| cx.reply.respond(r));
+        }
+        Name::Mipcall => {
+            let lines: Vec<ftpmodem_proto::Urc> = cx
+                .pdp
+                .iter()
+                .filter(|(_, p)| p.active)
+                .map(|(cid, _)| ftpmodem_proto::Urc::Mipcall {
+                    cid,
+                    active: true,
+                    ip: Some(cx.pdp.address(cid)),
+                })
+                .collect();
+            // Command mode: printed at once, as the read form's lines.
+            lines.iter().for_each(|u| cx.reply.urc(u));
+        }
+        _ => return cx.reply.error(CmeError::ParameterError),
     }
+    cx.reply.ok();
 }

@@ -1,8 +1,7 @@
 //! `AT+<NAME>=?`: supported ranges, from the model profile. Line shapes follow the manual's
 //! test-command rows, with its `(list of supported ...)` placeholders filled in.
 
-use crate::engine::Engine;
-use ftpmodem_proto::{CfgKey, Name, Param, Response};
+use ftpmodem_proto::{CfgKey, Name, Param, Profile};
 
 fn range(lo: u64, hi: u64) -> Param {
     if lo == hi {
@@ -16,64 +15,57 @@ fn key(k: &str) -> Param {
     Param::Str(k.as_bytes().to_vec())
 }
 
-impl Engine {
-    pub(super) fn test_form(&mut self, name: Name) {
-        let ids = || range(0, 5);
-        let p = self.cfg.profile.clone();
-        let lines: Vec<Vec<Param>> = match name {
-            Name::MftpCfg => CfgKey::ALL
-                .iter()
-                .map(|k| {
-                    let mut l = vec![ids(), key(k.as_str())];
-                    match k {
-                        CfgKey::DataType | CfgKey::LocalFs => l.push(range(0, 1)),
-                        CfgKey::TransMode => l.push(range(if p.active_mode { 0 } else { 1 }, 1)),
-                        CfgKey::RspTimeout => l.push(range(2, 30)),
-                        CfgKey::Ssl => {
-                            l.extend([range(0, if p.ftps { 2 } else { 0 }), range(0, 5)])
-                        }
-                        CfgKey::Cid => l.push(range(1, u64::from(p.cid_max))),
-                    }
-                    l
-                })
-                .collect(),
-            Name::MftpConn => vec![vec![
+/// The lines of `AT+<NAME>=?` for the commands of the manual and 27.007 (none for a command
+/// whose test form only answers `OK`).
+pub(crate) fn lines(name: Name, p: &Profile) -> Vec<Vec<Param>> {
+    let ids = || range(0, 5);
+    match name {
+        Name::MftpCfg => CfgKey::ALL
+            .iter()
+            .map(|k| {
+                let mut l = vec![ids(), key(k.as_str())];
+                match k {
+                    CfgKey::DataType | CfgKey::LocalFs => l.push(range(0, 1)),
+                    CfgKey::TransMode => l.push(range(if p.active_mode { 0 } else { 1 }, 1)),
+                    CfgKey::RspTimeout => l.push(range(2, 30)),
+                    CfgKey::Ssl => l.extend([range(0, if p.ftps { 2 } else { 0 }), range(0, 5)]),
+                    CfgKey::Cid => l.push(range(1, u64::from(p.cid_max))),
+                }
+                l
+            })
+            .collect(),
+        Name::MftpConn => vec![vec![
+            ids(),
+            Param::Empty,
+            Param::Empty,
+            Param::Empty,
+            range(0, 65535),
+        ]],
+        Name::MftpDisc | Name::MftpPwd | Name::MftpState => vec![vec![ids()]],
+        Name::MftpCwd | Name::MftpMkd | Name::MftpList | Name::MftpDel => {
+            vec![vec![ids(), Param::Empty]]
+        }
+        Name::MftpRn => vec![vec![ids(), Param::Empty, Param::Empty]],
+        Name::MftpRetr | Name::MftpAppe | Name::MftpStor => {
+            vec![vec![
                 ids(),
                 Param::Empty,
                 Param::Empty,
                 Param::Empty,
-                range(0, 65535),
-            ]],
-            Name::MftpDisc | Name::MftpPwd | Name::MftpState => vec![vec![ids()]],
-            Name::MftpCwd | Name::MftpMkd | Name::MftpList | Name::MftpDel => {
-                vec![vec![ids(), Param::Empty]]
-            }
-            Name::MftpRn => vec![vec![ids(), Param::Empty, Param::Empty]],
-            Name::MftpRetr | Name::MftpAppe | Name::MftpStor => {
-                vec![vec![
-                    ids(),
-                    Param::Empty,
-                    Param::Empty,
-                    Param::Empty,
-                    Param::Empty,
-                ]]
-            }
-            Name::Cmee => vec![vec![range(0, 2)]],
-            Name::Cgact => vec![vec![range(0, 1)]],
-            Name::Cgdcont => vec![vec![range(1, u64::from(p.cid_max)), key("IP")]],
-            Name::Mipcall => vec![vec![range(0, 1), range(1, u64::from(p.cid_max))]],
-            Name::MsslCfg => vec![
-                vec![key("auth"), ids(), range(0, 2)],
-                vec![key("cert"), ids()],
-                vec![key("sni"), ids()],
-                vec![key("version"), ids(), range(0, 4)],
-                vec![key("ignoreverify"), ids(), range(0, 1)],
-            ],
-            _ => Vec::new(),
-        };
-        for l in lines {
-            self.respond(&Response::Test(name, l));
+                Param::Empty,
+            ]]
         }
-        self.ok();
+        Name::Cmee => vec![vec![range(0, 2)]],
+        Name::Cgact => vec![vec![range(0, 1)]],
+        Name::Cgdcont => vec![vec![range(1, u64::from(p.cid_max)), key("IP")]],
+        Name::Mipcall => vec![vec![range(0, 1), range(1, u64::from(p.cid_max))]],
+        Name::MsslCfg => vec![
+            vec![key("auth"), ids(), range(0, 2)],
+            vec![key("cert"), ids()],
+            vec![key("sni"), ids()],
+            vec![key("version"), ids(), range(0, 4)],
+            vec![key("ignoreverify"), ids(), range(0, 1)],
+        ],
+        _ => Vec::new(),
     }
 }

@@ -175,3 +175,20 @@ fn hardware_profiles_refuse_active_mode_ftps_and_high_cids() {
     assert_eq!(r.send("AT+MFTPCFG=0,\"transmode\",0\r"), "\r\nOK\r\n");
     assert_eq!(r.send("AT+MFTPCFG=0,\"ssl\",1,2\r"), "\r\nOK\r\n");
 }
+
+#[test]
+fn csq_reports_the_profile_signal() {
+    let mut r = rig();
+    assert_eq!(r.send("AT+CSQ\r"), "\r\n+CSQ: 24,99\r\n\r\nOK\r\n");
+    assert_eq!(
+        r.send("AT+CSQ=?\r"),
+        "\r\n+CSQ: (0-31,99),(0-7,99)\r\n\r\nOK\r\n"
+    );
+    assert_eq!(r.send("AT+CSQ=1\r"), "\r\n+CME ERROR: 50\r\n");
+    let mut r = rig_with(Profile {
+        rssi: 13,
+        ..Profile::default()
+    });
+    r.send("ATE0\r");
+    assert_eq!(r.send("AT+CSQ\r"), "\r\n+CSQ: 13,99\r\n\r\nOK\r\n");
+}

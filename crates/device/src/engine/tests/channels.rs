@@ -1,7 +1,7 @@
 //! Channel commands: 801/802/result 4, connect defaults, PDP contexts.
 
 use super::*;
-use ftpmodem_proto::{ResultCode, SimpleOp};
+use ftpmodem_proto::{ResultCode, SimpleOp, UploadOp};
 
 #[test]
 fn channel_commands_need_a_connection() {
@@ -241,7 +241,7 @@ fn local_fs_mode_decides_the_upload_and_retr_forms() {
         vec![Action::Channel {
             id: ch(0),
             request: ChannelRequest::UploadLocal {
-                append: true,
+                op: UploadOp::Appe,
                 file: "2.txt".into(),
                 local: "/usr/test.txt".into()
             }

@@ -2,6 +2,7 @@
 
 use super::*;
 use ftpmodem_proto::{ChannelId, ChannelState, ResultCode, SimpleOp};
+use std::time::Duration;
 use tempfile::TempDir;
 
 pub(super) struct Rig {

@@ -150,10 +150,10 @@ fn a_network_read_becomes_retr_chunks_in_order_and_waits_for_a_prompt() {
     r.send("AT+MFTPRETR=1,\"f\"\r");
     r.actions();
     let data: Vec<u8> = (0..2500u32).map(|i| (i % 251) as u8).collect();
-    let ev = ChannelEvent::RetrChunks {
+    let ev = ChannelEvent::Download {
         data: data.clone().into(),
-        chunk: 1024,
         sum: 100,
+        done: None,
     };
     r.e.channel_event(ch(1), ev);
     let mut want = Vec::new();
@@ -171,10 +171,10 @@ fn a_network_read_becomes_retr_chunks_in_order_and_waits_for_a_prompt() {
     r.send("AT+MFTPSTOR=0,\"t\",1,2\r");
     r.e.channel_event(
         ch(1),
-        ChannelEvent::RetrChunks {
+        ChannelEvent::Download {
             data: b"xy".to_vec().into(),
-            chunk: 1024,
             sum: 2600,
+            done: None,
         },
     );
     assert_eq!(r.out(), "");
@@ -187,10 +187,10 @@ fn no_download_data_follows_the_ok_of_a_disconnect() {
     r.connected(0);
     r.send("AT+MFTPRETR=0,\"f\"\r");
     r.actions();
-    let block = |sum| ChannelEvent::RetrChunks {
+    let block = |sum| ChannelEvent::Download {
         data: vec![b'd'; 1024].into(),
-        chunk: 1024,
         sum,
+        done: None,
     };
     r.e.channel_event(ch(0), block(0));
     assert!(r.out().starts_with("\r\n+MFTPRETR: 0,0,1024,1024,"));

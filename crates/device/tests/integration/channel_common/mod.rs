@@ -25,8 +25,10 @@ pub fn id() -> ChannelId {
 
 /// One channel task with its own module file system.
 pub struct Harness {
-    /// Events taken ahead (put back, or the rest of a `RetrChunks` block), returned first.
+    /// Events taken ahead (put back, or the rest of a `Download` block), returned first.
     pub ahead: std::collections::VecDeque<ChannelEvent>,
+    /// The chunk size of the last RETR sent, which the engine would print with.
+    pub chunk: usize,
     pub tx: mpsc::Sender<ChannelRequest>,
     pub rx: mpsc::Receiver<(ChannelId, ChannelEvent)>,
     pub fs: Sandbox,
@@ -59,6 +61,7 @@ impl Harness {
         let tx = channel::spawn_with(id(), fs.clone(), etx, opts);
         Harness {
             ahead: std::collections::VecDeque::new(),
+            chunk: 1,
             tx,
             rx,
             fs,
@@ -66,7 +69,10 @@ impl Harness {
         }
     }
 
-    pub async fn send(&self, r: ChannelRequest) {
+    pub async fn send(&mut self, r: ChannelRequest) {
+        if let ChannelRequest::Retr { chunk, .. } = &r {
+            self.chunk = *chunk;
+        }
         timeout(WAIT, self.tx.send(r))
             .await
             .expect("request queue stuck")
@@ -87,15 +93,17 @@ impl Harness {
             .expect("no event in time")
             .expect("channel task gone");
         assert_eq!(cid, id());
-        // A block of download chunks reads as the chunk reports the engine prints for it.
-        if let ChannelEvent::RetrChunks {
+        // Downloaded data reads as the chunk reports the engine prints for it.
+        if let ChannelEvent::Download {
             data,
-            chunk,
             mut sum,
+            done,
         } = ev
         {
-            assert!(!data.is_empty() && chunk > 0, "empty RetrChunks block");
-            for piece in data.chunks(chunk) {
+            let chunk = self.chunk;
+            assert!(!data.is_empty() && chunk > 0, "empty Download block");
+            let pieces = data.len().div_ceil(chunk);
+            for (i, piece) in data.chunks(chunk).enumerate() {
                 sum += piece.len() as u64;
                 self.ahead.push_back(ChannelEvent::Report {
                     urc: Urc::RetrData {
@@ -103,7 +111,7 @@ impl Harness {
                         sum,
                         data: piece.to_vec(),
                     },
-                    done: false,
+                    done: i + 1 == pieces && done == Some(true),
                 });
             }
             return self.ahead.pop_front().expect("a chunk");

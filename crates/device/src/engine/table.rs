@@ -1,0 +1,166 @@
+//! The command table: one entry per command, naming its handler, its test-form lines and, for
+//! a channel command, the operation that reports it when it cannot run. Parsing (which forms a
+//! command has, its parameters) is proto's; adding a command is a proto variant, one entry
+//! here and its handler file under `handlers/`.
+
+use super::ctx::Ctx;
+use super::handlers::{basic, cfg, csq, ftp, localfs, pdp, ssl, test_form};
+use super::line::Completed;
+use super::modes::{Prompt, PromptOutcome, PromptPurpose};
+use ftpmodem_proto::command::find_prefix;
+use ftpmodem_proto::{
+    CmeError, Command, FtpOp, Name, Param, ParseError, Profile, Response, SimpleOp, UploadOp,
+};
+
+/// A command's handler: every form but the test form.
+pub(super) type Handler = fn(&mut Ctx<'_>, Command);
+/// The lines of `AT+<NAME>=?` before `OK`.
+pub(super) type TestLines = fn(Name, &Profile) -> Vec<Vec<Param>>;
+
+/// One command.
+pub(super) struct Entry {
+    /// Its name; `None` for the basic commands (`AT`, `ATE`, `ATI`, `AT&F`).
+    pub(super) name: Option<Name>,
+    /// Runs it.
+    pub(super) run: Handler,
+    /// Its test form.
+    pub(super) test: TestLines,
+    /// For a channel command: what it reports when the channel is busy (result 4) or the
+    /// session is gone before it runs.
+    pub(super) op: Option<FtpOp>,
+}
+
+const fn entry(name: Name, run: Handler) -> Entry {
+    Entry {
+        name: Some(name),
+        run,
+        test: test_form::lines,
+        op: None,
+    }
+}
+
+const fn channel_op(name: Name, op: FtpOp) -> Entry {
+    Entry {
+        name: Some(name),
+        run: ftp::run,
+        test: test_form::lines,
+        op: Some(op),
+    }
+}
+
+/// Every command the module answers.
+pub(super) const COMMANDS: &[Entry] = &[
+    Entry {
+        name: None,
+        run: basic::run,
+        test: test_form::lines,
+        op: None,
+    },
+    entry(Name::Cgmi, basic::identity_line),
+    entry(Name::Cgmm, basic::identity_line),
+    entry(Name::Cgmr, basic::identity_line),
+    entry(Name::Cmee, basic::cmee),
+    Entry {
+        name: Some(Name::Csq),
+        run: csq::run,
+        test: csq::test_lines,
+        op: None,
+    },
+    entry(Name::MftpCfg, cfg::run),
+    entry(Name::MftpConn, ftp::run),
+    entry(Name::MftpDisc, ftp::run),
+    entry(Name::MftpState, ftp::run),
+    channel_op(Name::MftpCwd, FtpOp::Simple(SimpleOp::Cwd)),
+    channel_op(Name::MftpPwd, FtpOp::Pwd),
+    channel_op(Name::MftpMkd, FtpOp::Simple(SimpleOp::Mkd)),
+    channel_op(Name::MftpList, FtpOp::List),
+    channel_op(Name::MftpDel, FtpOp::Simple(SimpleOp::Del)),
+    channel_op(Name::MftpRn, FtpOp::Simple(SimpleOp::Rn)),
+    channel_op(Name::MftpRetr, FtpOp::Retr),
+    channel_op(Name::MftpAppe, FtpOp::Upload(UploadOp::Appe)),
+    channel_op(Name::MftpStor, FtpOp::Upload(UploadOp::Stor)),
+    entry(Name::MfPut, localfs::run),
+    entry(Name::MfGet, localfs::run),
+    entry(Name::MfList, localfs::run),
+    entry(Name::MfSize, localfs::run),
+    entry(Name::MfSinfo, localfs::run),
+    entry(Name::MfDelete, localfs::run),
+    entry(Name::MfMove, localfs::run),
+    entry(Name::Cgdcont, pdp::run),
+    entry(Name::Cgact, pdp::run),
+    entry(Name::Mipcall, pdp::run),
+    entry(Name::MsslCfg, ssl::run),
+    entry(Name::MsslCertWr, ssl::run),
+    entry(Name::MsslKeyWr, ssl::run),
+];
+
+/// A CR arrived in command mode.
+pub(super) fn command_line(cx: &mut Ctx<'_>, done: Completed) {
+    let line = match done {
+        Completed::Overflow => return cx.reply.respond(&Response::Error),
+        Completed::Line(l) => l,
+    };
+    // V.25ter §5.2.1: anything before "AT" is noise; a line without it gets no answer.
+    let Some(start) = find_prefix(&line) else {
+        return;
+    };
+    match Command::parse(&line[start..]) {
+        Ok(cmd) => dispatch(cx, cmd),
+        Err(ParseError::Unknown) | Err(ParseError::NoPrefix) => cx.reply.respond(&Response::Error),
+        Err(ParseError::Param) | Err(ParseError::Syntax(_)) => {
+            cx.reply.error(CmeError::ParameterError)
+        }
+    }
+}
+
+fn dispatch(cx: &mut Ctx<'_>, cmd: Command) {
+    let name = cmd.name();
+    let Some(e) = COMMANDS.iter().find(|e| e.name == name) else {
+        // A name proto parses but no entry takes.
+        return cx.reply.respond(&Response::Error);
+    };
+    if let Command::Test(n) = cmd {
+        for l in (e.test)(n, &cx.cfg.profile) {
+            cx.reply.respond(&Response::Test(n, l));
+        }
+        return cx.reply.ok();
+    }
+    cx.op = e.op;
+    (e.run)(cx, cmd);
+}
+
+/// A prompt's data is complete (or was cancelled): act on it and give the final result.
+pub(super) fn finish_prompt(cx: &mut Ctx<'_>, p: Prompt, outcome: PromptOutcome) {
+    if outcome != PromptOutcome::Data {
+        if let PromptPurpose::Upload { id, .. } = p.purpose {
+            // The prompt ended without data: the channel is free again.
+            cx.channels.get_mut(id).busy = false;
+        }
+    }
+    match outcome {
+        PromptOutcome::Cancelled => return cx.reply.ok(),
+        PromptOutcome::Overflow => return cx.reply.error(CmeError::ParameterError),
+        PromptOutcome::Data => {}
+    }
+    match p.purpose {
+        PromptPurpose::Upload { id, op, file, eof } => {
+            ftp::upload_packet(cx, id, op, file, p.data, eof);
+        }
+        PromptPurpose::MfPut { path } => localfs::mfput_data(cx, &path, &p.data),
+        PromptPurpose::Credential { path } => localfs::credential_data(cx, &path, &p.data),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_name_has_one_entry() {
+        for n in Name::ALL {
+            let entries = COMMANDS.iter().filter(|e| e.name == Some(*n)).count();
+            let expected = usize::from(!matches!(n, Name::MftpUrc | Name::MatReady));
+            assert_eq!(entries, expected, "{n:?}");
+        }
+    }
+}
