@@ -4,7 +4,10 @@
 
 mod transport_common;
 
+use ftpmodem_device::engine::{Engine, EngineConfig};
+use ftpmodem_device::fs::Sandbox;
 use ftpmodem_device::transport::{line_channel, run_tcp, ModuleEnds, BUSY_LINE};
+use ftpmodem_device::{channel, runtime};
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -191,4 +194,76 @@ async fn shutdown_returns_with_a_client_that_does_not_read() {
         .unwrap();
     drop(module);
     tokio::time::timeout(WAIT, filler).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn the_module_hears_a_client_leave_between_its_bytes_and_the_next_clients() {
+    let (addr, mut module, _shutdown, _task) = serve(4).await;
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    first.write_all(b"abc").await.unwrap();
+    assert_eq!(recv_n(&mut module.from_line, 3).await, b"abc");
+    drop(first);
+    // The departure is an empty chunk, in line with the bytes.
+    let chunk = tokio::time::timeout(WAIT, module.from_line.recv())
+        .await
+        .expect("the departure was not announced")
+        .unwrap();
+    assert!(chunk.is_empty(), "{chunk:?}");
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    second.write_all(b"AT\r").await.unwrap();
+    assert_eq!(recv_n(&mut module.from_line, 3).await, b"AT\r");
+}
+
+/// The real module behind the TCP line, with its file system.
+async fn serve_module() -> (SocketAddr, Sandbox, CancellationToken, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let fs = Sandbox::open(dir.path().join("fs"), 1 << 20).unwrap();
+    let engine = Engine::new(
+        EngineConfig::default(),
+        fs.clone(),
+        std::time::Instant::now(),
+    );
+    let (line, module_ends) = line_channel(runtime::LINE_QUEUE);
+    let shutdown = CancellationToken::new();
+    let files = fs.clone();
+    let spawner = move |id, events| channel::spawn(id, files.clone(), events);
+    tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(run_tcp(listener, line, shutdown.clone()));
+    (addr, fs, shutdown, dir)
+}
+
+/// A `>` prompt opened by a client that then disconnects ends with it: the next client's `AT`
+/// is a command (answered `OK`), not three bytes of the file.
+#[tokio::test]
+async fn a_prompt_left_open_ends_when_its_client_leaves() {
+    let (addr, fs, shutdown, _dir) = serve_module().await;
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    let put = b"AT+MFPUT=\"/usr/a.txt\",10\r";
+    first.write_all(put).await.unwrap();
+    // Echo, then the prompt.
+    let mut want = put.to_vec();
+    want.extend_from_slice(b"\r\n>");
+    assert_eq!(read_n(&mut first, want.len()).await, want);
+    drop(first);
+
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    second.write_all(b"AT\r").await.unwrap();
+    assert_eq!(read_n(&mut second, 9).await, b"AT\r\r\nOK\r\n");
+    // Nothing was written: the prompt was abandoned, not fed.
+    assert_eq!(fs.read("/usr/a.txt", 100).unwrap_err().cme_code(), 1051);
+    // And the line is a plain command line again: a new prompt works end to end.
+    second.write_all(b"ATE0\r").await.unwrap();
+    assert_eq!(read_n(&mut second, 11).await, b"ATE0\r\r\nOK\r\n");
+    second
+        .write_all(b"AT+MFPUT=\"/usr/a.txt\",2\r")
+        .await
+        .unwrap();
+    assert_eq!(read_n(&mut second, 3).await, b"\r\n>");
+    second.write_all(b"hi").await.unwrap();
+    let done = b"\r\n+MFPUT: 2\r\n\r\nOK\r\n";
+    assert_eq!(read_n(&mut second, done.len()).await, done);
+    assert_eq!(fs.read("/usr/a.txt", 100).unwrap(), b"hi");
+    shutdown.cancel();
 }

@@ -10,6 +10,7 @@
 mod action;
 mod channels;
 mod contexts;
+mod detach;
 mod handlers;
 mod line;
 mod modes;
