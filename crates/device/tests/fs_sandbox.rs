@@ -441,3 +441,47 @@ fn host_changes_and_unreadable_names_are_counted() {
         vec![dir("/usr"), file("/usr/host.txt", 100)]
     );
 }
+
+/// The routes of the bricked-module report, as typed on the AT line: each is refused with its
+/// command's code, and `/usr` is still a directory afterwards.
+#[test]
+fn bricking_routes_are_refused_on_the_at_line() {
+    use ftpmodem_device::engine::{Engine, EngineConfig};
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("fs");
+    let fs = Sandbox::open(&root, 1000).unwrap();
+    let now = std::time::Instant::now();
+    let mut e = Engine::new(EngineConfig::default(), fs.clone(), now);
+    let mut at = |line: &str| {
+        e.input(line.as_bytes(), now);
+        String::from_utf8(e.take_output()).unwrap()
+    };
+    at("ATE0\r");
+    assert_eq!(at("AT+MFDELETE=\"/usr\"\r"), "\r\n+CME ERROR: 1061\r\n");
+    assert_eq!(
+        at("AT+MFPUT=\"/usr\",1,\"x\"\r"),
+        "\r\n+CME ERROR: 1055\r\n"
+    );
+    assert_eq!(
+        at("AT+MFPUT=\"/usr/a.txt\",1,\"a\"\r"),
+        "\r\n+MFPUT: 1\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        at("AT+MFMOVE=\"/usr/a.txt/..\",\"/old\"\r"),
+        "\r\n+CME ERROR: 50\r\n"
+    );
+    assert_eq!(
+        at("AT+MFMOVE=\"/usr\",\"/old\"\r"),
+        "\r\n+CME ERROR: 1051\r\n"
+    );
+    assert_eq!(at("AT+MFGET=\"/usr/a.txt/.\"\r"), "\r\n+CME ERROR: 50\r\n");
+    assert_eq!(
+        at("AT+MFGET=\"/usr/a.txt\"\r"),
+        "\r\n+MFGET: 1,a\r\n\r\nOK\r\n"
+    );
+    assert!(std::fs::symlink_metadata(root.join("usr"))
+        .unwrap()
+        .is_dir());
+    drop(fs);
+    Sandbox::open(&root, 1000).unwrap();
+}

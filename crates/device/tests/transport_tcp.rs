@@ -216,7 +216,13 @@ async fn the_module_hears_a_client_leave_between_its_bytes_and_the_next_clients(
 
 /// The real module behind the TCP line, with its file system.
 async fn serve_module() -> (SocketAddr, Sandbox, CancellationToken, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
+    serve_module_in(tempfile::tempdir().unwrap()).await
+}
+
+/// [`serve_module`] on the file system root `<dir>/fs`, which may already hold something.
+async fn serve_module_in(
+    dir: tempfile::TempDir,
+) -> (SocketAddr, Sandbox, CancellationToken, tempfile::TempDir) {
     let fs = Sandbox::open(dir.path().join("fs"), 1 << 20).unwrap();
     let engine = Engine::new(
         EngineConfig::default(),
@@ -265,5 +271,26 @@ async fn a_prompt_left_open_ends_when_its_client_leaves() {
     let done = b"\r\n+MFPUT: 2\r\n\r\nOK\r\n";
     assert_eq!(read_n(&mut second, done.len()).await, done);
     assert_eq!(fs.read("/usr/a.txt", 100).unwrap(), b"hi");
+    shutdown.cancel();
+}
+
+/// A root whose `/usr` was replaced by a file (what `AT+MFDELETE="/usr"` then
+/// `AT+MFPUT="/usr",1,"x"` used to leave) starts and serves: the file is moved aside, kept.
+#[tokio::test]
+async fn a_root_with_usr_replaced_by_a_file_starts_and_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fs")).unwrap();
+    std::fs::write(dir.path().join("fs/usr"), b"x").unwrap();
+    let (addr, _fs, shutdown, _dir) = serve_module_in(dir).await;
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(b"ATE0\rAT+MFPUT=\"/usr/test.txt\",2,\"ok\"\rAT+MFGET=\"/usr.damaged-1\"\r")
+        .await
+        .unwrap();
+    let want = b"ATE0\r\r\nOK\r\n\r\n+MFPUT: 2\r\n\r\nOK\r\n\r\n+MFGET: 1,x\r\n\r\nOK\r\n";
+    assert_eq!(
+        String::from_utf8_lossy(&read_n(&mut client, want.len()).await),
+        String::from_utf8_lossy(want)
+    );
     shutdown.cancel();
 }
