@@ -294,3 +294,59 @@ async fn a_root_with_usr_replaced_by_a_file_starts_and_serves() {
     );
     shutdown.cancel();
 }
+
+/// Reads until `needle` has arrived (and returns all that came), or fails after [`WAIT`].
+async fn read_until(client: &mut TcpStream, needle: &[u8]) -> Vec<u8> {
+    let mut got = Vec::new();
+    tokio::time::timeout(WAIT, async {
+        while !got.windows(needle.len()).any(|w| w == needle) {
+            let mut buf = [0u8; 512];
+            let n = client.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed early: {:?}", String::from_utf8_lossy(&got));
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {needle:?} in {:?}", String::from_utf8_lossy(&got)));
+    got
+}
+
+/// Transparent mode opened by a client that then disconnects ends as if `+++` came: what was
+/// sent is uploaded, and the next client's `AT` is a command, not upload data.
+#[tokio::test]
+async fn transparent_mode_left_open_ends_when_its_client_leaves() {
+    use ftpmodem_testsrv::{FtpServer, Unftp, UnftpOptions};
+    let server = Unftp::start(UnftpOptions::plain()).await.unwrap();
+    let (addr, _fs, shutdown, _dir) = serve_module().await;
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    first.write_all(b"ATE0\r").await.unwrap();
+    read_until(&mut first, b"\r\nOK\r\n").await;
+    let conn = format!(
+        "AT+MFTPCONN=0,\"{}\",\"anonymous\",\"x\",{}\r",
+        server.host(),
+        server.port()
+    );
+    first.write_all(conn.as_bytes()).await.unwrap();
+    read_until(&mut first, b"+MFTPCONN: 0,0\r\n").await;
+    first
+        .write_all(b"AT+MFTPSTOR=0,\"up.txt\"\r")
+        .await
+        .unwrap();
+    assert_eq!(read_n(&mut first, 11).await, b"\r\nCONNECT\r\n");
+    first.write_all(b"hello").await.unwrap();
+    drop(first);
+
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    second.write_all(b"AT\r").await.unwrap();
+    read_until(&mut second, b"\r\nOK\r\n").await;
+    // The upload finished with the client's bytes and nothing of the next client's.
+    let uploaded = server.root().join("up.txt");
+    tokio::time::timeout(WAIT, async {
+        while std::fs::read(&uploaded).ok().as_deref() != Some(b"hello") {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("server has {:?}", std::fs::read(&uploaded)));
+    shutdown.cancel();
+}
