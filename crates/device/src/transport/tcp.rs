@@ -30,10 +30,11 @@ pub const BUSY_LINE: &[u8] = b"ftpmodem: line busy, another client is attached\r
 /// in the channel when a client attaches is discarded too, so a client only sees what the
 /// module writes after it arrived. A client that connects while another is attached gets
 /// [`BUSY_LINE`] and is closed; the attached one is undisturbed. When the client leaves, the
-/// next one is awaited, and the module is told (see [`announce_detach`]) so that a `>` prompt or
-/// transparent mode the client left open does not take the next client's commands as data.
-/// Nagle is disabled so a lone byte (the `+++` escape guard, a `>` prompt)
-/// goes out at once.
+/// module is told (an empty chunk on its line, which the runtime turns into
+/// [`Engine::line_detached`](crate::engine::Engine::line_detached)), so that a `>` prompt or
+/// transparent mode the client left open does not take the next client's commands as data, and
+/// the next client is awaited. Nagle is disabled so a lone byte (the `+++` escape guard, a `>`
+/// prompt) goes out at once.
 ///
 /// Errors of a client's connection only end that client; an `accept` error other than an
 /// aborted handshake ends the transport.
