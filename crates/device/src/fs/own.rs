@@ -46,8 +46,8 @@ pub(crate) fn prepare(root: &OwnedFd, root_path: &Path, fresh: bool) -> Result<(
                 let aside = move_aside(root, name).map_err(damaged)?;
                 tracing::warn!(
                     root = %root_path.display(),
-                    "/{name} was a {:?}, not a directory: moved to /{aside}, /{name} recreated",
-                    kind(&st)
+                    "/{name} was {}, not a directory: moved to /{aside}, /{name} recreated",
+                    described(kind(&st))
                 );
                 mkdir(root, name).map_err(damaged)?;
             }
@@ -62,6 +62,18 @@ pub(crate) fn prepare(root: &OwnedFd, root_path: &Path, fresh: bool) -> Result<(
         drop(openat(root, name, DIR_FLAGS, Mode::empty()).map_err(damaged)?);
     }
     Ok(())
+}
+
+/// A file type in words, for the operator's log.
+fn described(kind: FileType) -> &'static str {
+    match kind {
+        FileType::RegularFile => "a file",
+        FileType::Symlink => "a symbolic link",
+        FileType::Fifo => "a FIFO",
+        FileType::Socket => "a socket",
+        FileType::CharacterDevice | FileType::BlockDevice => "a device",
+        _ => "something else",
+    }
 }
 
 fn mkdir(root: &OwnedFd, name: &str) -> Result<(), Errno> {
