@@ -96,6 +96,8 @@ pub async fn run(
         let deadline = engine.next_deadline();
         tokio::select! {
             bytes = line.from_line.recv() => match bytes {
+                // An empty chunk: the line's far end detached (transport::ModuleEnds).
+                Some(b) if b.is_empty() => engine.line_detached(std::time::Instant::now()),
                 Some(b) => engine.input_vec(b, std::time::Instant::now()),
                 None => return,
             },

@@ -12,6 +12,7 @@ mod channels;
 mod config;
 mod contexts;
 mod ctx;
+mod detach;
 mod handlers;
 mod line;
 mod modes;

@@ -9,6 +9,17 @@ use thiserror::Error;
 
 use super::path::PathError;
 
+/// What was asked of one of the module's own directories ([`FsError::OwnDirectory`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarded {
+    /// `AT+MFDELETE`.
+    Delete,
+    /// `AT+MFMOVE`, the directory as the source.
+    Move,
+    /// A write (`AT+MFPUT`, a download into the module) naming the directory as its file.
+    Replace,
+}
+
 /// Why a file system operation failed. Paths are module paths (`/usr/test.txt`), never host paths,
 /// so a message can be shown to the module's user without leaking the host layout.
 #[derive(Debug, Error)]
@@ -44,6 +55,36 @@ pub enum FsError {
         root: PathBuf,
         /// The host's error.
         source: io::Error,
+    },
+    /// At start-up, a directory the module needs (`/usr`, the temp directory) could not be made
+    /// usable: the host path and the host's own reason, for the operator (1050).
+    #[error("{path}: {source}")]
+    Damaged {
+        /// Host path of the directory.
+        path: PathBuf,
+        /// The host's error.
+        source: io::Error,
+    },
+    /// `.` or `..` follows a name that is not an existing directory (`/usr/a.txt/..`): the path
+    /// names nothing real. §C.1 "a name that cannot be mapped to a real path → 50".
+    #[error("{path}: not a directory, so `.` or `..` cannot follow it")]
+    Unresolvable {
+        /// Module path of the name that is not a directory.
+        path: String,
+    },
+    /// One of the module's own directories (`/`, `/usr`) was to be deleted, moved or replaced
+    /// by a file: refused with that command's failure code from §C.3 (MFDELETE 1061, MFMOVE
+    /// 1051, MFPUT "open failure" 1055).
+    #[error("{path}: the module's own directory cannot be {}", match action {
+        Guarded::Delete => "deleted",
+        Guarded::Move => "moved",
+        Guarded::Replace => "replaced",
+    })]
+    OwnDirectory {
+        /// Module path of the directory.
+        path: String,
+        /// What was asked of it.
+        action: Guarded,
     },
     /// Any other host failure outside reading, writing, deleting and listing (1050).
     #[error("{path}: {source}")]
@@ -184,15 +225,22 @@ pub enum FsError {
 }
 
 impl FsError {
-    /// The `+CME ERROR` code the module answers with. 1060 (bad descriptor) and 1064 (timeout)
+    /// The `+CME ERROR` code the module answers with: 50 or 1050-1064 (§C.2). 1060 (bad descriptor) and 1064 (timeout)
     /// are never produced: the sandbox exposes no descriptors and never waits.
     pub fn cme_code(&self) -> u16 {
         match self {
+            FsError::Unresolvable { .. } => 50,
+            FsError::OwnDirectory { action, .. } => match action {
+                Guarded::Delete => 1061,
+                Guarded::Move => 1051,
+                Guarded::Replace => 1055,
+            },
             FsError::InvalidPath(_)
             | FsError::Symlink { .. }
             | FsError::TooDeep { .. }
             | FsError::IntoItself { .. }
             | FsError::RootUnavailable { .. }
+            | FsError::Damaged { .. }
             | FsError::Io { .. } => 1050,
             FsError::NotFound { .. } => 1051,
             FsError::Exists { .. } => 1052,
@@ -348,5 +396,16 @@ mod tests {
         for e in samples {
             assert!((1050..=1064).contains(&e.cme_code()));
         }
+        let own = |action| FsError::OwnDirectory {
+            path: "/usr".into(),
+            action,
+        };
+        assert_eq!(own(Guarded::Delete).cme_code(), 1061);
+        assert_eq!(own(Guarded::Move).cme_code(), 1051);
+        assert_eq!(own(Guarded::Replace).cme_code(), 1055);
+        let dots = FsError::Unresolvable {
+            path: "/usr/a.txt".into(),
+        };
+        assert_eq!(dots.cme_code(), 50);
     }
 }

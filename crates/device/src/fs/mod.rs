@@ -4,10 +4,12 @@
 //!
 //! Semantics, and why:
 //! - Paths are module paths: `/usr/test.txt` is absolute in the module, `test.txt` is relative to
-//!   `/` because the module has no current directory. `.` and empty components are dropped.
-//! - `..` is applied lexically before the host is touched; one that would climb above `/` is
-//!   refused ([`PathError::Escape`], 1050) rather than clamped, so a typo cannot silently write
-//!   somewhere else.
+//!   `/` because the module has no current directory. Empty components are dropped.
+//! - `.` and `..` are resolved against the real tree, one component at a time (`resolve.rs`):
+//!   after a name that is not an existing directory (`/usr/a.txt/..`, `/usr/a.txt/.`) the path
+//!   is refused ([`FsError::Unresolvable`], 50), not shortened as text. A `..` that would climb
+//!   above `/` is refused ([`PathError::Escape`], 1050) rather than clamped, so a typo cannot
+//!   silently write somewhere else.
 //! - A host path such as `/etc/passwd` is just a module path: it names `<root>/etc/passwd`, which
 //!   normally does not exist (1051). No string is ever resolved against the host's `/`.
 //! - Names are UTF-8 (they arrive as AT strings), at most [`MAX_NAME`] = 255 bytes each, paths at
@@ -26,7 +28,10 @@
 //! - `AT+MFMOVE` onto an existing name gives 1052 (exists), whatever the target is: the hardware
 //!   refuses rather than overwrites, and it keeps a move from destroying data.
 //! - Deleting removes a file or an empty directory; a non-empty directory gives 1061.
-//! - `/` itself cannot be deleted or moved (1059 read-only); writing to it is 1055 (a directory).
+//! - The module's own directories, `/` and `/usr` ([`OWN_DIRS`]), cannot be deleted (1061),
+//!   moved (1051) or replaced by a file (1055): the failure codes §C.3 gives those commands. A
+//!   move onto one is a move onto an existing name (1052). [`Sandbox::open`] repairs them: a
+//!   missing one is recreated, anything else in its place is renamed `<name>.damaged-<n>`.
 //! - Capacity: used bytes are the sum of the regular files' sizes in the tree plus the bytes
 //!   written so far by writes in progress (their temp files), so concurrent writers cannot together
 //!   overfill it. A write is charged before its bytes reach the disk, and one that would pass the
@@ -43,7 +48,9 @@
 //!   and deletes made through the sandbox.
 
 mod error;
+mod own;
 mod path;
+mod resolve;
 mod walk;
 mod writer;
 
@@ -55,17 +62,17 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rustix::fs::{
-    fstat, mkdirat, openat, renameat, unlinkat, AtFlags, Dir, FileType, Mode, OFlags,
-};
+use rustix::fs::{fstat, openat, renameat, unlinkat, AtFlags, Dir, FileType, Mode, OFlags};
 use rustix::io::Errno;
 
-pub use error::FsError;
+pub use error::{FsError, Guarded};
+pub use own::OWN_DIRS;
 pub use path::{ModulePath, PathError, MAX_DEPTH, MAX_NAME, MAX_PATH, TEMP_DIR};
 pub use writer::{AtomicWriter, Replaced};
 
 use error::{from_errno, from_io, Op};
-use walk::{kind, lstat, open_dir, probe_dir, size, visit_tree, Entry, Want, DIR_FLAGS, DIR_MODE};
+use own::is_own;
+use walk::{kind, lstat, open_dir, probe_dir, size, visit_tree, Entry, Want, DIR_FLAGS};
 
 /// Most writes in progress at once: six FTP channels and the serial line fit with room to spare,
 /// and it bounds the temp files a misbehaving client can hold open.
@@ -177,14 +184,16 @@ const FILE_MODE: Mode = Mode::RUSR
     .union(Mode::WOTH);
 
 impl Sandbox {
-    /// Opens (creating if missing) the sandbox at `root` with `capacity` bytes, creates `/usr`
-    /// (where the manual's examples keep files) and clears temp files left by a crash.
+    /// Opens (creating if missing) the sandbox at `root` with `capacity` bytes, makes sure the
+    /// module's own directories are there (repairing a damaged root, see [`OWN_DIRS`]) and clears
+    /// temp files left by a crash. An error names the host path and the host's reason.
     pub fn open(root: impl Into<PathBuf>, capacity: u64) -> Result<Sandbox, FsError> {
         let root_path: PathBuf = root.into();
         let unavailable = |source: std::io::Error| FsError::RootUnavailable {
             root: root_path.clone(),
             source,
         };
+        let fresh = std::fs::symlink_metadata(&root_path).is_err();
         std::fs::create_dir_all(&root_path).map_err(unavailable)?;
         // The root itself may be reached through links of the operator's choosing; only what lies
         // below it is confined.
@@ -195,20 +204,12 @@ impl Sandbox {
             Mode::empty(),
         )
         .map_err(|e| unavailable(e.into()))?;
-        for name in ["usr", TEMP_DIR] {
-            match mkdirat(&root, name, DIR_MODE) {
-                Ok(()) | Err(Errno::EXIST) => {}
-                Err(e) => return Err(unavailable(e.into())),
-            }
-        }
-        let usr = ModulePath::parse("/usr")?;
-        drop(open_dir(root.as_fd(), usr.parts(), Want::Lookup)?);
-        let tmp = openat(&root, TEMP_DIR, DIR_FLAGS, Mode::empty()).map_err(|e| match e {
-            Errno::LOOP | Errno::NOTDIR => FsError::Symlink {
-                path: format!("/{TEMP_DIR}"),
-            },
-            e => unavailable(e.into()),
-        })?;
+        own::prepare(&root, &root_path, fresh)?;
+        let tmp =
+            openat(&root, TEMP_DIR, DIR_FLAGS, Mode::empty()).map_err(|e| FsError::Damaged {
+                path: root_path.join(TEMP_DIR),
+                source: e.into(),
+            })?;
         clear_temp(&tmp);
         let inner = Inner {
             root_path,
@@ -235,6 +236,11 @@ impl Sandbox {
             std::env::var_os("HOME").map(PathBuf::from),
             rustix::process::getuid().as_raw(),
         )
+    }
+
+    /// What the user typed, as a module path: `.` and `..` resolved against the tree.
+    fn resolve(&self, path: &str) -> Result<ModulePath, FsError> {
+        resolve::resolve(self.inner.root_fd(), path)
     }
 
     /// Host directory of the sandbox, for the operator's logs only.
@@ -268,8 +274,9 @@ impl Sandbox {
     /// Reads all of `path` (`AT+MFGET`); [`FsError::TooLarge`] if it holds more than `max` bytes,
     /// so the answer's buffer stays bounded.
     pub fn read(&self, path: &str, max: u64) -> Result<Vec<u8>, FsError> {
-        let (file, len) = self.open_read(path)?;
-        let shown = ModulePath::parse(path)?.to_string();
+        let target = self.resolve(path)?;
+        let (file, len) = self.open_read_at(&target)?;
+        let shown = target.to_string();
         if len > max {
             return Err(FsError::TooLarge {
                 path: shown,
@@ -296,7 +303,10 @@ impl Sandbox {
     /// Opens `path` for streaming (an FTP upload from the module's file system); returns the file
     /// and its size when opened.
     pub fn open_read(&self, path: &str) -> Result<(File, u64), FsError> {
-        let target = ModulePath::parse(path)?;
+        self.open_read_at(&self.resolve(path)?)
+    }
+
+    fn open_read_at(&self, target: &ModulePath) -> Result<(File, u64), FsError> {
         let shown = target.to_string();
         let (parent, name) = target.split_last().ok_or_else(|| FsError::IsDirectory {
             path: shown.clone(),
@@ -321,8 +331,14 @@ impl Sandbox {
     /// module). Problems a commit would meet later (a link, a directory in the way) are reported
     /// now, before any bytes are transferred.
     pub fn create(&self, path: &str) -> Result<AtomicWriter, FsError> {
-        let target = ModulePath::parse(path)?;
+        let target = self.resolve(path)?;
         let shown = target.to_string();
+        if is_own(&target) {
+            return Err(FsError::OwnDirectory {
+                path: shown,
+                action: Guarded::Replace,
+            });
+        }
         let (parent, name) = target.split_last().ok_or_else(|| FsError::IsDirectory {
             path: shown.clone(),
         })?;
@@ -360,7 +376,7 @@ impl Sandbox {
 
     /// Size of a file (`AT+MFSIZE`).
     pub fn size(&self, path: &str) -> Result<u64, FsError> {
-        let target = ModulePath::parse(path)?;
+        let target = self.resolve(path)?;
         let shown = target.to_string();
         let (parent, name) = target.split_last().ok_or_else(|| FsError::IsDirectory {
             path: shown.clone(),
@@ -374,7 +390,7 @@ impl Sandbox {
     /// Everything below `dir` (default `/`), recursively, in tree order (`AT+MFLIST`).
     pub fn list(&self, dir: Option<&str>) -> Result<Vec<FsEntry>, FsError> {
         let at = match dir {
-            Some(dir) => ModulePath::parse(dir)?,
+            Some(dir) => self.resolve(dir)?,
             None => ModulePath::root(),
         };
         let fd = open_dir(self.inner.root_fd(), at.parts(), Want::ListTarget)?;
@@ -405,10 +421,17 @@ impl Sandbox {
 
     /// Deletes a file or an empty directory (`AT+MFDELETE`).
     pub fn delete(&self, path: &str) -> Result<(), FsError> {
-        let target = ModulePath::parse(path)?;
+        let target = self.resolve(path)?;
         let shown = target.to_string();
-        let (parent, name) = target.split_last().ok_or_else(|| FsError::ReadOnly {
+        if is_own(&target) {
+            return Err(FsError::OwnDirectory {
+                path: shown,
+                action: Guarded::Delete,
+            });
+        }
+        let (parent, name) = target.split_last().ok_or_else(|| FsError::OwnDirectory {
             path: shown.clone(),
+            action: Guarded::Delete,
         })?;
         let mut state = self.inner.lock();
         let dir = open_dir(self.inner.root_fd(), parent, Want::Lookup)?;
@@ -441,12 +464,23 @@ impl Sandbox {
     /// Moves a file or directory (`AT+MFMOVE`), creating the target's parents; an existing target
     /// gives [`FsError::Exists`].
     pub fn rename(&self, old: &str, new: &str) -> Result<(), FsError> {
-        let from = ModulePath::parse(old)?;
-        let to = ModulePath::parse(new)?;
+        let from = self.resolve(old)?;
+        let to = self.resolve(new)?;
         let from_shown = from.to_string();
         let to_shown = to.to_string();
-        let (from_parent, from_name) = from.split_last().ok_or_else(|| FsError::ReadOnly {
+        if is_own(&from) {
+            return Err(FsError::OwnDirectory {
+                path: from_shown,
+                action: Guarded::Move,
+            });
+        }
+        // The module's own directories always exist, even if the host removed one since start.
+        if is_own(&to) {
+            return Err(FsError::Exists { path: to_shown });
+        }
+        let (from_parent, from_name) = from.split_last().ok_or_else(|| FsError::OwnDirectory {
             path: from_shown.clone(),
+            action: Guarded::Move,
         })?;
         let (to_parent, to_name) = to.split_last().ok_or_else(|| FsError::Exists {
             path: to_shown.clone(),

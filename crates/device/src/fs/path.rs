@@ -59,34 +59,31 @@ impl ModulePath {
         ModulePath { parts: Vec::new() }
     }
 
-    /// Checks and normalises a path as typed on the module.
+    /// Checks and normalises a path as typed on the module, lexically.
     ///
     /// Relative paths resolve against `/` (the module has no current directory); empty and `.`
-    /// components are dropped and `..` is applied lexically, so it never follows anything on the
-    /// host.
+    /// components are dropped and `..` removes the name before it, without looking at the host.
+    /// The sandbox does not use this for what the user types: [`Sandbox`](super::Sandbox)
+    /// resolves `.` and `..` against the real tree, so `/usr/a.txt/..` (a file followed by `..`)
+    /// is refused there instead of naming `/usr`.
     pub fn parse(input: &str) -> Result<ModulePath, PathError> {
-        if input.is_empty() {
-            return Err(PathError::Empty);
-        }
-        if input.len() > MAX_PATH {
-            return Err(PathError::TooLong);
-        }
-        if input.contains('\0') {
-            return Err(PathError::Nul);
-        }
         let mut parts: Vec<String> = Vec::new();
-        for name in input.split('/') {
-            match name {
-                "" | "." => {}
-                ".." => {
+        for step in split(input)? {
+            match step {
+                Step::Here => {}
+                Step::Up => {
                     if parts.pop().is_none() {
                         return Err(PathError::Escape);
                     }
                 }
-                name if name.len() > MAX_NAME => return Err(PathError::NameTooLong),
-                name => parts.push(name.to_owned()),
+                Step::Name(name) => parts.push(name.to_owned()),
             }
         }
+        ModulePath::from_parts(parts)
+    }
+
+    /// Checks a resolved list of plain names against the depth limit and the reserved name.
+    pub(crate) fn from_parts(parts: Vec<String>) -> Result<ModulePath, PathError> {
         if parts.len() > MAX_DEPTH {
             return Err(PathError::TooDeep);
         }
@@ -125,6 +122,43 @@ impl ModulePath {
         parts.push(name.to_owned());
         ModulePath { parts }
     }
+}
+
+/// One component of a path as typed, before `.` and `..` are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step<'a> {
+    /// `.`: the directory named so far.
+    Here,
+    /// `..`: the parent of the directory named so far.
+    Up,
+    /// A plain name, checked for length; never empty, `.`, `..`, and never containing `/`.
+    Name(&'a str),
+}
+
+/// Splits a path string into its components, refusing what can never be a path (empty, too
+/// long, NUL, an over-long name) before anything looks at the tree. Empty components (`//`, a
+/// leading or trailing `/`) are dropped.
+pub(crate) fn split(input: &str) -> Result<Vec<Step<'_>>, PathError> {
+    if input.is_empty() {
+        return Err(PathError::Empty);
+    }
+    if input.len() > MAX_PATH {
+        return Err(PathError::TooLong);
+    }
+    if input.contains('\0') {
+        return Err(PathError::Nul);
+    }
+    let mut steps = Vec::new();
+    for name in input.split('/') {
+        steps.push(match name {
+            "" => continue,
+            "." => Step::Here,
+            ".." => Step::Up,
+            name if name.len() > MAX_NAME => return Err(PathError::NameTooLong),
+            name => Step::Name(name),
+        });
+    }
+    Ok(steps)
 }
 
 impl fmt::Display for ModulePath {

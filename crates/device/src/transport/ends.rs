@@ -22,7 +22,9 @@ pub struct ModuleEnds {
     /// Where the module writes what goes out on the line.
     pub to_line: mpsc::Sender<LineOut>,
     /// What arrives from the line; `None` means the line's input has ended (stdin EOF, UART
-    /// hang-up): the module should finish and drop `to_line`, which ends the transport.
+    /// hang-up): the module should finish and drop `to_line`, which ends the transport. An
+    /// empty chunk (never sent for data) means the line's far end detached while the line
+    /// goes on (a TCP client left; the next may come): see `Engine::line_detached`.
     pub from_line: mpsc::Receiver<Vec<u8>>,
 }
 

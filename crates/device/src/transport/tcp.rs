@@ -31,8 +31,11 @@ pub const BUSY_LINE: &[u8] = b"ftpmodem: line busy, another client is attached\r
 /// in the channel when a client attaches is discarded too, so a client only sees what the
 /// module writes after it arrived. A client that connects while another is attached gets
 /// [`BUSY_LINE`] and is closed; the attached one is undisturbed. When the client leaves, the
-/// next one is awaited. Nagle is disabled so a lone byte (the `+++` escape guard, a `>` prompt)
-/// goes out at once.
+/// module is told (an empty chunk on its line, which the runtime turns into
+/// [`Engine::line_detached`](crate::engine::Engine::line_detached)), so that a `>` prompt or
+/// transparent mode the client left open does not take the next client's commands as data, and
+/// the next client is awaited. Nagle is disabled so a lone byte (the `+++` escape guard, a `>`
+/// prompt) goes out at once.
 ///
 /// Errors of a client's connection only end that client; an `accept` error other than an
 /// aborted handshake ends the transport.
@@ -64,6 +67,7 @@ pub async fn run_tcp(
             ClientEnd::Left => {}
             ClientEnd::Replaced(stream) => next = Some(stream),
         }
+        announce_detach(&to_module, &mut from_module, &shutdown).await;
     }
 }
 
@@ -75,6 +79,35 @@ enum ClientEnd {
     Replaced(TcpStream),
     /// Shutdown, or the module closed its output.
     Finished,
+}
+
+/// Tells the module its client has gone: an empty chunk on the line, which the runtime turns
+/// into [`Engine::line_detached`](crate::engine::Engine::line_detached). It travels in the same
+/// channel as the client's bytes, so the module sees it after the last of them and before the
+/// first byte of the next client. While it waits for room, the module's output is discarded
+/// (nobody is attached), so a module waiting to write cannot hold it up. Returns at once on
+/// shutdown or when the module has ended.
+async fn announce_detach(
+    to_module: &mpsc::Sender<Vec<u8>>,
+    from_module: &mut mpsc::Receiver<LineOut>,
+    shutdown: &CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled() => return,
+            permit = to_module.reserve() => {
+                if let Ok(permit) = permit {
+                    permit.send(Vec::new());
+                }
+                return;
+            }
+            chunk = from_module.recv() => match chunk {
+                Some(chunk) => tracing::trace!(len = chunk.len(), "no TCP client: output discarded"),
+                None => return,
+            },
+        }
+    }
 }
 
 /// Discards the module's output until a client connects; `None` on shutdown or module end.

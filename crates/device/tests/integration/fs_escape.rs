@@ -173,6 +173,11 @@ fn symlinked_directory_is_refused_for_every_operation() {
     is_symlink_err(s.fs.rename("/usr/dlink", "/usr/d2"));
     is_symlink_err(s.fs.rename("/usr/mine.txt", "/usr/dlink/mine.txt"));
     is_symlink_err(s.fs.rename("/usr/mine.txt", "/top/x/mine.txt"));
+    // `.` and `..` are resolved on the tree, so a link before them is met and refused too.
+    is_symlink_err(s.fs.read("/usr/dlink/../mine.txt", 100));
+    is_symlink_err(s.fs.read("/top/./secret.txt", 100));
+    is_symlink_err(s.fs.delete("/usr/dlink/.."));
+    is_symlink_err(s.fs.rename("/top/..", "/x"));
     let listed = s.fs.list(None).unwrap();
     assert_eq!(listed.len(), 2, "{listed:?}");
     assert_eq!(s.fs.read("/usr/mine.txt", 10).unwrap(), b"mine");
@@ -279,27 +284,38 @@ fn temp_directory_is_unreachable_and_crash_leftovers_are_cleared() {
     assert_eq!(again.info().unwrap().free, 1000);
 }
 
+/// A link planted where `/usr` or the temp directory belongs is moved aside (renaming a link
+/// never follows it) and a real directory made in its place: nothing outside is touched.
 #[test]
-fn open_refuses_planted_links_for_usr_and_temp() {
+fn open_moves_planted_links_for_usr_and_temp_aside() {
     let tmp = tempfile::tempdir().unwrap();
     let outside = tmp.path().join("outside");
     std::fs::create_dir(&outside).unwrap();
     let root = tmp.path().join("fs");
     std::fs::create_dir(&root).unwrap();
     symlink(&outside, root.join("usr")).unwrap();
-    assert!(matches!(
-        Sandbox::open(&root, 10),
-        Err(FsError::Symlink { .. })
-    ));
-    std::fs::remove_file(root.join("usr")).unwrap();
+    let fs = Sandbox::open(&root, 10).unwrap();
+    let usr = std::fs::symlink_metadata(root.join("usr")).unwrap();
+    assert!(usr.is_dir(), "a real /usr replaced the link");
+    let aside = std::fs::symlink_metadata(root.join("usr.damaged-1")).unwrap();
+    assert!(aside.file_type().is_symlink(), "the link kept, renamed");
+    fs.write("/usr/x", b"in").unwrap();
+    assert_eq!(std::fs::read(root.join("usr/x")).unwrap(), b"in");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    // The moved link is still never followed.
+    is_symlink_err(fs.write("/usr.damaged-1/y", b"y"));
+    drop(fs);
+
     std::fs::remove_dir(root.join(".ftpmodem-tmp")).unwrap();
     symlink(&outside, root.join(".ftpmodem-tmp")).unwrap();
     std::fs::write(outside.join("keep"), b"k").unwrap();
-    assert!(matches!(
-        Sandbox::open(&root, 10),
-        Err(FsError::Symlink { .. })
-    ));
+    let fs = Sandbox::open(&root, 10).unwrap();
+    assert!(std::fs::symlink_metadata(root.join(".ftpmodem-tmp"))
+        .unwrap()
+        .is_dir());
     // The temp clearing did not run through the link.
+    assert_eq!(std::fs::read(outside.join("keep")).unwrap(), b"k");
+    fs.write("/usr/x", b"again").unwrap();
     assert_eq!(std::fs::read(outside.join("keep")).unwrap(), b"k");
 }
 

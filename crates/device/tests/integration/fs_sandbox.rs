@@ -70,7 +70,9 @@ fn manual_example_put_get_size() {
     assert_eq!(fs.read("/usr/test.txt", 100).unwrap(), b"3333333");
     // Relative paths resolve against "/": the same file.
     assert_eq!(fs.read("usr/test.txt", 100).unwrap(), b"3333333");
-    assert_eq!(fs.read("//usr/./x/../test.txt", 100).unwrap(), b"3333333");
+    assert_eq!(fs.read("//usr/./../usr/test.txt", 100).unwrap(), b"3333333");
+    // `..` steps out of real directories only: `x` does not exist.
+    assert_eq!(code(fs.read("/usr/x/../test.txt", 100)), 50);
     // Empty files exist too.
     fs.write("empty", b"").unwrap();
     assert_eq!(fs.size("/empty").unwrap(), 0);
@@ -165,7 +167,7 @@ fn rename_files_and_directories() {
     assert_eq!(fs.read("/usr/c.txt", 10).unwrap(), b"C");
     assert_eq!(code(fs.rename("/usr/nothing", "/usr/x")), 1051);
     assert_eq!(code(fs.rename("/usr/moved", "/usr/moved/dir/inside")), 1050);
-    assert_eq!(code(fs.rename("/", "/x")), 1059);
+    assert_eq!(code(fs.rename("/", "/x")), 1051);
     // A file where the target's parent should be.
     assert_eq!(
         code(fs.rename("/usr/c.txt", "/usr/moved/dir/b.txt/x")),
@@ -282,12 +284,126 @@ fn error_1056_already_open() {
     fs.write("/usr/f", b"x").unwrap();
 }
 
+/// The module's own directories (`/`, `/usr`) survive every command that would remove them,
+/// with each command's failure code from §C.3; the issue's route (delete `/usr`, then put a file
+/// named `/usr`, then restart) leaves a root that opens.
 #[test]
-fn error_1059_root_is_read_only() {
+fn own_directories_cannot_be_deleted_moved_or_replaced() {
+    let (t, fs) = sandbox(1000);
+    // Even empty, /usr is not deleted (MFDELETE failure: 1061).
+    assert_eq!(code(fs.delete("/usr")), 1061);
+    assert_eq!(code(fs.delete("/usr/")), 1061);
+    assert_eq!(code(fs.delete("/")), 1061);
+    assert_eq!(code(fs.delete("/usr/..")), 1061);
+    // Not replaced by a file (MFPUT open failure: 1055), nor written over by a stream.
+    assert_eq!(code(fs.write("/usr", b"x")), 1055);
+    assert_eq!(code(fs.create("usr")), 1055);
+    assert_eq!(code(fs.write("/", b"x")), 1055);
+    // Not moved (MFMOVE failure: 1051); a move onto one finds it existing (1052).
+    assert_eq!(code(fs.rename("/usr", "/old")), 1051);
+    assert_eq!(code(fs.rename("/usr/./", "/old")), 1051);
+    assert_eq!(code(fs.rename("/", "/usr/root")), 1051);
+    fs.write("/a.txt", b"a").unwrap();
+    assert_eq!(code(fs.rename("/a.txt", "/usr")), 1052);
+    let usr = t.path().join("fs/usr");
+    assert!(std::fs::symlink_metadata(&usr).unwrap().is_dir());
+    // What is inside /usr is the user's: deletable, movable.
+    fs.write("/usr/sub/f", b"f").unwrap();
+    fs.rename("/usr/sub", "/usr/moved").unwrap();
+    fs.delete("/usr/moved/f").unwrap();
+    fs.delete("/usr/moved").unwrap();
+    drop(fs);
+    Sandbox::open(t.path().join("fs"), 1000).unwrap();
+}
+
+/// `.` and `..` are taken against the real tree: after a file they name nothing (50, §C.1),
+/// after a directory they work as on any file system.
+#[test]
+fn dots_after_a_file_are_refused() {
     let (_t, fs) = sandbox(1000);
-    assert_eq!(code(fs.delete("/")), 1059);
-    assert_eq!(code(fs.delete("/usr/..")), 1059);
-    assert_eq!(code(fs.rename("/", "/usr/root")), 1059);
+    fs.write("/usr/a.txt", b"A").unwrap();
+    fs.write("/usr/ok.txt", b"OK").unwrap();
+    fs.write("/usr/d/in.txt", b"in").unwrap();
+    assert_eq!(code(fs.rename("/usr/a.txt/..", "/old")), 50);
+    assert_eq!(code(fs.rename("/usr/a.txt", "/usr/ok.txt/../b")), 50);
+    assert_eq!(code(fs.read("/usr/ok.txt/.", 10)), 50);
+    assert_eq!(code(fs.open_read("/usr/ok.txt/.")), 50);
+    assert_eq!(code(fs.size("/usr/ok.txt/.")), 50);
+    assert_eq!(code(fs.list(Some("/usr/ok.txt/."))), 50);
+    assert_eq!(code(fs.delete("/usr/a.txt/..")), 50);
+    assert_eq!(code(fs.write("/usr/a.txt/../c.txt", b"c")), 50);
+    // A directory that does not exist cannot be stepped out of either.
+    assert_eq!(code(fs.read("/usr/none/../a.txt", 10)), 50);
+    assert_eq!(code(fs.write("/usr/none/./c.txt", b"c")), 50);
+    // Nothing moved or changed.
+    assert_eq!(fs.read("/usr/a.txt", 10).unwrap(), b"A");
+    assert_eq!(fs.read("/usr/d/in.txt", 10).unwrap(), b"in");
+    // After directories, `.` and `..` resolve.
+    assert_eq!(fs.read("/usr/./d/../ok.txt", 10).unwrap(), b"OK");
+    assert_eq!(fs.read("./usr/d/./in.txt", 10).unwrap(), b"in");
+    fs.write("/usr/d/../new.txt", b"n").unwrap();
+    assert_eq!(fs.read("/usr/new.txt", 10).unwrap(), b"n");
+    fs.rename("/usr/d/./in.txt", "/usr/d/../in.txt").unwrap();
+    assert_eq!(fs.read("/usr/in.txt", 10).unwrap(), b"in");
+}
+
+/// A damaged root is repaired at start-up: a file or a missing directory where `/usr` belongs,
+/// a file where the temp directory belongs. Nothing the user had is lost.
+#[test]
+fn damaged_root_is_repaired_at_open() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("fs");
+    drop(Sandbox::open(&root, 1000).unwrap());
+    // /usr replaced by a file: moved aside under a name that says so, /usr recreated.
+    std::fs::remove_dir(root.join("usr")).unwrap();
+    std::fs::write(root.join("usr"), b"x").unwrap();
+    std::fs::write(root.join("usr.damaged-1"), b"older").unwrap();
+    let fs = Sandbox::open(&root, 1000).unwrap();
+    assert!(std::fs::symlink_metadata(root.join("usr"))
+        .unwrap()
+        .is_dir());
+    assert_eq!(fs.read("/usr.damaged-2", 10).unwrap(), b"x");
+    assert_eq!(fs.read("/usr.damaged-1", 10).unwrap(), b"older");
+    fs.write("/usr/a.txt", b"a").unwrap();
+    assert_eq!(fs.read("/usr/a.txt", 10).unwrap(), b"a");
+    drop(fs);
+    // /usr missing: recreated.
+    std::fs::remove_dir_all(root.join("usr")).unwrap();
+    let fs = Sandbox::open(&root, 1000).unwrap();
+    fs.write("/usr/b.txt", b"b").unwrap();
+    drop(fs);
+    // The temp directory replaced by a file: moved aside too, writes work.
+    std::fs::remove_dir(root.join(".ftpmodem-tmp")).unwrap();
+    std::fs::write(root.join(".ftpmodem-tmp"), b"t").unwrap();
+    let fs = Sandbox::open(&root, 1000).unwrap();
+    assert_eq!(fs.read("/.ftpmodem-tmp.damaged-1", 10).unwrap(), b"t");
+    fs.write("/usr/c.txt", b"c").unwrap();
+    assert_eq!(fs.read("/usr/c.txt", 10).unwrap(), b"c");
+}
+
+/// What cannot be repaired is reported with the host path and the host's reason.
+#[test]
+fn unrepairable_root_names_path_and_reason() {
+    let t = tempfile::tempdir().unwrap();
+    // A root whose parent is a file cannot be created.
+    std::fs::write(t.path().join("plain"), b"f").unwrap();
+    let root = t.path().join("plain/fs");
+    let msg = Sandbox::open(&root, 1000).unwrap_err().to_string();
+    assert!(msg.contains(&*root.to_string_lossy()), "{msg}");
+    assert!(msg.contains("Not a directory"), "{msg}");
+    // Every `<name>.damaged-<n>` taken: /usr cannot be moved aside.
+    let root = t.path().join("fs");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(root.join("usr"), b"x").unwrap();
+    for n in 1..=1000 {
+        std::fs::write(root.join(format!("usr.damaged-{n}")), b"").unwrap();
+    }
+    let err = Sandbox::open(&root, 1000).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains(&*root.join("usr").to_string_lossy()), "{msg}");
+    assert!(msg.contains("exists"), "{msg}");
+    assert_eq!(err.cme_code(), 1050);
+    assert_eq!(std::fs::read(root.join("usr")).unwrap(), b"x");
 }
 
 #[test]
@@ -324,4 +440,48 @@ fn host_changes_and_unreadable_names_are_counted() {
         fs.list(None).unwrap(),
         vec![dir("/usr"), file("/usr/host.txt", 100)]
     );
+}
+
+/// The routes of the bricked-module report, as typed on the AT line: each is refused with its
+/// command's code, and `/usr` is still a directory afterwards.
+#[test]
+fn bricking_routes_are_refused_on_the_at_line() {
+    use ftpmodem_device::engine::{Engine, EngineConfig};
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("fs");
+    let fs = Sandbox::open(&root, 1000).unwrap();
+    let now = std::time::Instant::now();
+    let mut e = Engine::new(EngineConfig::default(), fs.clone(), now);
+    let mut at = |line: &str| {
+        e.input(line.as_bytes(), now);
+        String::from_utf8(e.take_output()).unwrap()
+    };
+    at("ATE0\r");
+    assert_eq!(at("AT+MFDELETE=\"/usr\"\r"), "\r\n+CME ERROR: 1061\r\n");
+    assert_eq!(
+        at("AT+MFPUT=\"/usr\",1,\"x\"\r"),
+        "\r\n+CME ERROR: 1055\r\n"
+    );
+    assert_eq!(
+        at("AT+MFPUT=\"/usr/a.txt\",1,\"a\"\r"),
+        "\r\n+MFPUT: 1\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        at("AT+MFMOVE=\"/usr/a.txt/..\",\"/old\"\r"),
+        "\r\n+CME ERROR: 50\r\n"
+    );
+    assert_eq!(
+        at("AT+MFMOVE=\"/usr\",\"/old\"\r"),
+        "\r\n+CME ERROR: 1051\r\n"
+    );
+    assert_eq!(at("AT+MFGET=\"/usr/a.txt/.\"\r"), "\r\n+CME ERROR: 50\r\n");
+    assert_eq!(
+        at("AT+MFGET=\"/usr/a.txt\"\r"),
+        "\r\n+MFGET: 1,a\r\n\r\nOK\r\n"
+    );
+    assert!(std::fs::symlink_metadata(root.join("usr"))
+        .unwrap()
+        .is_dir());
+    drop(fs);
+    Sandbox::open(&root, 1000).unwrap();
 }

@@ -4,7 +4,10 @@
 
 use crate::transport_common;
 
+use ftpmodem_device::engine::{Engine, EngineConfig};
+use ftpmodem_device::fs::Sandbox;
 use ftpmodem_device::transport::{line_channel, run_tcp, ModuleEnds, BUSY_LINE};
+use ftpmodem_device::{channel, runtime};
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -191,4 +194,159 @@ async fn shutdown_returns_with_a_client_that_does_not_read() {
         .unwrap();
     drop(module);
     tokio::time::timeout(WAIT, filler).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn the_module_hears_a_client_leave_between_its_bytes_and_the_next_clients() {
+    let (addr, mut module, _shutdown, _task) = serve(4).await;
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    first.write_all(b"abc").await.unwrap();
+    assert_eq!(recv_n(&mut module.from_line, 3).await, b"abc");
+    drop(first);
+    // The departure is an empty chunk, in line with the bytes.
+    let chunk = tokio::time::timeout(WAIT, module.from_line.recv())
+        .await
+        .expect("the departure was not announced")
+        .unwrap();
+    assert!(chunk.is_empty(), "{chunk:?}");
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    second.write_all(b"AT\r").await.unwrap();
+    assert_eq!(recv_n(&mut module.from_line, 3).await, b"AT\r");
+}
+
+/// The real module behind the TCP line, with its file system.
+async fn serve_module() -> (SocketAddr, Sandbox, CancellationToken, tempfile::TempDir) {
+    serve_module_in(tempfile::tempdir().unwrap()).await
+}
+
+/// [`serve_module`] on the file system root `<dir>/fs`, which may already hold something.
+async fn serve_module_in(
+    dir: tempfile::TempDir,
+) -> (SocketAddr, Sandbox, CancellationToken, tempfile::TempDir) {
+    let fs = Sandbox::open(dir.path().join("fs"), 1 << 20).unwrap();
+    let engine = Engine::new(
+        EngineConfig::default(),
+        fs.clone(),
+        std::time::Instant::now(),
+    );
+    let (line, module_ends) = line_channel(runtime::LINE_QUEUE);
+    let shutdown = CancellationToken::new();
+    let files = fs.clone();
+    let spawner = move |id, events| channel::spawn(id, files.clone(), events);
+    tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(run_tcp(listener, line, shutdown.clone()));
+    (addr, fs, shutdown, dir)
+}
+
+/// A `>` prompt opened by a client that then disconnects ends with it: the next client's `AT`
+/// is a command (answered `OK`), not three bytes of the file.
+#[tokio::test]
+async fn a_prompt_left_open_ends_when_its_client_leaves() {
+    let (addr, fs, shutdown, _dir) = serve_module().await;
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    let put = b"AT+MFPUT=\"/usr/a.txt\",10\r";
+    first.write_all(put).await.unwrap();
+    // Echo, then the prompt.
+    let mut want = put.to_vec();
+    want.extend_from_slice(b"\r\n>");
+    assert_eq!(read_n(&mut first, want.len()).await, want);
+    drop(first);
+
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    second.write_all(b"AT\r").await.unwrap();
+    assert_eq!(read_n(&mut second, 9).await, b"AT\r\r\nOK\r\n");
+    // Nothing was written: the prompt was abandoned, not fed.
+    assert_eq!(fs.read("/usr/a.txt", 100).unwrap_err().cme_code(), 1051);
+    // And the line is a plain command line again: a new prompt works end to end.
+    second.write_all(b"ATE0\r").await.unwrap();
+    assert_eq!(read_n(&mut second, 11).await, b"ATE0\r\r\nOK\r\n");
+    second
+        .write_all(b"AT+MFPUT=\"/usr/a.txt\",2\r")
+        .await
+        .unwrap();
+    assert_eq!(read_n(&mut second, 3).await, b"\r\n>");
+    second.write_all(b"hi").await.unwrap();
+    let done = b"\r\n+MFPUT: 2\r\n\r\nOK\r\n";
+    assert_eq!(read_n(&mut second, done.len()).await, done);
+    assert_eq!(fs.read("/usr/a.txt", 100).unwrap(), b"hi");
+    shutdown.cancel();
+}
+
+/// A root whose `/usr` was replaced by a file (what `AT+MFDELETE="/usr"` then
+/// `AT+MFPUT="/usr",1,"x"` used to leave) starts and serves: the file is moved aside, kept.
+#[tokio::test]
+async fn a_root_with_usr_replaced_by_a_file_starts_and_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fs")).unwrap();
+    std::fs::write(dir.path().join("fs/usr"), b"x").unwrap();
+    let (addr, _fs, shutdown, _dir) = serve_module_in(dir).await;
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(b"ATE0\rAT+MFPUT=\"/usr/test.txt\",2,\"ok\"\rAT+MFGET=\"/usr.damaged-1\"\r")
+        .await
+        .unwrap();
+    let want = b"ATE0\r\r\nOK\r\n\r\n+MFPUT: 2\r\n\r\nOK\r\n\r\n+MFGET: 1,x\r\n\r\nOK\r\n";
+    assert_eq!(
+        String::from_utf8_lossy(&read_n(&mut client, want.len()).await),
+        String::from_utf8_lossy(want)
+    );
+    shutdown.cancel();
+}
+
+/// Reads until `needle` has arrived (and returns all that came), or fails after [`WAIT`].
+async fn read_until(client: &mut TcpStream, needle: &[u8]) -> Vec<u8> {
+    let mut got = Vec::new();
+    tokio::time::timeout(WAIT, async {
+        while !got.windows(needle.len()).any(|w| w == needle) {
+            let mut buf = [0u8; 512];
+            let n = client.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed early: {:?}", String::from_utf8_lossy(&got));
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {needle:?} in {:?}", String::from_utf8_lossy(&got)));
+    got
+}
+
+/// Transparent mode opened by a client that then disconnects ends as if `+++` came: what was
+/// sent is uploaded, and the next client's `AT` is a command, not upload data.
+#[tokio::test]
+async fn transparent_mode_left_open_ends_when_its_client_leaves() {
+    use ftpmodem_testsrv::{FtpServer, Unftp, UnftpOptions};
+    let server = Unftp::start(UnftpOptions::plain()).await.unwrap();
+    let (addr, _fs, shutdown, _dir) = serve_module().await;
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    first.write_all(b"ATE0\r").await.unwrap();
+    read_until(&mut first, b"\r\nOK\r\n").await;
+    let conn = format!(
+        "AT+MFTPCONN=0,\"{}\",\"anonymous\",\"x\",{}\r",
+        server.host(),
+        server.port()
+    );
+    first.write_all(conn.as_bytes()).await.unwrap();
+    read_until(&mut first, b"+MFTPCONN: 0,0\r\n").await;
+    first
+        .write_all(b"AT+MFTPSTOR=0,\"up.txt\"\r")
+        .await
+        .unwrap();
+    assert_eq!(read_n(&mut first, 11).await, b"\r\nCONNECT\r\n");
+    first.write_all(b"hello").await.unwrap();
+    drop(first);
+
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    second.write_all(b"AT\r").await.unwrap();
+    read_until(&mut second, b"\r\nOK\r\n").await;
+    // The upload finished with the client's bytes and nothing of the next client's.
+    let uploaded = server.root().join("up.txt");
+    tokio::time::timeout(WAIT, async {
+        while std::fs::read(&uploaded).ok().as_deref() != Some(b"hello") {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("server has {:?}", std::fs::read(&uploaded)));
+    shutdown.cancel();
 }
