@@ -2,8 +2,8 @@
 //! `OK` of the command that started them, and `+MATREADY` at start-up.
 
 use crate::codes::ResultCode;
-use crate::escape;
 use crate::error::ParseError;
+use crate::escape;
 use crate::line::{self, int, num, string, text};
 use crate::name::Name;
 use crate::syntax::{self, Param};

@@ -48,24 +48,25 @@
 //!   and deletes made through the sandbox.
 
 mod error;
+mod inner;
 mod own;
 mod path;
 mod resolve;
 mod walk;
 mod writer;
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use rustix::fs::{fstat, openat, renameat, unlinkat, AtFlags, Dir, FileType, Mode, OFlags};
 use rustix::io::Errno;
 
 pub use error::{FsError, Guarded};
+use inner::{Inner, State};
 pub use own::OWN_DIRS;
 pub use path::{ModulePath, PathError, MAX_DEPTH, MAX_NAME, MAX_PATH, TEMP_DIR};
 pub use writer::{AtomicWriter, Replaced};
@@ -105,74 +106,6 @@ pub struct FsEntry {
 #[derive(Debug, Clone)]
 pub struct Sandbox {
     inner: Arc<Inner>,
-}
-
-/// Shared by the sandbox's clones and its writers.
-#[derive(Debug)]
-pub(crate) struct Inner {
-    root_path: PathBuf,
-    /// The root, held open so a rename or swap of the root's host path after opening changes
-    /// nothing: every operation walks from this descriptor.
-    root: OwnedFd,
-    tmp: OwnedFd,
-    capacity: u64,
-    state: Mutex<State>,
-    next_temp: AtomicU64,
-}
-
-/// Accounting and claims, changed only under the lock so checks and updates are atomic.
-#[derive(Debug, Default)]
-pub(crate) struct State {
-    /// Bytes of committed files, from the last scan plus changes made through the sandbox since.
-    pub(crate) committed: u64,
-    /// Bytes charged to writes in progress.
-    pub(crate) reserved: u64,
-    /// Targets of writes in progress.
-    pub(crate) writing: HashSet<ModulePath>,
-}
-
-impl Inner {
-    /// Locks the state; a panic elsewhere while holding it cannot leave it half-updated (every
-    /// update is a plain assignment), so a poisoned lock is still usable.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(crate) fn root_fd(&self) -> BorrowedFd<'_> {
-        self.root.as_fd()
-    }
-
-    pub(crate) fn tmp_fd(&self) -> BorrowedFd<'_> {
-        self.tmp.as_fd()
-    }
-
-    /// Charges `n` bytes to a write in progress, or refuses them if they do not fit.
-    pub(crate) fn reserve(&self, n: u64) -> Result<(), FsError> {
-        let mut state = self.lock();
-        let used = state.committed.saturating_add(state.reserved);
-        let free = self.capacity.saturating_sub(used);
-        if n > free {
-            return Err(FsError::NoSpace { needed: n, free });
-        }
-        state.reserved = state.reserved.saturating_add(n);
-        Ok(())
-    }
-
-    /// Sum of the committed files' sizes, walked from the root.
-    fn scan(&self) -> Result<u64, FsError> {
-        let root = self
-            .root
-            .try_clone()
-            .map_err(|e| from_io(e, Op::List, "/"))?;
-        let mut total: u64 = 0;
-        visit_tree(&root, &ModulePath::root(), &mut |entry| {
-            if let Entry::File(_, n) | Entry::Unnamed(n) = entry {
-                total = total.saturating_add(n);
-            }
-            Ok(())
-        })?;
-        Ok(total)
-    }
 }
 
 /// Mode for new files; the umask narrows it.

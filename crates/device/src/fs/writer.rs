@@ -9,9 +9,9 @@ use std::sync::Arc;
 use rustix::fs::{fstat, openat, renameat, unlinkat, AtFlags, FileType, Mode, OFlags};
 
 use super::error::{from_errno, from_io, FsError, Op};
+use super::inner::Inner;
 use super::path::ModulePath;
 use super::walk::{kind, lstat, open_dir, size, Want};
-use super::Inner;
 
 /// A write in progress, from [`Sandbox::create`](super::Sandbox::create).
 ///
