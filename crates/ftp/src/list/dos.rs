@@ -8,7 +8,7 @@
 //!
 //! These lines carry no permissions: [`Entry::perm`] stays empty.
 
-use super::{entry_or_skip, Entry, EntryKind, Parsed};
+use super::entry::{entry_or_skip, Entry, EntryKind, Parsed};
 use crate::time::Timestamp;
 
 fn digits(s: &str, len: std::ops::RangeInclusive<usize>) -> Option<u16> {

@@ -1,6 +1,6 @@
 //! MLSD / MLST fact lines (RFC 3659 §7): `fact=value;fact=value; name`.
 
-use super::{entry_or_skip, Entry, EntryKind, Parsed};
+use super::entry::{entry_or_skip, Entry, EntryKind, Parsed};
 use crate::time::Timestamp;
 
 /// Maps an RFC 3659 `perm` fact to an owner triplet.

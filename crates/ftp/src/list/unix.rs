@@ -13,7 +13,7 @@
 //! the size and everything after it, less one separating space, as the name. Scanning from
 //! the left means a date-like file name cannot confuse it.
 
-use super::{entry_or_skip, Entry, EntryKind, Parsed};
+use super::entry::{entry_or_skip, Entry, EntryKind, Parsed};
 use crate::time::Timestamp;
 
 const MONTHS: [&str; 12] = [
