@@ -19,7 +19,7 @@ impl Engine {
     /// - transparent mode ends as if `+++` came: the bytes received so far are uploaded and the
     ///   transfer finishes (`+++` is the only way §3.12 gives to end it); a `+` or two held as a
     ///   possible escape were data after all; after the upload failed (its report is out), the mode
-///   just ends;
+    ///   just ends;
     /// - a half-typed command line is dropped.
     ///
     /// No final result (`OK`, an error) is written: it would answer a command of the client that

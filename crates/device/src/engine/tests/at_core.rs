@@ -81,7 +81,10 @@ fn a_slash_repeats_the_last_command_line() {
     assert_eq!(r.send("A/"), "A/\r\n+CMEE: 1\r\n\r\nOK\r\n");
     assert_eq!(r.send("ATE0\r"), "ATE0\r\r\nOK\r\n");
     assert_eq!(r.send("xxAT+CMEE=2\r"), "\r\nOK\r\n");
-    assert_eq!(r.send("AT+MFTPCFG=6\r"), "\r\n+CME ERROR: parameter error\r\n");
+    assert_eq!(
+        r.send("AT+MFTPCFG=6\r"),
+        "\r\n+CME ERROR: parameter error\r\n"
+    );
     // The last line with an `AT` is repeated, a failed one too; noise lines do not count.
     assert_eq!(r.send("noise\r"), "");
     assert_eq!(r.send("a/"), "\r\n+CME ERROR: parameter error\r\n");

@@ -213,7 +213,10 @@ fn after_a_transparent_upload_fails_its_data_is_dropped_until_the_escape() {
     assert_eq!(r.send("data"), "");
     assert_eq!(stream_data(&mut r), b"<BEGIN>data");
     // The failure and the disconnect are printed at once, inside transparent mode.
-    assert_eq!(r.report(0, stor_failed(4), true), "\r\n+MFTPSTOR: 0,13,4\r\n");
+    assert_eq!(
+        r.report(0, stor_failed(4), true),
+        "\r\n+MFTPSTOR: 0,13,4\r\n"
+    );
     let lost = Urc::ConnState {
         id: ch(0),
         state: 0,
@@ -241,8 +244,14 @@ fn after_a_transparent_upload_fails_its_data_is_dropped_until_the_escape() {
     assert_eq!(r.wait(999), "");
     assert_eq!(r.wait(1), "\r\nOK\r\n\r\n+MFTPCWD: 1,0\r\n");
     assert!(r.actions().is_empty(), "no end of a stream already over");
-    assert_eq!(r.send("AT+MFSIZE=\"/usr/pwned.txt\"\r"), "\r\n+CME ERROR: 1051\r\n");
-    assert_eq!(r.send("AT+MFTPSTATE=0\r"), "\r\n+MFTPSTATE: 0,0\r\n\r\nOK\r\n");
+    assert_eq!(
+        r.send("AT+MFSIZE=\"/usr/pwned.txt\"\r"),
+        "\r\n+CME ERROR: 1051\r\n"
+    );
+    assert_eq!(
+        r.send("AT+MFTPSTATE=0\r"),
+        "\r\n+MFTPSTATE: 0,0\r\n\r\nOK\r\n"
+    );
 }
 
 #[test]
@@ -255,7 +264,10 @@ fn a_failure_while_the_escape_is_held_still_ends_with_ok() {
     r.wait(1000);
     assert_eq!(r.send("+++"), "");
     // The report comes during the trailing guard time: at once, then the escape's OK.
-    assert_eq!(r.report(0, stor_failed(0), true), "\r\n+MFTPSTOR: 0,13,0\r\n");
+    assert_eq!(
+        r.report(0, stor_failed(0), true),
+        "\r\n+MFTPSTOR: 0,13,0\r\n"
+    );
     assert_eq!(r.wait(1000), "\r\nOK\r\n");
     assert!(r.actions().is_empty());
     assert_eq!(r.send("AT\r"), "\r\nOK\r\n");
@@ -267,7 +279,10 @@ fn a_client_leaving_ends_the_failed_mode() {
     r.connected(0);
     r.send("AT+MFTPSTOR=0,\"t\"\r");
     r.actions();
-    assert_eq!(r.report(0, stor_failed(0), true), "\r\n+MFTPSTOR: 0,13,0\r\n");
+    assert_eq!(
+        r.report(0, stor_failed(0), true),
+        "\r\n+MFTPSTOR: 0,13,0\r\n"
+    );
     r.wait(1500);
     assert_eq!(r.send("+"), "");
     r.e.line_detached(r.t);
