@@ -688,7 +688,7 @@ impl Driver {
             let _ = self.shared.events.send(u);
             return;
         };
-        // A report that ends transparent mode early: the upload failed (§3.12).
+        // A report during transparent mode: the upload failed (§3.12).
         let ends = match &self.cur {
             Some(Current {
                 data: Data::Transparent { channel, .. },
@@ -710,9 +710,28 @@ impl Driver {
                 },
                 _ => Error::Disconnected(id),
             };
-            self.finish(Err(err));
+            self.transparent_failed(err);
         }
         self.deliver(id, u);
+    }
+
+    /// The upload failed under transparent mode. The module drops the rest of the stream
+    /// until the escape (docs/PROTOCOL.md §3.12): streaming stops, the escape follows as
+    /// usual, and the command ends with `err` at its `OK`.
+    fn transparent_failed(&mut self, err: Error) {
+        let Some(cur) = &mut self.cur else {
+            return;
+        };
+        cur.failed = Some(err);
+        if !matches!(cur.phase, Phase::Streaming) {
+            return;
+        }
+        cur.phase = Phase::Draining;
+        cur.deadline = Instant::now() + self.opts.report_timeout;
+        self.chunks = None;
+        let (tx, rx) = oneshot::channel();
+        self.write(Vec::new(), Some(tx));
+        self.written = Some(rx);
     }
 
     /// Hands a report of channel `id` to the call running on it. A call whose command has

@@ -240,7 +240,23 @@ async fn stream_inner(
     };
     let mut sent: u64 = 0;
     loop {
-        let Some(req) = ctx.inbox.next().await else {
+        // While the line has no data for it, the server is watched: one that dies or gives
+        // up is reported now, not when the next bytes come (which may be never: a firmware
+        // may wait for the report).
+        let woke = tokio::select! {
+            biased;
+            () = up.closed() => None,
+            r = ctx.inbox.next() => Some(r),
+        };
+        let Some(req) = woke else {
+            tracing::info!(channel = id.get(), "the server ended a transparent upload");
+            let f = Final::transfer_end(match ctx.inbox.guard(up.finish()).await? {
+                Ok(n) => report(op, id, ResultCode::Success, n),
+                Err(e) => report(op, id, failed(id, &e), sent),
+            });
+            return Ok(After::Final(f));
+        };
+        let Some(req) = req else {
             return Err(Stop::Shutdown);
         };
         match req {

@@ -18,7 +18,8 @@ impl Engine {
     ///   upload's channel is free again;
     /// - transparent mode ends as if `+++` came: the bytes received so far are uploaded and the
     ///   transfer finishes (`+++` is the only way §3.12 gives to end it); a `+` or two held as a
-    ///   possible escape were data after all;
+    ///   possible escape were data after all; after the upload failed (its report is out), the mode
+    ///   just ends;
     /// - a half-typed command line is dropped.
     ///
     /// No final result (`OK`, an error) is written: it would answer a command of the client that
@@ -34,6 +35,8 @@ impl Engine {
                     self.channels.get_mut(id).busy = false;
                 }
             }
+            // After a failure (already reported) nothing is left to upload or end.
+            Mode::Transparent(t) if t.failed => {}
             Mode::Transparent(mut t) => {
                 if t.held.len() < 3 && !t.held.is_empty() {
                     self.act(

@@ -1,5 +1,6 @@
 //! Command-line assembly (manual §2.1, V.25ter §5.2): bytes up to CR, backspace edits, LF and
-//! other control characters ignored, a hard length bound.
+//! other control characters ignored, a hard length bound, and `A/` (V.25ter §5.2.4: repeat
+//! the last command line, taken at the `/` without a CR).
 
 const CR: u8 = b'\r';
 const BS: u8 = 0x08;
@@ -9,8 +10,13 @@ const BS: u8 = 0x08;
 pub(crate) enum Completed {
     /// A line without its CR.
     Line(Vec<u8>),
-    /// The line grew past the limit; its bytes were dropped.
+    /// The line grew past the limit after an `AT` (its bytes were dropped): answered `ERROR`.
     Overflow,
+    /// The line grew past the limit and never held an `AT`/`at`: noise, which gets no answer,
+    /// however long (a short line without `AT` gets none either).
+    Noise,
+    /// `A/` or `a/` at the start of a line: run the previous command line again.
+    Repeat,
 }
 
 /// The bounded buffer of the command line being typed.
@@ -18,6 +24,10 @@ pub(crate) struct LineBuffer {
     buf: Vec<u8>,
     max: usize,
     overflow: bool,
+    /// Since the overflow: whether an `AT`/`at` was among the line's bytes, and the last
+    /// byte looked at (the pair may straddle the cut).
+    overflow_at: bool,
+    prev: u8,
 }
 
 impl LineBuffer {
@@ -26,6 +36,8 @@ impl LineBuffer {
             buf: Vec::new(),
             max,
             overflow: false,
+            overflow_at: false,
+            prev: 0,
         }
     }
 
@@ -38,11 +50,19 @@ impl LineBuffer {
                 CR => {
                     let done = if std::mem::take(&mut self.overflow) {
                         self.buf.clear();
-                        Completed::Overflow
+                        if std::mem::take(&mut self.overflow_at) {
+                            Completed::Overflow
+                        } else {
+                            Completed::Noise
+                        }
                     } else {
                         Completed::Line(std::mem::take(&mut self.buf))
                     };
                     return (i + 1, Some(done));
+                }
+                b'/' if !self.overflow && matches!(self.buf[..], [b'A'] | [b'a']) => {
+                    self.buf.clear();
+                    return (i + 1, Some(Completed::Repeat));
                 }
                 BS | 0x7f => {
                     self.buf.pop();
@@ -50,15 +70,26 @@ impl LineBuffer {
                 // LF (after CR or not), NUL and the other C0 controls are not part of a
                 // command (V.25ter §5.2.1 ignores them); 8-bit bytes are kept for UTF-8 names.
                 0x00..=0x1f => {}
-                _ if self.overflow => {}
+                _ if self.overflow => self.see(b),
                 _ if self.buf.len() >= self.max => {
                     self.overflow = true;
+                    self.overflow_at = ftpmodem_proto::command::find_prefix(&self.buf).is_some();
+                    self.prev = self.buf.last().copied().unwrap_or(0);
                     self.buf.clear();
+                    self.see(b);
                 }
                 _ => self.buf.push(b),
             }
         }
         (bytes.len(), None)
+    }
+
+    /// A byte of an overflowed line: only whether an `AT` passes is kept.
+    fn see(&mut self, b: u8) {
+        if matches!((self.prev, b), (b'A', b'T') | (b'a', b't')) {
+            self.overflow_at = true;
+        }
+        self.prev = b;
     }
 }
 
@@ -85,5 +116,31 @@ mod tests {
         assert_eq!(l.feed(b"ATATAT"), (6, None));
         assert_eq!(l.feed(b"AT\r"), (3, Some(Completed::Overflow)));
         assert_eq!(l.feed(b"AT\r"), (3, Some(Completed::Line(b"AT".to_vec()))));
+    }
+
+    #[test]
+    fn an_overflowing_line_without_at_is_noise() {
+        let mut l = LineBuffer::new(4);
+        assert_eq!(l.feed(b"xxxxxxAtaTxx\r"), (13, Some(Completed::Noise)));
+        // An AT kept before the cut, one straddling it, one after it: a command that was cut.
+        assert_eq!(l.feed(b"xATxxx\r"), (7, Some(Completed::Overflow)));
+        assert_eq!(l.feed(b"xxxAT\r"), (6, Some(Completed::Overflow)));
+        assert_eq!(l.feed(b"xxxxxxxat\r"), (10, Some(Completed::Overflow)));
+        assert_eq!(l.feed(b"AT\r"), (3, Some(Completed::Line(b"AT".to_vec()))));
+    }
+
+    #[test]
+    fn a_slash_repeats_at_the_start_of_a_line_only() {
+        let mut l = LineBuffer::new(10);
+        assert_eq!(l.feed(b"A/AT"), (2, Some(Completed::Repeat)));
+        assert_eq!(l.feed(b"a/"), (2, Some(Completed::Repeat)));
+        assert_eq!(
+            l.feed(b"xA/\r"),
+            (4, Some(Completed::Line(b"xA/".to_vec())))
+        );
+        assert_eq!(
+            l.feed(b"AT+X=\"a/\"\r"),
+            (10, Some(Completed::Line(b"AT+X=\"a/\"".to_vec())))
+        );
     }
 }

@@ -53,6 +53,8 @@ pub struct Engine {
     ssl: SslTable,
     /// The latest instant passed in; handlers that start a timed mode read it.
     now: Instant,
+    /// The last command line run (from its `AT`, at most `max_line` bytes), for `A/`.
+    last_line: Option<Vec<u8>>,
 }
 
 impl Engine {
@@ -69,6 +71,7 @@ impl Engine {
             reply: Reply::default(),
             actions: VecDeque::new(),
             channels: Channels::default(),
+            last_line: None,
             ssl: {
                 let mut t = SslTable::default();
                 t.reset();
@@ -107,7 +110,8 @@ impl Engine {
         if let Mode::Transparent(t) = &mut self.mode {
             if t.all_data(&bytes, now, guard) {
                 let id = t.channel;
-                if !bytes.is_empty() {
+                // After a failure the stream's bytes go nowhere (§3.12).
+                if !bytes.is_empty() && !t.failed {
                     self.act(id, ChannelRequest::UploadStreamData(bytes));
                 }
                 return;
@@ -173,16 +177,25 @@ impl Engine {
                     }
                     _ => {}
                 }
-                // An upload that fails while its transparent mode runs ends that mode (§3.12:
-                // "上传错误后退出透传模式，并上报URC").
-                let ends_transparent = matches!(&self.mode, Mode::Transparent(t) if t.channel == id)
-                    && matches!(urc, Urc::Upload { .. } | Urc::ConnState { .. });
-                if ends_transparent {
-                    self.mode = Mode::Command;
-                    // This report first, then what waited behind the data mode.
-                    self.reply.held = false;
+                // The report of an upload that ended while its transparent mode runs (a
+                // failure: §3.12 "上传错误后退出透传模式，并上报URC"), and the disconnect after
+                // it, are printed at once: the line towards the host is free in transparent
+                // mode. The mode itself stays, dropping every further byte, until the escape:
+                // the rest of the firmware's stream must never be read as commands.
+                let stream_over = match &mut self.mode {
+                    Mode::Transparent(t)
+                        if t.channel == id
+                            && matches!(urc, Urc::Upload { .. } | Urc::ConnState { .. }) =>
+                    {
+                        t.failed = true;
+                        true
+                    }
+                    _ => false,
+                };
+                if stream_over {
+                    let held = std::mem::replace(&mut self.reply.held, false);
                     self.reply.urc(&urc);
-                    self.reply.release();
+                    self.reply.held = held;
                 } else {
                     self.reply.urc(&urc);
                 }
@@ -252,7 +265,21 @@ impl Engine {
     }
 
     /// Runs a command line through the command table; a data mode it starts takes the line.
+    /// `A/` runs the last line that had an `AT` again (V.25ter §5.2.4).
     fn command_line(&mut self, done: line::Completed) {
+        let done = match done {
+            line::Completed::Repeat => match &self.last_line {
+                Some(l) => line::Completed::Line(l.clone()),
+                None => line::Completed::Repeat,
+            },
+            line::Completed::Line(l) => {
+                if let Some(start) = ftpmodem_proto::command::find_prefix(&l) {
+                    self.last_line = Some(l[start..].to_vec());
+                }
+                line::Completed::Line(l)
+            }
+            other => other,
+        };
         let mut cx = self.ctx();
         table::command_line(&mut cx, done);
         if let Some(m) = cx.next_mode.take() {
@@ -265,9 +292,13 @@ impl Engine {
     }
 
     fn end_transparent(&mut self) {
-        // The held "+++" is the escape itself, not data.
+        // The held "+++" is the escape itself, not data. After a failure (already reported)
+        // there is no upload left to end; the escape is answered `OK` all the same: it did
+        // return the line to command mode (docs/PROTOCOL.md §3.12).
         if let Mode::Transparent(t) = std::mem::replace(&mut self.mode, Mode::Command) {
-            self.act(t.channel, ChannelRequest::UploadStreamEnd);
+            if !t.failed {
+                self.act(t.channel, ChannelRequest::UploadStreamEnd);
+            }
             self.reply.ok();
             self.reply.release();
         }
@@ -319,7 +350,7 @@ impl Engine {
         };
         let data = t.feed(bytes, now, guard);
         let id = t.channel;
-        if !data.is_empty() {
+        if !data.is_empty() && !t.failed {
             self.act(id, ChannelRequest::UploadStreamData(data));
         }
         bytes.len()

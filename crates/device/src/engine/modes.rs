@@ -126,6 +126,9 @@ pub(crate) struct Transparent {
     last_rx: Instant,
     /// `+` characters held back as a possible escape.
     pub(crate) held: Vec<u8>,
+    /// The upload ended under the mode (its failure was reported): every further byte is
+    /// dropped, and only the escape is still looked for (docs/PROTOCOL.md §3.12).
+    pub(crate) failed: bool,
 }
 
 impl Transparent {
@@ -134,6 +137,7 @@ impl Transparent {
             channel,
             last_rx: now,
             held: Vec::new(),
+            failed: false,
         }
     }
 

@@ -97,7 +97,9 @@ pub(super) const COMMANDS: &[Entry] = &[
 /// A CR arrived in command mode.
 pub(super) fn command_line(cx: &mut Ctx<'_>, done: Completed) {
     let line = match done {
-        Completed::Overflow => return cx.reply.respond(&Response::Error),
+        // A cut command, or `A/` with no command line before it.
+        Completed::Overflow | Completed::Repeat => return cx.reply.respond(&Response::Error),
+        Completed::Noise => return,
         Completed::Line(l) => l,
     };
     // V.25ter §5.2.1: anything before "AT" is noise; a line without it gets no answer.

@@ -13,7 +13,8 @@
 //! - 11 connection error: a closed port (refused), and vsftpd killed mid-download.
 //! - 12 unparseable reply: the fake server greets with, or answers PWD with, garbage.
 //! - 13 send error: the fake server resets the data connection under an upload and hangs up;
-//!   vsftpd killed under a `>` prompt upload and under a transparent-mode upload.
+//!   vsftpd killed under a `>` prompt upload and under a transparent-mode upload (whose
+//!   payload is full of command lines that must not run after the failure).
 //! - 14 empty directory, 19 zero-size file: vsftpd.
 //! - 16 local storage: a download into a module file system too small for it.
 //! - 18 local file: an upload of a local file that does not exist.
@@ -386,11 +387,30 @@ async fn code_13_send_error_server_killed_mid_upload() {
     usable_again(&mut at, 0, &good, "/home/uftp").await;
 }
 
+/// A payload in which every KiB holds command lines a firmware might have in its data (issue
+/// 13, finding 5): should any byte of it be read as a command after a failure, `ATI` or
+/// `AT+MFPUT` would answer on the line.
+fn hostile_payload(n: usize) -> Vec<u8> {
+    let lines: &[u8] = b"\rATI\r\rAT+MFPUT=\"/usr/pwned.txt\",5,\"owned\"\r\rAT\r";
+    let mut block = lines.to_vec();
+    block.extend((0..1024 - lines.len()).map(|i| b'a' + (i % 26) as u8));
+    block.iter().copied().cycle().take(n).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn code_13_transparent_upload_server_killed() {
     let mut server = vsftpd(VsftpdOptions::plain()).await;
     let dir = server.fresh_user_dir().unwrap();
-    let (_m, mut at) = module("killed transparent").await;
+    let guard = Duration::from_millis(200);
+    let (_m, mut at) = start(ModuleOptions {
+        label: "killed transparent".into(),
+        engine: ftpmodem_device::engine::EngineConfig {
+            guard_time: guard,
+            ..Default::default()
+        },
+        ..ModuleOptions::default()
+    })
+    .await;
     at.request(
         &conn_line(&server.host(), server.port()),
         &["+MFTPCONN: 0,0"],
@@ -399,12 +419,15 @@ async fn code_13_transparent_upload_server_killed() {
     let file = format!("{}/t.bin", dir.display());
     at.cmd(&format!(r#"AT+MFTPSTOR=0,"{file}""#), "\r\nCONNECT\r\n")
         .await;
-    let p = at_common::payload::binary(4096, 15);
-    at.send(&p).await;
-    // The transfer runs once the server has the first bytes on disk (there is no event to
+    let p = hostile_payload(256 * 1024);
+    let (first, rest) = p.split_at(p.len() / 2);
+    for piece in first.chunks(4096) {
+        at.send(piece).await;
+    }
+    // The transfer runs once the server has the first half on disk (there is no event to
     // wait on: the file's size is polled, within a bound).
     let t0 = Instant::now();
-    while std::fs::metadata(&file).map_or(0, |m| m.len()) < p.len() as u64 {
+    while std::fs::metadata(&file).map_or(0, |m| m.len()) < first.len() as u64 {
         assert!(
             t0.elapsed() < at_common::TIMEOUT,
             "the upload never reached the server"
@@ -412,40 +435,29 @@ async fn code_13_transparent_upload_server_killed() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     server.kill();
-    // Keep streaming until the module reports the failure: it must leave transparent mode by
-    // itself with the report and no OK (§3.12), then report the lost session.
-    let mut streamed = p.len();
-    let mut out = Vec::new();
-    let want_end = b"+MFTPURC: 0,\"conn\",0\r\n";
-    while !out.ends_with(want_end) {
-        // More data while nothing has come back yet (the pause only paces the stream; the
-        // outcome does not depend on it).
-        let pause = Duration::from_millis(100);
-        match tokio::time::timeout(pause, at.next_bytes()).await {
-            Ok(b) => out.extend(b.expect("line closed")),
-            Err(_) => {
-                assert!(streamed < 256 * 4096, "no failure after {streamed} bytes");
-                at.send(&p).await;
-                streamed += p.len();
-            }
-        }
+    // Nothing more is written: the failure must be reported because the server died, not
+    // because of the next bytes (`line` waits at most at_common::TIMEOUT).
+    let report = String::from_utf8(at.line().await).unwrap();
+    let (code, sent) = report
+        .strip_prefix("+MFTPSTOR: 0,")
+        .and_then(|r| r.split_once(','))
+        .unwrap_or_else(|| panic!("module sent \"{report}\""));
+    assert!(code == "13" || code == "11", "{report}");
+    let sent: usize = sent.parse().unwrap();
+    assert_eq!(sent, first.len(), "{report}");
+    assert_eq!(std::fs::read(&file).unwrap(), first);
+    at.urcs(&["+MFTPURC: 0,\"conn\",0"]).await;
+    // The rest of the stream is still transparent-mode data, dropped: had any of its command
+    // lines run, their answers would come before the escape's OK.
+    for piece in rest.chunks(4096) {
+        at.send(piece).await;
     }
-    let text = String::from_utf8(out).unwrap();
-    let sent: usize = text
-        .strip_prefix("\r\n+MFTPSTOR: 0,13,")
-        .and_then(|r| r.strip_suffix("\r\n\r\n+MFTPURC: 0,\"conn\",0\r\n"))
-        .unwrap_or_else(|| panic!("module sent \"{}\"", at_common::show(text.as_bytes())))
-        .parse()
-        .unwrap();
-    assert!(
-        sent >= p.len() && sent <= streamed,
-        "sent {sent} of {streamed}"
-    );
-    let on_disk = std::fs::read(&file).unwrap();
-    let stream: Vec<u8> = p.iter().copied().cycle().take(sent).collect();
-    assert!(on_disk.len() <= sent && on_disk == stream[..on_disk.len()]);
-    // Back in command mode: the next bytes are data no more.
+    tokio::time::sleep(guard + guard / 2).await;
+    at.send(b"+++").await;
+    at.expect(b"\r\nOK\r\n").await;
     at.idle().await;
+    at.cmd(r#"AT+MFSIZE="/usr/pwned.txt""#, "\r\n+CME ERROR: 1051\r\n")
+        .await;
     let good = vsftpd(VsftpdOptions::plain()).await;
     usable_again(&mut at, 0, &good, "/home/uftp").await;
 }

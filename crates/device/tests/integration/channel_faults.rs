@@ -186,7 +186,9 @@ async fn server_killed_mid_stream_upload_reports_at_once() {
         code == ResultCode::SendError || code == ResultCode::NetworkError,
         "{code:?}"
     );
-    assert!(sent < total);
+    // The task watches the server while it waits for data, so the failure may come before
+    // any write fails: every byte handed over may have been accepted.
+    assert!(sent <= total, "{sent} of {total}");
     h.expect_lost().await;
     // The rest of the stream is dropped without a word.
     h.send(ChannelRequest::UploadStreamData(piece)).await;

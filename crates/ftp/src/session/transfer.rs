@@ -624,6 +624,37 @@ impl Upload<'_> {
         }
     }
 
+    /// Resolves when the server ends the upload by itself: its data connection closes or
+    /// breaks, or something arrives on the control connection, where a server says nothing
+    /// during an upload unless it gives up (`426`, `451`, `552`, `421`) or dies (EOF, reset).
+    /// A caller waiting for its next data races this against that wait, so a dead server is
+    /// noticed when it dies rather than at the next write; [`Upload::finish`] then returns
+    /// the server's verdict (its refusal, or the broken connection).
+    ///
+    /// Cancel-safe: control bytes stay buffered for the reply that [`Upload::finish`] reads.
+    /// A server sends no data on an upload's connection (TLS session tickets are taken by TLS
+    /// underneath), so the few bytes a misbehaving one might send there are dropped.
+    pub async fn closed(&mut self) {
+        if self.done || self.session.ctrl.has_buffered() {
+            return;
+        }
+        let Some(data) = self.data.as_mut() else {
+            return;
+        };
+        let ctrl = &mut self.session.ctrl;
+        let mut sink = [0u8; 512];
+        loop {
+            tokio::select! {
+                r = data.read(&mut sink) => match r {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => tracing::debug!(bytes = n, "unexpected data from the server during an upload dropped"),
+                },
+                // Any byte, EOF or error on the control connection: the server acted.
+                _ = ctrl.fill() => return,
+            }
+        }
+    }
+
     /// Closes the data connection (TLS close_notify first) and waits for the server's
     /// confirmation (`226`). Returns the bytes accepted from the caller.
     pub async fn finish(mut self) -> Result<u64, FtpError> {

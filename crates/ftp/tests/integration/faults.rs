@@ -1121,3 +1121,75 @@ async fn mutual_tls_without_a_client_certificate_fails() {
         "{e}"
     );
 }
+
+/// `Upload::closed`: quiet while the server takes the upload, resolved when it gives up
+/// (here `552` and the data connection closed), after which `finish` returns the refusal and
+/// the session stays usable.
+#[tokio::test]
+async fn upload_closed_resolves_when_the_server_gives_up() {
+    let (go, gone) = tokio::sync::oneshot::channel::<()>();
+    let (addr, h) = fake(|mut p| async move {
+        p.login(&[]).await;
+        p.expect("EPSV").await;
+        let data = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = data.local_addr().unwrap().port();
+        p.send(&format!("229 ok (|||{port}|)\r\n")).await;
+        p.expect("STOR").await;
+        p.send("150 go\r\n").await;
+        let (mut d, _) = data.accept().await.unwrap();
+        let mut got = [0u8; 1000];
+        d.read_exact(&mut got).await.unwrap();
+        gone.await.unwrap();
+        p.send("552 quota exceeded\r\n").await;
+        drop(d);
+        p.expect("PWD").await;
+        p.send("257 \"/\"\r\n").await;
+    })
+    .await;
+    let mut s = Session::connect(&cfg(addr)).await.unwrap();
+    let mut up = s.store("f.bin", false, false).await.unwrap();
+    up.write_all(&[7u8; 1000]).await.unwrap();
+    assert!(
+        timeout(Duration::from_millis(300), up.closed())
+            .await
+            .is_err(),
+        "closed() resolved while the server was taking the upload"
+    );
+    go.send(()).unwrap();
+    timeout(Duration::from_secs(10), up.closed())
+        .await
+        .expect("closed() never saw the server give up");
+    let e = up.finish().await.unwrap_err();
+    assert!(
+        matches!(&e, FtpError::Refused { reply, .. } if reply.code.as_u16() == 552),
+        "{e}"
+    );
+    assert!(s.is_usable());
+    assert_eq!(s.pwd().await.unwrap(), "/");
+    h.await.unwrap();
+}
+
+#[tokio::test]
+async fn upload_closed_resolves_when_the_server_is_killed() {
+    let mut server = vsftpd(VsftpdOptions::plain()).await;
+    let dir = server.fresh_user_dir().unwrap();
+    let mut s = Session::connect(&as_uftp(cfg(server.addr())))
+        .await
+        .unwrap();
+    s.cwd(dir.to_str().unwrap()).await.unwrap();
+    let mut up = s.store("up.bin", false, false).await.unwrap();
+    up.write_all(&payload(64 * 1024)).await.unwrap();
+    assert!(timeout(Duration::from_millis(300), up.closed())
+        .await
+        .is_err());
+    server.kill();
+    timeout(Duration::from_secs(10), up.closed())
+        .await
+        .expect("closed() never saw the server die");
+    let e = up.finish().await.unwrap_err();
+    assert!(
+        matches!(e.result_class(), ErrorClass::Connection | ErrorClass::Send),
+        "{e}"
+    );
+    assert!(!s.is_usable());
+}

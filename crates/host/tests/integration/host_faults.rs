@@ -196,6 +196,39 @@ async fn server_killed_mid_transfer_gives_a_typed_error_and_the_driver_goes_on()
     assert_eq!(modem.identify().await.unwrap().len(), 3);
 }
 
+/// Docs/PROTOCOL.md §3.12: after a transparent upload fails the module drops the rest of the
+/// stream until the escape; the driver stops streaming, escapes, and the call fails typed
+/// while the line stays in step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transparent_upload_to_a_killed_server_escapes_and_fails_typed() {
+    let server = Arc::new(Mutex::new(Vsftpd::start(VsftpdOptions::plain()).unwrap()));
+    let dir = server.lock().unwrap().fresh_user_dir().unwrap();
+    let m = Module::start();
+    let modem = m.host().await;
+    let c = modem.channel(ch(1));
+    let l = login(&server.lock().unwrap());
+    c.connect(&l).await.unwrap();
+    c.cwd(dir.to_str().unwrap()).await.unwrap();
+    let data = payload(8 << 20, 7);
+    let up = {
+        let c = c.clone();
+        tokio::spawn(async move {
+            let mut src = KillAfter {
+                inner: std::io::Cursor::new(data),
+                read: 0,
+                at: 1 << 20,
+                server: Some(server),
+            };
+            c.store("up.bin", &mut src, UploadMode::Transparent).await
+        })
+    };
+    let e = timeout(TIMEOUT, up).await.unwrap().unwrap().unwrap_err();
+    eprintln!("transparent upload ended: {e}");
+    assert!(typed_transfer_error(&e), "{e:?}");
+    modem.ping().await.unwrap();
+    assert_eq!(modem.identify().await.unwrap().len(), 3);
+}
+
 struct KillAfter {
     inner: std::io::Cursor<Vec<u8>>,
     read: usize,

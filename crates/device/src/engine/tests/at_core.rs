@@ -44,6 +44,58 @@ fn over_long_line_is_error_then_serves_again() {
 }
 
 #[test]
+fn an_over_long_line_of_noise_gets_no_answer() {
+    let mut r = rig();
+    // 20 MB of random bytes with no `A`/`a` (so no `AT`) and no CR, then a CR.
+    let mut x: u32 = 0x9e37_79b9;
+    let mut noise = Vec::with_capacity(20 << 20);
+    while noise.len() < 20 << 20 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        let b = (x >> 24) as u8;
+        if !matches!(b, b'A' | b'a' | b'\r') {
+            noise.push(b);
+        }
+    }
+    for piece in noise.chunks(64 * 1024) {
+        assert_eq!(r.send_bytes(piece), "");
+    }
+    assert_eq!(r.send("\r"), "");
+    assert_eq!(r.send("AT\r"), "\r\nOK\r\n");
+    // The same length with an `AT` somewhere is a command cut short: ERROR.
+    noise[10 << 20] = b'a';
+    noise[(10 << 20) + 1] = b't';
+    assert_eq!(r.send_bytes(&noise), "");
+    assert_eq!(r.send("\r"), "\r\nERROR\r\n");
+    assert_eq!(r.send("AT\r"), "\r\nOK\r\n");
+}
+
+#[test]
+fn a_slash_repeats_the_last_command_line() {
+    let mut r = rig_with(Profile::default());
+    // Nothing to repeat yet.
+    assert_eq!(r.send("A/"), "A/\r\nERROR\r\n");
+    assert_eq!(r.send("AT+CMEE?\r"), "AT+CMEE?\r\r\n+CMEE: 1\r\n\r\nOK\r\n");
+    // Taken at the `/`, no CR needed; echoed as typed.
+    assert_eq!(r.send("A/"), "A/\r\n+CMEE: 1\r\n\r\nOK\r\n");
+    assert_eq!(r.send("ATE0\r"), "ATE0\r\r\nOK\r\n");
+    assert_eq!(r.send("xxAT+CMEE=2\r"), "\r\nOK\r\n");
+    assert_eq!(
+        r.send("AT+MFTPCFG=6\r"),
+        "\r\n+CME ERROR: parameter error\r\n"
+    );
+    // The last line with an `AT` is repeated, a failed one too; noise lines do not count.
+    assert_eq!(r.send("noise\r"), "");
+    assert_eq!(r.send("a/"), "\r\n+CME ERROR: parameter error\r\n");
+    assert_eq!(r.send("AT+CMEE=1\r"), "\r\nOK\r\n");
+    assert_eq!(r.send("AT+MFTPCFG=6\r"), "\r\n+CME ERROR: 50\r\n");
+    // Only at the start of a line: inside one, `A/` is text.
+    assert_eq!(r.send("xA/\r"), "");
+    assert_eq!(r.send("A/"), "\r\n+CME ERROR: 50\r\n");
+}
+
+#[test]
 fn cmee_modes_change_error_form() {
     let mut r = rig();
     assert_eq!(r.send("AT+MFTPCFG=6\r"), "\r\n+CME ERROR: 50\r\n");

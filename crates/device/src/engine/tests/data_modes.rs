@@ -193,18 +193,100 @@ fn transparent_mode_is_8_bit_clean_and_holds_urcs() {
     assert_eq!(r.wait(1000), "\r\nOK\r\n\r\n+MFTPURC: 1,\"conn\",0\r\n");
 }
 
+fn stor_failed(sent: u64) -> Urc {
+    Urc::Upload {
+        op: UploadOp::Stor,
+        id: ch(0),
+        code: ResultCode::SendError,
+        sent,
+    }
+}
+
+/// Finding 5 of issue 13: after a transparent upload fails, the rest of the firmware's stream
+/// is never read as commands; only the guarded escape ends the mode.
 #[test]
-fn upload_failure_ends_transparent_mode_with_its_report() {
+fn after_a_transparent_upload_fails_its_data_is_dropped_until_the_escape() {
+    let mut r = rig();
+    r.connected(0);
+    r.connected(1);
+    assert_eq!(r.send("AT+MFTPSTOR=0,\"t\"\r"), "\r\nCONNECT\r\n");
+    assert_eq!(r.send("data"), "");
+    assert_eq!(stream_data(&mut r), b"<BEGIN>data");
+    // The failure and the disconnect are printed at once, inside transparent mode.
+    assert_eq!(
+        r.report(0, stor_failed(4), true),
+        "\r\n+MFTPSTOR: 0,13,4\r\n"
+    );
+    let lost = Urc::ConnState {
+        id: ch(0),
+        state: 0,
+    };
+    assert_eq!(r.report(0, lost, true), "\r\n+MFTPURC: 0,\"conn\",0\r\n");
+    // Another channel's report still waits for the end of the mode.
+    let cwd = Urc::Result {
+        op: SimpleOp::Cwd,
+        id: ch(1),
+        code: ResultCode::Success,
+    };
+    assert_eq!(r.report(1, cwd, true), "");
+    // The rest of the stream: commands in it are not run, nothing goes to the channel.
+    let hostile = "\rATI\r\rAT+MFPUT=\"/usr/pwned.txt\",5,\"owned\"\r\rAT\r";
+    for _ in 0..50 {
+        assert_eq!(r.send(hostile), "");
+        assert_eq!(r.send_vec(hostile), "");
+    }
+    // A `+++` without its guard times is dropped data too.
+    assert_eq!(r.send("x+++"), "");
+    assert_eq!(r.wait(2000), "");
+    assert!(r.actions().is_empty());
+    // The escape ends the mode with OK; what waited follows.
+    assert_eq!(r.send("+++"), "");
+    assert_eq!(r.wait(999), "");
+    assert_eq!(r.wait(1), "\r\nOK\r\n\r\n+MFTPCWD: 1,0\r\n");
+    assert!(r.actions().is_empty(), "no end of a stream already over");
+    assert_eq!(
+        r.send("AT+MFSIZE=\"/usr/pwned.txt\"\r"),
+        "\r\n+CME ERROR: 1051\r\n"
+    );
+    assert_eq!(
+        r.send("AT+MFTPSTATE=0\r"),
+        "\r\n+MFTPSTATE: 0,0\r\n\r\nOK\r\n"
+    );
+}
+
+#[test]
+fn a_failure_while_the_escape_is_held_still_ends_with_ok() {
+    let mut r = rig();
+    r.connected(0);
+    r.send("AT+MFTPSTOR=0,\"t\"");
+    r.send("\r");
+    r.actions();
+    r.wait(1000);
+    assert_eq!(r.send("+++"), "");
+    // The report comes during the trailing guard time: at once, then the escape's OK.
+    assert_eq!(
+        r.report(0, stor_failed(0), true),
+        "\r\n+MFTPSTOR: 0,13,0\r\n"
+    );
+    assert_eq!(r.wait(1000), "\r\nOK\r\n");
+    assert!(r.actions().is_empty());
+    assert_eq!(r.send("AT\r"), "\r\nOK\r\n");
+}
+
+#[test]
+fn a_client_leaving_ends_the_failed_mode() {
     let mut r = rig();
     r.connected(0);
     r.send("AT+MFTPSTOR=0,\"t\"\r");
-    r.send("data");
-    let u = Urc::Upload {
-        op: UploadOp::Stor,
-        id: ch(0),
-        code: ResultCode::NetworkError,
-        sent: 4,
-    };
-    assert_eq!(r.report(0, u, true), "\r\n+MFTPSTOR: 0,11,4\r\n");
+    r.actions();
+    assert_eq!(
+        r.report(0, stor_failed(0), true),
+        "\r\n+MFTPSTOR: 0,13,0\r\n"
+    );
+    r.wait(1500);
+    assert_eq!(r.send("+"), "");
+    r.e.line_detached(r.t);
+    assert_eq!(r.out(), "");
+    assert!(r.actions().is_empty());
     assert_eq!(r.send("AT\r"), "\r\nOK\r\n");
 }
