@@ -202,7 +202,10 @@ fn a_command_during_a_download_to_a_slow_reader_is_answered_soon() {
     // slow device; nothing here waits on the module by sleeping).
     const RATE: f64 = 2e6;
     const ASK_AT: usize = 256 * 1024;
-    const MOST_AFTER: usize = 1536 * 1024;
+    // Measured 0.8-0.9 MiB on an idle machine, 2.3-2.9 MiB with the machine's two cores loaded
+    // by parallel builds (the module's 10 ms pacing ticks come late), 5.4-5.5 MiB without the
+    // pacing or the send-buffer cap: the bound sits between the loaded figure and the regression.
+    const MOST_AFTER: usize = 3584 * 1024;
     let mut rig = Rig::start(16 * MIB, false);
     wire::make_file(&rig.dir.join("slow.bin"), 16 * MIB, 7).unwrap();
     let remote = rig.remote("slow.bin");
