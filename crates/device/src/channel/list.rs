@@ -23,13 +23,15 @@ pub(super) async fn list(
     let id = ctx.out.id();
     // The entry held back to be the last report.
     let mut held: Option<Urc> = None;
-    let started = match ctx.inbox.guard(session.list_stream(path)).await? {
-        Ok(mut listing) => Ok(print_entries(&mut listing, ctx, &mut held, |_| true).await?),
-        Err(e) => Err(failed(id, &e)),
+    let first = match ctx.inbox.guard(session.list_stream(path)).await? {
+        Ok(mut listing) => print_entries(&mut listing, ctx, &mut held, |_| true).await?,
+        Err(e) => Err(e),
     };
-    let ended = match started {
-        Ok(ended) => ended,
-        Err(code) => {
+    let ended = match first {
+        // Refused before any entry, at once or in the final reply (libunftp answers MLSD of a
+        // file with 150, then 550).
+        Err(e) if held.is_none() => {
+            let code = failed(id, &e);
             // Some servers (libunftp) refuse MLSD, MLST and LIST of a plain file; the manual
             // lists a file by name (§3.7 `AT+MFTPLIST=0,"old.txt"`), so look it up in its
             // directory before giving up.
@@ -45,14 +47,13 @@ pub(super) async fn list(
                 }
                 _ => Ok(()),
             };
-            match found {
-                // A failure of the search before anything was found is the name's failure.
-                Err(_) | Ok(()) if held.is_none() => {
-                    return Ok(Final::report(Urc::ListResult { id, code }))
-                }
-                other => other,
+            if held.is_none() {
+                // Nothing found (or the search failed first): the name's own failure.
+                return Ok(Final::report(Urc::ListResult { id, code }));
             }
+            found
         }
+        other => other,
     };
     let last = match (ended, held) {
         (Ok(()), Some(last)) => last,

