@@ -11,6 +11,7 @@ use ftpmodem_device::engine::{Engine, EngineConfig};
 use ftpmodem_device::fs::Sandbox;
 use ftpmodem_device::transport::{line_channel, LineEnds};
 use ftpmodem_device::{channel, runtime};
+use ftpmodem_proto::frame::decode::{Frame, Framer};
 use std::io::Write;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -153,6 +154,8 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     let mut term = Terminal {
         line,
         pending: Vec::new(),
+        framer: Framer::default(),
+        piece: Vec::new(),
         raw: args.raw,
     };
     term.expect("+MATREADY").await?;
@@ -171,7 +174,13 @@ pub async fn run(args: DemoArgs) -> Result<()> {
 /// The host side of the line: sends commands, prints what comes back.
 struct Terminal {
     line: LineEnds,
+    /// Bytes from the module not yet given to the framer.
     pending: Vec<u8>,
+    /// Splits the module's output into its pieces (proto's decoder: lines, data lines with
+    /// any bytes in their data, echo, the prompt).
+    framer: Framer,
+    /// The raw bytes of the piece being read, for `--raw`.
+    piece: Vec<u8>,
     raw: bool,
 }
 
@@ -190,23 +199,17 @@ impl Terminal {
         self.expect(until).await
     }
 
-    /// Prints lines until one starts with `until`.
+    /// Prints the module's output a piece at a time until a line starts with `until`.
     async fn expect(&mut self, until: &str) -> Result<()> {
         loop {
-            while let Some(end) = self.pending.windows(2).position(|w| w == b"\r\n") {
-                let line: Vec<u8> = self.pending.drain(..end + 2).collect();
-                let text = &line[..line.len() - 2];
-                if self.raw {
-                    crate::outln!("< {}", escape(&line))?;
-                } else if !text.is_empty() {
-                    crate::outln!("{}", String::from_utf8_lossy(text))?;
-                }
-                if text.starts_with(until.as_bytes()) {
+            while !self.pending.is_empty() {
+                let (n, frame) = self.framer.decode(&self.pending);
+                self.piece.extend(self.pending.drain(..n));
+                let Some(frame) = frame else { break };
+                let raw = std::mem::take(&mut self.piece);
+                if self.show(&raw, frame, until)? {
                     std::io::stdout().flush().ok();
                     return Ok(());
-                }
-                if text.starts_with(b"ERROR") || text.starts_with(b"+CME ERROR") {
-                    bail!("the module answered {}", String::from_utf8_lossy(text));
                 }
             }
             let more = tokio::time::timeout(Duration::from_secs(30), self.line.from_module.recv())
@@ -217,6 +220,27 @@ impl Terminal {
                 None => bail!("the module stopped"),
             }
         }
+    }
+
+    /// Prints one piece (`raw`, its bytes as they came); true when it is the line `until`
+    /// waits for. The command echo is not repeated in the transcript.
+    fn show(&self, raw: &[u8], frame: Frame, until: &str) -> Result<bool> {
+        if self.raw {
+            crate::outln!("< {}", escape(raw))?;
+        }
+        let text = match frame {
+            Frame::Line(l) | Frame::Data { line: l, .. } => l,
+            Frame::Prompt => b">".to_vec(),
+            Frame::Echo(_) => return Ok(false),
+            Frame::Overflow { len } => bail!("the module printed a line of {len} bytes or more"),
+        };
+        if !self.raw && !text.is_empty() {
+            crate::outln!("{}", String::from_utf8_lossy(&text))?;
+        }
+        if text.starts_with(b"ERROR") || text.starts_with(b"+CME ERROR") {
+            bail!("the module answered {}", String::from_utf8_lossy(&text));
+        }
+        Ok(text.starts_with(until.as_bytes()))
     }
 }
 

@@ -19,8 +19,9 @@
 
 mod zero_copy;
 
-use ftpmodem_proto::urc::{self, UploadOp, Urc};
-use ftpmodem_proto::{ChannelId, ResultCode};
+use ftpmodem_proto::frame::encode;
+use ftpmodem_proto::urc::{UploadOp, Urc};
+use ftpmodem_proto::{ChannelId, Response, ResultCode};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
@@ -56,12 +57,12 @@ pub fn run(ftp: &str, zero_copy: bool) -> io::Result<()> {
         let text = String::from_utf8_lossy(&cmd);
         let text = text.trim();
         if text.eq_ignore_ascii_case("ATE0") {
-            out.write_all(b"\r\nOK\r\n")?;
+            out.write_all(&framed(|o| encode::response(o, &Response::Ok)))?;
         } else if let Some(file) = text
             .strip_prefix("AT+MFTPRETR=0,\"")
             .and_then(|r| r.strip_suffix('"'))
         {
-            out.write_all(b"\r\nOK\r\n")?;
+            out.write_all(&framed(|o| encode::response(o, &Response::Ok)))?;
             let mut data = ctrl.open(&format!("RETR {file}"))?;
             if zero_copy {
                 zero_copy::download(&mut data, &mut out, channel)?;
@@ -75,7 +76,7 @@ pub fn run(ftp: &str, zero_copy: bool) -> io::Result<()> {
             .and_then(|r| r.strip_suffix('"'))
         {
             let data = ctrl.open(&format!("STOR {file}"))?;
-            out.write_all(b"\r\nCONNECT\r\n")?;
+            out.write_all(&framed(encode::connect))?;
             // What the command reader had already taken from the line.
             let early = input.buffer().to_vec();
             input.consume(early.len());
@@ -86,22 +87,26 @@ pub fn run(ftp: &str, zero_copy: bool) -> io::Result<()> {
             };
             // The trailing guard time of the escape, as the module keeps it.
             std::thread::sleep(GUARD);
-            out.write_all(b"\r\nOK\r\n")?;
+            out.write_all(&framed(|o| encode::response(o, &Response::Ok)))?;
             ctrl.expect(226)?;
-            let mut report = b"\r\n".to_vec();
-            Urc::Upload {
+            let report = Urc::Upload {
                 op: UploadOp::Stor,
                 id: channel,
                 code: ResultCode::Success,
                 sent: n,
-            }
-            .emit(&mut report);
-            report.extend_from_slice(b"\r\n");
-            out.write_all(&report)?;
+            };
+            out.write_all(&encode::urc_bytes(&report))?;
         } else {
-            out.write_all(b"\r\nERROR\r\n")?;
+            out.write_all(&framed(|o| encode::response(o, &Response::Error)))?;
         }
     }
+}
+
+/// What `frame` writes with proto's encoder, as one buffer.
+fn framed(frame: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let mut v = Vec::new();
+    frame(&mut v);
+    v
 }
 
 struct Control {
@@ -180,9 +185,7 @@ fn relay(data: &mut TcpStream, out: &mut TcpStream, channel: ChannelId) -> io::R
         framed.clear();
         for piece in buf[..whole].chunks(CHUNK) {
             sum += piece.len() as u64;
-            framed.extend_from_slice(b"\r\n");
-            urc::emit_retr_data(&mut framed, channel, sum, piece);
-            framed.extend_from_slice(b"\r\n");
+            encode::retr_chunk(&mut framed, channel, sum, &[piece]);
         }
         out.write_all(&framed)?;
         if n == 0 {

@@ -1,55 +1,103 @@
-//! `AT+MFTPLIST`: one report per entry (module docs: what is reported for missing facts).
+//! `AT+MFTPLIST`: one report per entry, printed as the server's lines arrive
+//! ([`Session::list_stream`]): a listing of any size costs one entry of memory here, and the
+//! bounded event queue paces the server to the line (module docs: what is reported for
+//! missing facts).
+//!
+//! One entry is held back so that the last one ends the command (the [`Final`]). A listing
+//! that fails after entries were printed ends with its result code after them
+//! (`+MFTPLIST: <id>,12` after N entries): the host learns the listing is incomplete
+//! (docs/PROTOCOL.md, §3.7).
 
 use super::io::Stop;
 use super::report::{failed, Ctx, Final};
-use ftpmodem_ftp::{Entry, EntryKind, Session};
+use ftpmodem_ftp::{Entry, EntryKind, FtpError, Listing, Session};
 use ftpmodem_proto::{ChannelId, ResultCode, Timestamp, Urc};
 
-/// Lists `path`; every entry but the last is reported here, the last is the [`Final`].
+/// Lists `path`; every entry but the last is reported here, the last (or the result code) is
+/// the [`Final`].
 pub(super) async fn list(
     session: &mut Session,
     ctx: &mut Ctx<'_>,
     path: &str,
 ) -> Result<Final, Stop> {
     let id = ctx.out.id();
-    let entries = match ctx.inbox.guard(session.list(path)).await? {
-        Ok(v) => v,
-        Err(e) => {
+    // The entry held back to be the last report.
+    let mut held: Option<Urc> = None;
+    let first = match ctx.inbox.guard(session.list_stream(path)).await? {
+        Ok(mut listing) => print_entries(&mut listing, ctx, &mut held, |_| true).await?,
+        Err(e) => Err(e),
+    };
+    let ended = match first {
+        // Refused before any entry, at once or in the final reply (libunftp answers MLSD of a
+        // file with 150, then 550).
+        Err(e) if held.is_none() => {
             let code = failed(id, &e);
             // Some servers (libunftp) refuse MLSD, MLST and LIST of a plain file; the manual
             // lists a file by name (§3.7 `AT+MFTPLIST=0,"old.txt"`), so look it up in its
             // directory before giving up.
             let found = match (code, split_parent(path)) {
                 (ResultCode::ServerError, Some((parent, name))) => {
-                    match ctx.inbox.guard(session.list(parent)).await? {
-                        Ok(v) => v.into_iter().filter(|e| e.name == name).collect(),
-                        Err(_) => Vec::new(),
+                    match ctx.inbox.guard(session.list_stream(parent)).await? {
+                        Ok(mut listing) => {
+                            let keep = |e: &Entry| e.name == name;
+                            print_entries(&mut listing, ctx, &mut held, keep).await?
+                        }
+                        Err(e) => Err(e),
                     }
                 }
-                _ => Vec::new(),
+                _ => Ok(()),
             };
-            if found.is_empty() {
+            if held.is_none() {
+                // Nothing found (or the search failed first): the name's own failure.
                 return Ok(Final::report(Urc::ListResult { id, code }));
             }
             found
         }
+        other => other,
     };
-    let mut urcs = entries
-        .into_iter()
-        .filter(|e| e.name != "." && e.name != "..")
-        .map(|e| entry_urc(id, e));
-    let Some(mut last) = urcs.next() else {
-        return Ok(Final::report(Urc::ListResult {
+    let last = match (ended, held) {
+        (Ok(()), Some(last)) => last,
+        (Ok(()), None) => Urc::ListResult {
             id,
             code: ResultCode::EmptyDirectory,
-        }));
+        },
+        (Err(e), held) => {
+            let code = failed(id, &e);
+            if let Some(entry) = held {
+                let out = ctx.out;
+                ctx.inbox.guard(out.report(entry, false)).await??;
+            }
+            Urc::ListResult { id, code }
+        }
     };
-    for next in urcs {
-        let out = ctx.out;
-        ctx.inbox.guard(out.report(last, false)).await??;
-        last = next;
-    }
     Ok(Final::report(last))
+}
+
+/// Reports the entries of `listing` that `keep` selects (`.` and `..` never) as they come,
+/// each after the next one arrived, so the last stays in `held`. The listing's error, if it
+/// ends in one, is returned for the caller to report after the entries.
+async fn print_entries(
+    listing: &mut Listing<'_>,
+    ctx: &mut Ctx<'_>,
+    held: &mut Option<Urc>,
+    keep: impl Fn(&Entry) -> bool,
+) -> Result<Result<(), FtpError>, Stop> {
+    let id = ctx.out.id();
+    let out = ctx.out;
+    loop {
+        let entry = match ctx.inbox.guard(listing.next()).await? {
+            Ok(Some(e)) => e,
+            Ok(None) => return Ok(Ok(())),
+            Err(e) => return Ok(Err(e)),
+        };
+        if entry.name == "." || entry.name == ".." || !keep(&entry) {
+            continue;
+        }
+        if let Some(prev) = held.replace(entry_urc(id, entry)) {
+            // Waits for room in the event queue: a slow line slows the listing down.
+            ctx.inbox.guard(out.report(prev, false)).await??;
+        }
+    }
 }
 
 /// `("dir", "name")` for `dir/name`, `("", "name")` for a bare name (the working directory),

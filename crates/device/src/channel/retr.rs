@@ -13,15 +13,16 @@ use std::time::Instant;
 /// Bytes per local write of a download into the module's file system (one blocking-pool
 /// round trip each).
 const LOCAL_CHUNK: usize = 128 * 1024;
-/// Most bytes per network read of a download to the serial line; each read's whole chunks go
-/// to the engine in one event (`ChannelEvent::Download`), so a 1024-byte chunk costs one
-/// header, not one queue slot, wake-up and write to the line. Large reads matter on a fast
-/// line: on loopback, 64 KiB reads took twice the CPU of 1 MiB ones (BENCHMARKS.md).
+/// Most bytes per network read of a download to the serial line; each read goes to the engine
+/// as one event (`ChannelEvent::Download`), so a 1024-byte chunk costs one header, not one
+/// queue slot, wake-up and write to the line. Large reads matter on a fast line: on loopback,
+/// 64 KiB reads took twice the CPU of 1 MiB ones (BENCHMARKS.md).
 const STAGE: usize = 1024 * 1024;
 /// Most bytes of one download read from the network and not yet written to the line: what
 /// bounds the memory a fast server and a slow line can make the module hold, whatever the
 /// queues' lengths in slots. Each block's share is returned when the transport has written its
-/// last byte. A slow line gets less (see [`Pacer`]).
+/// last byte. A slow line gets less (see [`Pacer`]). The engine's carry-over (less than a
+/// chunk, `engine/download.rs`) is outside it.
 const IN_FLIGHT: usize = 2 * STAGE;
 const _: () = assert!(STAGE + MAX_RETR_CHUNK <= IN_FLIGHT && IN_FLIGHT <= u32::MAX as usize);
 
@@ -31,9 +32,9 @@ const BURST: usize = 64 * 1024;
 /// Read buffers kept for reuse (see [`BufPool`]): as many as the budget lets be in flight.
 const SPARE: usize = IN_FLIGHT / STAGE;
 
-/// Streams `file` to the serial line in `ChannelEvent::Download` events of whole `chunk`s; the
-/// last chunk (after the server's 226) or the failure is the [`Final`]. The chunk size is the
-/// engine's: it prints with the size it asked for.
+/// Streams `file` to the serial line, each network read as one `ChannelEvent::Download` as it
+/// came; the engine cuts them into chunks. The end (after the server's 226) or the failure is
+/// the [`Final`]. `chunk`, the engine's chunk size, only paces the reads.
 pub(super) async fn to_serial(
     session: &mut Session,
     ctx: &mut Ctx<'_>,
@@ -62,48 +63,39 @@ pub(super) async fn to_serial(
     ctx.inbox
         .guard(out.state(ChannelState::Downloading))
         .await??;
-    // Bytes read and not reported yet; after each read all whole chunks but the one holding
-    // the last byte are reported in one event, so the last chunk is known at the end.
+    // Bytes handed to the engine so far.
     let mut sum: u64 = 0;
     let mut pacer = Pacer::new(2 * chunk, IN_FLIGHT, Instant::now());
     let pool = BufPool::new(SPARE);
     // Small chunks make a block's framed output many times its size: read less at once then.
     let most = STAGE.min(chunk.saturating_mul(1024));
-    let mut buf: Vec<u8> = pool.take(most + chunk);
     loop {
         // No more than the line drains in a moment, so that an answer the module gives during
         // the download is not queued behind seconds of data.
         let stage = pacer.budget(Instant::now()).min(most);
+        let mut buf: Vec<u8> = pool.take(stage);
         let n = match ctx.inbox.guard(dl.next_chunk_into(&mut buf, stage)).await? {
             Ok(n) => n,
             Err(e) => return Ok(fail(failed(id, &e))),
         };
         if n == 0 {
-            if buf.is_empty() {
+            if sum == 0 {
                 return Ok(fail(ResultCode::ZeroSizeFile));
             }
-            return Ok(Final::download_end(pool.share(buf, ()), sum));
+            return Ok(Final::download_end(bytes::Bytes::new(), sum));
         }
-        let ready = (buf.len() - 1) / chunk * chunk;
-        if ready > 0 {
-            let mut rest = pool.take(most + chunk);
-            rest.extend_from_slice(&buf[ready..]);
-            buf.truncate(ready);
-            let block = std::mem::replace(&mut buf, rest);
-            let share = ctx
-                .inbox
-                .guard(pacer.admit(ready))
-                .await?
-                .map_err(|_| Stop::Shutdown)?;
-            let before = sum;
-            sum = sum.saturating_add(ready as u64);
-            let data = pool.share(block, share);
-            ctx.inbox.guard(out.download(data, before, None)).await??;
-            if n >= BURST {
-                // A fast stream: let the engine and the line write this block before reading
-                // again, so the next read finds a burst instead of the last few packets.
-                tokio::task::yield_now().await;
-            }
+        let share = ctx
+            .inbox
+            .guard(pacer.admit(n))
+            .await?
+            .map_err(|_| Stop::Shutdown)?;
+        let data = pool.share(buf, share);
+        ctx.inbox.guard(out.download(data, sum, None)).await??;
+        sum = sum.saturating_add(n as u64);
+        if n >= BURST {
+            // A fast stream: let the engine and the line write this block before reading
+            // again, so the next read finds a burst instead of the last few packets.
+            tokio::task::yield_now().await;
         }
     }
 }

@@ -134,9 +134,9 @@ pub enum ChannelRequest {
         offset: u64,
         /// Bytes wanted, all when `None`.
         length: Option<u64>,
-        /// Bytes per `+MFTPRETR` chunk: the channel cuts its reads at whole chunks so that the
-        /// last one is sent after the server's 226 ([`crate::engine::Engine`] decides it, from
-        /// the profile, and prints with the same size).
+        /// Bytes per `+MFTPRETR` chunk, which the engine decided (from the profile) and cuts
+        /// with; the channel only paces its reads by it (a small chunk makes a read's printed
+        /// form many times its size).
         chunk: usize,
     },
     /// STOR/APPE of a local file (local_fs 1).
@@ -230,19 +230,21 @@ pub enum ChannelEvent {
     },
     /// `AT+MFTPSTATE` from now on.
     State(ChannelState),
-    /// Downloaded data for the serial line (§3.10, local_fs 0), every byte of a download
-    /// including its last: the engine prints it as `+MFTPRETR: <id>,0,<sum>,<n>,<bytes>` chunks
-    /// of the size it chose when it sent [`ChannelRequest::Retr`]. A whole network read is one
-    /// event, so a download costs one queue slot and one wake-up per read, not per chunk.
+    /// Downloaded data for the serial line (§3.10, local_fs 0), every byte of a download: the
+    /// engine cuts it into `+MFTPRETR: <id>,0,<sum>,<n>,<bytes>` chunks of the size it chose
+    /// when it sent [`ChannelRequest::Retr`], carrying a read's tail over to the next. A whole
+    /// network read is one event, so a download costs one queue slot and one wake-up per read,
+    /// not per chunk.
     Download {
-        /// Whole chunks, except in the last event, whose final chunk may be shorter. The engine
+        /// A network read as it came (any length; the last event's may be empty). The engine
         /// frames a copy into its output and holds this buffer until that output is written:
         /// the buffer carries the download's share of its in-flight budget.
         data: bytes::Bytes,
         /// Bytes of the download reported before `data`.
         sum: u64,
-        /// `None` while more follows. The download's last data has `Some(done)`, with `done`
-        /// as in [`ChannelEvent::Report`].
+        /// `None` while more follows. The download's end (after the server's 226) has
+        /// `Some(done)`, with `done` as in [`ChannelEvent::Report`]: only then is the chunk with
+        /// the last byte printed.
         done: Option<bool>,
     },
 }

@@ -2,6 +2,7 @@
 //! the work; this is what `AT+MFTPCFG` and `AT+MFTPSTATE` read and what decides 801/802/4.
 
 use super::action::ChannelSettings;
+use super::download::RetrCut;
 use ftpmodem_proto::{ChannelId, ChannelState};
 
 /// One channel.
@@ -18,8 +19,8 @@ pub(crate) struct Channel {
     /// the task sent before it saw the request is dropped, so nothing of the cancelled
     /// transfer follows the `OK`.
     pub(crate) closing: bool,
-    /// Bytes per `+MFTPRETR` chunk of the download running on this channel, as asked for.
-    pub(crate) retr_chunk: usize,
+    /// The download to the serial line running on this channel, cut into `+MFTPRETR` chunks.
+    pub(crate) retr: RetrCut,
 }
 
 impl Default for Channel {
@@ -30,7 +31,7 @@ impl Default for Channel {
             busy: false,
             session: false,
             closing: false,
-            retr_chunk: 1,
+            retr: RetrCut::default(),
         }
     }
 }

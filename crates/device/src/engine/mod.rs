@@ -13,6 +13,7 @@ mod config;
 mod contexts;
 mod ctx;
 mod detach;
+mod download;
 mod handlers;
 mod line;
 mod modes;
@@ -151,18 +152,26 @@ impl Engine {
     /// A channel task's report.
     pub fn channel_event(&mut self, id: ftpmodem_proto::ChannelId, event: ChannelEvent) {
         match event {
-            ChannelEvent::State(s) => self.channels.get_mut(id).set_state(s),
+            ChannelEvent::State(s) => {
+                let ch = self.channels.get_mut(id);
+                // No download runs across a state change: nothing carried belongs to one.
+                ch.retr.clear();
+                ch.set_state(s);
+            }
             ChannelEvent::Download { data, sum, done } => {
                 let ch = self.channels.get_mut(id);
                 if done == Some(true) {
                     ch.busy = false;
                 }
-                if !ch.closing {
-                    let chunk = ch.retr_chunk;
-                    self.reply.retr_chunks(id, sum, chunk, data);
+                if ch.closing {
+                    ch.retr.clear();
+                } else {
+                    ch.retr.feed(&mut self.reply, id, sum, data, done.is_some());
                 }
             }
             ChannelEvent::Report { urc, done } => {
+                // A report during a download is its failure: what was carried is not printed.
+                self.channels.get_mut(id).retr.clear();
                 if done {
                     self.channels.get_mut(id).busy = false;
                 }

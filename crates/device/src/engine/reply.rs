@@ -96,26 +96,33 @@ impl Reply {
         self.urcs.push_back(framed);
     }
 
-    /// `data` as `+MFTPRETR` chunks of `chunk` bytes (the last may be shorter), `sum` bytes
-    /// having been reported before. Framed straight into the output, whose batch then holds
-    /// `data`; queued chunk by chunk while a data mode holds the line.
-    pub(crate) fn retr_chunks(&mut self, id: ChannelId, mut sum: u64, chunk: usize, data: Bytes) {
-        let chunk = chunk.max(1);
+    /// Room for `bytes` of download data in `chunks` chunks about to be printed, so a large
+    /// read is not copied again as the output grows.
+    pub(crate) fn reserve_retr(&mut self, bytes: usize, chunks: usize) {
         if !self.held {
-            self.out
-                .reserve(data.len() + data.len().div_ceil(chunk) * encode::RETR_OVERHEAD);
-            for piece in data.chunks(chunk) {
-                sum += piece.len() as u64;
-                encode::retr_chunk(self.out.buf_mut(), id, sum, &[piece]);
-            }
-            self.out.hold(data);
-            return;
+            self.out.reserve(bytes + chunks * encode::RETR_OVERHEAD);
         }
-        for piece in data.chunks(chunk) {
-            sum += piece.len() as u64;
-            let mut framed = Vec::with_capacity(piece.len() + encode::RETR_OVERHEAD);
-            encode::retr_chunk(&mut framed, id, sum, &[piece]);
-            self.queue(framed);
+    }
+
+    /// One `+MFTPRETR` chunk from its data in pieces (`sum` counts the bytes up to its end):
+    /// framed straight into the output, or queued while a data mode holds the line. The
+    /// download's cutting is `download.rs`'s.
+    pub(crate) fn retr_chunk(&mut self, id: ChannelId, sum: u64, pieces: &[&[u8]]) {
+        if !self.held {
+            return encode::retr_chunk(self.out.buf_mut(), id, sum, pieces);
+        }
+        let len: usize = pieces.iter().map(|p| p.len()).sum();
+        let mut framed = Vec::with_capacity(len + encode::RETR_OVERHEAD);
+        encode::retr_chunk(&mut framed, id, sum, pieces);
+        self.queue(framed);
+    }
+
+    /// Keeps `source`, copied into the output, until that output is written (a download's
+    /// read buffer carries its in-flight budget share). Queued chunks are copies of their
+    /// own, so nothing is kept for them.
+    pub(crate) fn hold(&mut self, source: Bytes) {
+        if !self.held {
+            self.out.hold(source);
         }
     }
 }

@@ -3,19 +3,23 @@
 //! --test integration at_matrix::`).
 //!
 //! Shared helpers: [`at_common`] (a module on a real line, driven over AT, and the servers it
-//! talks to), [`channel_common`] (channel tasks without the AT line) and [`transport_common`].
+//! talks to), [`channel_common`] (channel tasks without the AT line), [`ftp_script`] (a scripted
+//! FTP server for what no real server does on demand) and [`transport_common`].
 
 // Tests may panic on what they did not expect; the product's lints deny that.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod at_common;
 mod channel_common;
+mod ftp_script;
 mod transport_common;
 
 mod at_channels;
 mod at_chapter4;
 mod at_failures;
+mod at_list_stream;
 mod at_matrix;
+mod at_retr_range;
 mod channel_commands;
 mod channel_connect;
 mod channel_faults;

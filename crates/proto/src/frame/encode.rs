@@ -56,7 +56,61 @@ pub fn retr_chunk(out: &mut Vec<u8>, id: ChannelId, sum: u64, pieces: &[&[u8]]) 
     for p in pieces {
         out.extend_from_slice(p);
     }
-    out.extend_from_slice(CRLF);
+    out.extend_from_slice(RETR_TAIL);
+}
+
+/// Bytes that go after a chunk's data: its closing CRLF.
+pub const RETR_TAIL: &[u8] = CRLF;
+
+/// How many bytes go before a `+MFTPRETR` chunk's data (CRLF and `+MFTPRETR: <id>,0,<sum>,
+/// <len>,`), for a caller that reads data straight into its place and frames it after
+/// ([`RetrAround`]).
+pub fn retr_head_len(id: ChannelId, sum: u64, len: usize) -> usize {
+    const FIXED: usize = CRLF.len() + "+MFTPRETR: ".len() + ",0,".len() + ",".len() + ",".len();
+    FIXED + digits(u64::from(id.get())) + digits(sum) + digits(len as u64)
+}
+
+fn digits(mut v: u64) -> usize {
+    let mut d = 1;
+    while v >= 10 {
+        v /= 10;
+        d += 1;
+    }
+    d
+}
+
+/// Frames `+MFTPRETR` chunks around data that already lies where it is to be written (a relay
+/// that reads the network straight into its output buffer), so that such a caller spells no
+/// byte of the framing either. It keeps one small buffer for the heads: framing a chunk
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub struct RetrAround {
+    head: Vec<u8>,
+}
+
+impl RetrAround {
+    /// Frames the chunk whose `len` bytes lie at `buf[at..at + len]`: writes its head (as
+    /// long as [`retr_head_len`] says) right before `at` and [`RETR_TAIL`] right after the
+    /// data. Returns where the framed chunk starts, or `None` (nothing written) when `buf`
+    /// has no room for the head before `at` or the tail after the data.
+    pub fn frame(
+        &mut self,
+        buf: &mut [u8],
+        at: usize,
+        id: ChannelId,
+        sum: u64,
+        len: usize,
+    ) -> Option<usize> {
+        self.head.clear();
+        self.head.extend_from_slice(CRLF);
+        emit_retr_head(&mut self.head, id, sum, len);
+        let start = at.checked_sub(self.head.len())?;
+        let end = at.checked_add(len)?;
+        let tail = buf.get_mut(end..end.checked_add(RETR_TAIL.len())?)?;
+        tail.copy_from_slice(RETR_TAIL);
+        buf[start..at].copy_from_slice(&self.head);
+        Some(start)
+    }
 }
 
 /// `+MFGET: <size>,<data>` (the module's file read), framed.
@@ -133,6 +187,44 @@ mod tests {
     fn retr_overhead_bounds_the_longest_header() {
         let v = framed(|o| retr_chunk(o, id(5), u64::MAX, &[&[]]));
         assert!(v.len() <= RETR_OVERHEAD, "{} > {RETR_OVERHEAD}", v.len());
+    }
+
+    #[test]
+    fn retr_head_len_is_the_written_head() {
+        for n in 0..=5 {
+            for sum in [0, 9, 10, 1024, 99_999, 100_000, u64::MAX] {
+                for len in [0, 1, 9, 10, 1024, 65_536] {
+                    let data = vec![b'x'; len];
+                    let v = framed(|o| retr_chunk(o, id(n), sum, &[&data]));
+                    let written = v.len() - len - RETR_TAIL.len();
+                    assert_eq!(retr_head_len(id(n), sum, len), written, "{n} {sum} {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn framing_around_data_in_place_is_retr_chunk() {
+        let data = b"ab\r\ncd";
+        let head = retr_head_len(id(3), 4096, data.len());
+        let mut buf = vec![0u8; 3 + head + data.len() + RETR_TAIL.len()];
+        let at = 3 + head;
+        buf[at..at + data.len()].copy_from_slice(data);
+        let mut around = RetrAround::default();
+        assert_eq!(around.frame(&mut buf, at, id(3), 4096, data.len()), Some(3));
+        let want = framed(|o| retr_chunk(o, id(3), 4096, &[data]));
+        assert_eq!(&buf[3..], &want[..]);
+        // No room before or after: nothing is written.
+        let mut short = vec![0u8; head + data.len() + 1];
+        assert_eq!(
+            around.frame(&mut short, head, id(3), 4096, data.len()),
+            None
+        );
+        assert_eq!(
+            around.frame(&mut buf, head - 1, id(3), 4096, data.len()),
+            None
+        );
+        assert!(short.iter().all(|&b| b == 0));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! Linux only, plain FTP only (TLS has to see the bytes), like the rest of the relay.
 
 use super::{err, CHUNK, GUARD, READ};
-use ftpmodem_proto::urc;
+use ftpmodem_proto::frame::encode;
 use ftpmodem_proto::ChannelId;
 use nix::fcntl::{fcntl, splice, FcntlArg, SpliceFFlags};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -30,14 +30,9 @@ pub(super) fn download(
     out: &mut TcpStream,
     channel: ChannelId,
 ) -> io::Result<()> {
-    // A chunk head is a fixed part plus the digits of the running sum.
-    let mut head = Vec::with_capacity(64);
-    head.extend_from_slice(b"\r\n");
-    urc::emit_retr_head(&mut head, channel, 0, CHUNK);
-    let fixed = head.len() - 1;
-    let head_len = |sum: u64| fixed + digits(sum);
-
-    let mut framed = vec![0u8; PER_READ * (CHUNK + 2 + head_len(u64::MAX))];
+    let head_len = |sum: u64| encode::retr_head_len(channel, sum, CHUNK);
+    let mut around = encode::RetrAround::default();
+    let mut framed = vec![0u8; PER_READ * (CHUNK + encode::RETR_TAIL.len() + head_len(u64::MAX))];
     // Where each chunk's data goes in `framed` for the current read.
     let mut slots = Vec::with_capacity(PER_READ);
     // The bytes of a short chunk, moved to the front of the next read.
@@ -49,7 +44,7 @@ pub(super) fn download(
         for k in 1..=PER_READ {
             at += head_len(sum + (k * CHUNK) as u64);
             slots.push(at);
-            at += CHUNK + 2;
+            at += CHUNK + encode::RETR_TAIL.len();
         }
         let early = carry.len();
         framed[slots[0]..slots[0] + early].copy_from_slice(&carry);
@@ -59,12 +54,10 @@ pub(super) fn download(
         let mut end = 0;
         for &at in &slots[..whole] {
             sum += CHUNK as u64;
-            head.clear();
-            head.extend_from_slice(b"\r\n");
-            urc::emit_retr_head(&mut head, channel, sum, CHUNK);
-            framed[at - head.len()..at].copy_from_slice(&head);
-            framed[at + CHUNK..at + CHUNK + 2].copy_from_slice(b"\r\n");
-            end = at + CHUNK + 2;
+            around
+                .frame(&mut framed, at, channel, sum, CHUNK)
+                .ok_or_else(|| err("a chunk's framing does not fit its slot"))?;
+            end = at + CHUNK + encode::RETR_TAIL.len();
         }
         carry.clear();
         if have > whole * CHUNK {
@@ -76,9 +69,8 @@ pub(super) fn download(
         if n == 0 {
             if !carry.is_empty() {
                 sum += carry.len() as u64;
-                let mut last = b"\r\n".to_vec();
-                urc::emit_retr_data(&mut last, channel, sum, &carry);
-                last.extend_from_slice(b"\r\n");
+                let mut last = Vec::new();
+                encode::retr_chunk(&mut last, channel, sum, &[&carry]);
                 out.write_all(&last)?;
             }
             return Ok(());
@@ -105,15 +97,6 @@ fn read_into(
         done = at + CHUNK;
     }
     data.read_vectored(&mut bufs)
-}
-
-fn digits(mut v: u64) -> usize {
-    let mut d = 1;
-    while v >= 10 {
-        v /= 10;
-        d += 1;
-    }
-    d
 }
 
 /// Moves the line to `data` until the escape; returns the bytes uploaded. `early` is what the

@@ -3,6 +3,7 @@
 
 use crate::engine::action::{ChannelRequest, ConnectRequest, Eof, MAX_RETR_CHUNK};
 use crate::engine::ctx::Ctx;
+use crate::engine::download::RetrCut;
 use crate::engine::modes::{Prompt, PromptEnd, PromptPurpose, Transparent};
 use ftpmodem_proto::command::PROMPT_DATA_MAX;
 use ftpmodem_proto::{
@@ -85,7 +86,7 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
     let ch = cx.channels.get_mut(id);
     ch.busy = true;
     if let ChannelRequest::Retr { chunk, .. } = request {
-        ch.retr_chunk = chunk;
+        ch.retr = RetrCut::new(chunk);
     }
     cx.act(id, request);
 }
@@ -205,7 +206,8 @@ pub(crate) fn upload_packet(
 }
 
 /// Bytes per `+MFTPRETR` chunk: the profile's, within what a channel task accepts. The one
-/// place the size is decided; the channel cuts with it and the engine prints with it.
+/// place the size is decided: the engine cuts with it (`download.rs`), the channel paces its
+/// reads by it.
 fn retr_chunk(p: &Profile) -> usize {
     p.retr_chunk.clamp(1, MAX_RETR_CHUNK)
 }

@@ -156,19 +156,17 @@ fn a_network_read_becomes_retr_chunks_in_order_and_waits_for_a_prompt() {
         done: None,
     };
     r.e.channel_event(ch(1), ev);
-    let mut want = Vec::new();
-    for (sum, piece) in [
-        (1124, &data[..1024]),
-        (2148, &data[1024..2048]),
-        (2600, &data[2048..]),
-    ] {
-        want.extend_from_slice(format!("\r\n+MFTPRETR: 1,0,{sum},{},", piece.len()).as_bytes());
-        want.extend_from_slice(piece);
-        want.extend_from_slice(b"\r\n");
-    }
+    let chunk = |sum: u64, piece: &[u8]| {
+        let mut v = format!("\r\n+MFTPRETR: 1,0,{sum},{},", piece.len()).into_bytes();
+        v.extend_from_slice(piece);
+        v.extend_from_slice(b"\r\n");
+        v
+    };
+    // Whole chunks now; the one that holds the last byte so far waits for more.
+    let mut want = chunk(1124, &data[..1024]);
+    want.extend(chunk(2148, &data[1024..2048]));
     assert_eq!(r.e.take_output(), want);
-    // While a prompt holds the line, the chunks wait for its end.
-    r.send("AT+MFTPSTOR=0,\"t\",1,2\r");
+    // A short read completes nothing.
     r.e.channel_event(
         ch(1),
         ChannelEvent::Download {
@@ -178,7 +176,23 @@ fn a_network_read_becomes_retr_chunks_in_order_and_waits_for_a_prompt() {
         },
     );
     assert_eq!(r.out(), "");
-    assert_eq!(r.send("ab"), "\r\nOK\r\n\r\n+MFTPRETR: 1,0,2602,2,xy\r\n");
+    // While a prompt holds the line, the download's end and its last chunk wait for its end.
+    r.send("AT+MFTPSTOR=0,\"t\",1,2\r");
+    r.e.channel_event(
+        ch(1),
+        ChannelEvent::Download {
+            data: bytes::Bytes::new(),
+            sum: 2602,
+            done: Some(true),
+        },
+    );
+    assert_eq!(r.out(), "");
+    let mut last = data[2048..].to_vec();
+    last.extend_from_slice(b"xy");
+    let mut want = b"\r\nOK\r\n".to_vec();
+    want.extend(chunk(2602, &last));
+    r.e.input(b"ab", r.t);
+    assert_eq!(r.e.take_output(), want);
 }
 
 #[test]
@@ -188,15 +202,15 @@ fn no_download_data_follows_the_ok_of_a_disconnect() {
     r.send("AT+MFTPRETR=0,\"f\"\r");
     r.actions();
     let block = |sum| ChannelEvent::Download {
-        data: vec![b'd'; 1024].into(),
+        data: vec![b'd'; 2048].into(),
         sum,
         done: None,
     };
     r.e.channel_event(ch(0), block(0));
     assert!(r.out().starts_with("\r\n+MFTPRETR: 0,0,1024,1024,"));
     assert_eq!(r.send("AT+MFTPDISC=0\r"), "\r\nOK\r\n");
-    // Read by the task before it saw the request: dropped.
-    r.e.channel_event(ch(0), block(1024));
+    // Read by the task before it saw the request: dropped, with the chunk held back before.
+    r.e.channel_event(ch(0), block(2048));
     assert_eq!(r.out(), "");
     let disc = Urc::Result {
         op: ftpmodem_proto::SimpleOp::Disc,

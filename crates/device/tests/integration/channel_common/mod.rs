@@ -29,6 +29,11 @@ pub struct Harness {
     pub ahead: std::collections::VecDeque<ChannelEvent>,
     /// The chunk size of the last RETR sent, which the engine would print with.
     pub chunk: usize,
+    /// The running download as the engine cuts it (`engine/download.rs`): bytes received,
+    /// bytes printed, and those carried to the next chunk.
+    received: u64,
+    printed: u64,
+    carry: Vec<u8>,
     pub tx: mpsc::Sender<ChannelRequest>,
     pub rx: mpsc::Receiver<(ChannelId, ChannelEvent)>,
     pub fs: Sandbox,
@@ -62,6 +67,9 @@ impl Harness {
         Harness {
             ahead: std::collections::VecDeque::new(),
             chunk: 1,
+            received: 0,
+            printed: 0,
+            carry: Vec::new(),
             tx,
             rx,
             fs,
@@ -72,6 +80,9 @@ impl Harness {
     pub async fn send(&mut self, r: ChannelRequest) {
         if let ChannelRequest::Retr { chunk, .. } = &r {
             self.chunk = *chunk;
+            self.received = 0;
+            self.printed = 0;
+            self.carry.clear();
         }
         timeout(WAIT, self.tx.send(r))
             .await
@@ -85,38 +96,50 @@ impl Harness {
     }
 
     pub async fn next(&mut self) -> ChannelEvent {
-        if let Some(ev) = self.ahead.pop_front() {
-            return ev;
-        }
-        let (cid, ev) = timeout(WAIT, self.rx.recv())
-            .await
-            .expect("no event in time")
-            .expect("channel task gone");
-        assert_eq!(cid, id());
-        // Downloaded data reads as the chunk reports the engine prints for it.
-        if let ChannelEvent::Download {
-            data,
-            mut sum,
-            done,
-        } = ev
-        {
-            let chunk = self.chunk;
-            assert!(!data.is_empty() && chunk > 0, "empty Download block");
-            let pieces = data.len().div_ceil(chunk);
-            for (i, piece) in data.chunks(chunk).enumerate() {
-                sum += piece.len() as u64;
+        loop {
+            if let Some(ev) = self.ahead.pop_front() {
+                return ev;
+            }
+            let (cid, ev) = timeout(WAIT, self.rx.recv())
+                .await
+                .expect("no event in time")
+                .expect("channel task gone");
+            assert_eq!(cid, id());
+            // Downloaded data reads as the chunk reports the engine prints for it: whole
+            // chunks as they complete, the one with the last byte once the download is done.
+            let ChannelEvent::Download { data, sum, done } = ev else {
+                return ev;
+            };
+            assert_eq!(
+                sum, self.received,
+                "a Download's sum counts the bytes before it"
+            );
+            assert!(
+                !data.is_empty() || done.is_some(),
+                "empty Download block before the end"
+            );
+            self.received += data.len() as u64;
+            self.carry.extend_from_slice(&data);
+            let chunk = self.chunk.max(1);
+            let print = if done.is_some() {
+                self.carry.len()
+            } else {
+                self.carry.len().saturating_sub(1) / chunk * chunk
+            };
+            let cut: Vec<u8> = self.carry.drain(..print).collect();
+            let pieces = cut.len().div_ceil(chunk);
+            for (i, piece) in cut.chunks(chunk).enumerate() {
+                self.printed += piece.len() as u64;
                 self.ahead.push_back(ChannelEvent::Report {
                     urc: Urc::RetrData {
                         id: cid,
-                        sum,
+                        sum: self.printed,
                         data: piece.to_vec(),
                     },
                     done: i + 1 == pieces && done == Some(true),
                 });
             }
-            return self.ahead.pop_front().expect("a chunk");
         }
-        ev
     }
 
     pub async fn expect(&mut self, want: ChannelEvent) {
