@@ -1,6 +1,6 @@
 //! `ftpmodem serve`: a virtual module on one line.
 
-use crate::config::FileConfig;
+use crate::config::{FileConfig, DEFAULT_CAPACITY, DEFAULT_EPSV, DEFAULT_MODEL};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use ftpmodem_device::engine::{Engine, EngineConfig};
@@ -10,10 +10,6 @@ use ftpmodem_device::{channel, runtime};
 use ftpmodem_proto::Model;
 use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
-
-/// Default capacity of the module's file system: generous for logs and certificates, small
-/// enough that `AT+MFSINFO` looks like a module.
-const DEFAULT_CAPACITY: u64 = 64 << 20;
 
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("line").required(true).args(["pty", "tcp", "serial", "stdio"])))]
@@ -59,7 +55,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .model
         .clone()
         .or(file.model.clone())
-        .unwrap_or_else(|| "generic".into());
+        .unwrap_or_else(|| DEFAULT_MODEL.into());
     let Some(model) = Model::from_name(&model_name) else {
         bail!(
             "unknown model {model_name:?}: use generic, ML302A, ML305A, ML307A, ML305U or ML307R"
@@ -138,7 +134,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
 
     let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
     let opts = channel::ChannelOptions {
-        use_epsv: file.ftp.epsv.unwrap_or(true),
+        use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
         ..channel::ChannelOptions::default()
     };
     let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts);
