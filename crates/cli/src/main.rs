@@ -3,6 +3,7 @@
 mod config;
 #[cfg(feature = "demo")]
 mod demo;
+mod docs;
 mod host;
 mod serve;
 mod stdout;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 /// stdio, carried out against real FTP and FTPS servers.
 #[derive(Parser)]
 #[command(name = "ftpmodem", version, about)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Cmd,
 }
@@ -42,6 +43,10 @@ enum Cmd {
     Mv(host::mv::MvArgs),
     /// Print a file of an FTP server, downloaded through a module.
     Cat(host::cat::CatArgs),
+    /// Print a shell completion script (bash, zsh, fish).
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --dir.
+    Man(docs::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +84,8 @@ fn main() -> ExitCode {
             Cmd::Mkdir(a) => host::finish(host::mkdir::run(a).await),
             Cmd::Mv(a) => host::finish(host::mv::run(a).await),
             Cmd::Cat(a) => host::finish(host::cat::run(a).await),
+            Cmd::Completions(a) => docs::completions(a),
+            Cmd::Man(a) => docs::man(a),
         }
     });
     match result {

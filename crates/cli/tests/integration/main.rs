@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod broken_pipe;
+mod cli_docs;
 #[cfg(feature = "demo")]
 mod demo;
 mod host_cli;
