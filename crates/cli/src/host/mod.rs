@@ -132,6 +132,16 @@ pub trait Line: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Line for T {}
 
 impl LineArgs {
+    /// The line as the user named it (`/dev/ttyUSB2`, `pty /tmp/ttyML307`, `tcp 127.0.0.1:5000`).
+    pub fn describe(&self) -> String {
+        match (&self.serial, &self.pty, &self.tcp) {
+            (Some(d), _, _) => d.display().to_string(),
+            (_, Some(p), _) => format!("pty {}", p.display()),
+            (_, _, Some(a)) => format!("tcp {a}"),
+            _ => "no line".into(),
+        }
+    }
+
     /// Opens the line.
     pub async fn open(&self) -> Result<Box<dyn Line>, Failure> {
         let unreachable = |what: String, e: std::io::Error| Failure::new(3, format!("{what}: {e}"));

@@ -412,3 +412,59 @@ fn ftps_active_and_ascii_options() {
         }
     }
 }
+
+#[test]
+fn at_prints_the_module_bytes_and_the_session_has_banner_prompt_help() {
+    let e = Env::new();
+    let pty = e.pty();
+    // The module's text error stays text: no decoding into a number on the way.
+    let conn = format!(
+        "AT+MFTPCONN=0,\"{}\",\"uftp\",\"{PASSWORD}\",{}",
+        e.server.host(),
+        e.server.port()
+    );
+    let o = run(
+        &["at", "--pty", pty, "ATE0", "AT+CMEE=2", &conn, &conn],
+        b"",
+    );
+    let out = text(&o.stdout);
+    assert_eq!(code(&o), 4, "{out} {}", text(&o.stderr));
+    assert!(out.contains("+CME ERROR: FTP running"), "{out}");
+    assert!(!out.contains("802"), "{out}");
+    let o = run(
+        &["at", "--pty", pty, "AT+MFTPDISC=0", "ATE1", "AT+CMEE=1"],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+
+    // Piped input: `help` answers locally, no banner or prompt mixes into the output.
+    let o = run(&["at", "--pty", pty], b"help\nATI\nexit\n");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("#wait TEXT") && out.contains("CMIOT"), "{out}");
+    assert!(
+        !out.contains("at> ") && !text(&o.stderr).contains("Type AT"),
+        "{out}"
+    );
+
+    // At a terminal (script(1) gives it one): a banner naming the line, the prompt, help.
+    let cmd = format!("{} at --pty {pty}", env!("CARGO_BIN_EXE_ftpmodem"));
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Enter on a terminal is CR.
+    stdin.write_all(b"help\rexit\r").unwrap();
+    drop(stdin);
+    let o = finish(child);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(&format!("connected to pty {pty}")) && out.contains("`help` for help"),
+        "{out}"
+    );
+    assert!(out.contains("at> ") && out.contains("#wait TEXT"), "{out}");
+}
