@@ -16,6 +16,18 @@ pub async fn run(a: LsArgs) -> Outcome {
     let url = FtpUrl::parse(&a.url)?;
     with_session(&a.ftp, url, |ch, url| async move {
         let entries = ch.list(&url.path).await?;
+        if entries.is_empty() {
+            // LIST of a missing name answers `+MFTPLIST: <id>,14` exactly like an empty
+            // directory (ONEMO-RELATED §D): the module's answer cannot tell them apart.
+            eprintln!(
+                "ftpmodem: {}: empty or missing (the module reports both as 14)",
+                if url.path.is_empty() {
+                    "."
+                } else {
+                    url.path.as_str()
+                }
+            );
+        }
         for e in entries {
             match (e.size, e.modified) {
                 (Some(size), Some(t)) => print_line(format_args!(

@@ -68,6 +68,14 @@ impl Failure {
         Failure::new(6, format!("{what}: {e}"))
     }
 
+    /// The same failure with what was being done in front (`logging in to host: ...`).
+    pub fn context(self, what: &str) -> Failure {
+        if self.code == 0 {
+            return self;
+        }
+        Failure::new(self.code, format!("{what}: {}", self.msg))
+    }
+
     /// Standard output was closed by its reader (`| head`): the command stops, says nothing
     /// and counts as a success.
     pub fn closed_stdout() -> Failure {
@@ -173,8 +181,21 @@ impl LineArgs {
     /// Opens the line and brings the driver into step with the module.
     pub async fn modem(&self) -> Result<Modem, Failure> {
         let modem = Modem::new(self.open().await?);
-        modem.sync(3).await?;
-        Ok(modem)
+        let opened = std::time::Instant::now();
+        match modem.sync(3).await {
+            Ok(()) => Ok(modem),
+            // Several tries each with its own time-out: say how long the module was silent.
+            Err(Error::Timeout { .. }) => Err(Failure::new(
+                3,
+                format!(
+                    "the module on {} did not answer AT: silent for {:.0} s since the line was \
+                     opened (powered? the AT port? the baud rate?)",
+                    self.describe(),
+                    opened.elapsed().as_secs_f64()
+                ),
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
@@ -236,20 +257,51 @@ impl FtpArgs {
             },
             ..ChannelConfig::default()
         };
-        match channel.configure(&cfg).await {
+        let configured = match channel.configure(&cfg).await {
             // A command still running on the channel (a login an earlier program gave up in
             // the middle of): the disconnect cancels it.
             Err(Error::Cme(CmeError::FtpRunning)) => {
                 let _ = channel.disconnect().await;
-                channel.configure(&cfg).await?;
+                channel.configure(&cfg).await
             }
-            r => r?,
+            r => r,
+        };
+        if let Err(e) = configured {
+            let n = channel.id().get();
+            // The hardware models refuse FTPS and active mode with a bare parameter error.
+            let wanted: Vec<&str> = [
+                self.ftps.map(|_| "FTPS"),
+                self.active.then_some("active mode"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if matches!(e, Error::Cme(CmeError::ParameterError)) && !wanted.is_empty() {
+                return Err(Failure::new(
+                    4,
+                    format!(
+                        "configuring channel {n}: the module refused {} (+CME ERROR: 50): \
+                         this model has no {} (the ML30x hardware models are plain FTP, passive \
+                         only; the virtual module's generic profile has both)",
+                        wanted.join(" and "),
+                        wanted.join(" and ")
+                    ),
+                ));
+            }
+            let f = Failure::from(e);
+            return Err(Failure::new(
+                f.code,
+                format!("configuring channel {n}: {}", f.msg),
+            ));
         }
         let mut login = Login::new(url.host.clone());
         login.port = url.port;
         login.user = url.user.clone();
         login.password = password;
-        channel.connect(&login).await?;
+        channel
+            .connect(&login)
+            .await
+            .map_err(|e| Failure::from(e).context(&format!("logging in to {}", url.host)))?;
         Ok(())
     }
 }

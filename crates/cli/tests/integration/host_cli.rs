@@ -25,10 +25,15 @@ impl Drop for Serve {
 }
 
 fn serve() -> Serve {
+    serve_with(&[])
+}
+
+fn serve_with(extra: &[&str]) -> Serve {
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("ttyML307");
     let mut child = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
         .arg("serve")
+        .args(extra)
         .arg("--pty")
         .arg(&link)
         .arg("--fs-root")
@@ -467,4 +472,68 @@ fn at_prints_the_module_bytes_and_the_session_has_banner_prompt_help() {
         "{out}"
     );
     assert!(out.contains("at> ") && out.contains("#wait TEXT"), "{out}");
+}
+
+#[test]
+fn errors_name_the_operation_and_the_cause_in_words() {
+    let e = Env::new();
+    let pty = e.pty();
+    // A wrong password: the login is refused, in those words.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
+        .args(["ls", "--pty", pty, &e.url("")])
+        .env("FTPMODEM_PASSWORD", "wrong")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take();
+    let o = finish(child);
+    assert_eq!(code(&o), 5, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("logging in to") && err.contains("login refused") && err.contains("result 10"),
+        "{err}"
+    );
+    // A missing file: named as such, with the operation.
+    let o = run(&["get", "--pty", pty, &e.url("missing.bin"), "-"], b"");
+    assert_eq!(code(&o), 5, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("AT+MFTPRETR") && err.contains("file missing or not permitted"),
+        "{err}"
+    );
+    // ls of a missing directory: the module answers 14 as for an empty one; said on stderr.
+    let o = run(&["ls", "--pty", pty, &e.url("no-such-dir/")], b"");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(o.stdout.is_empty());
+    assert!(
+        text(&o.stderr).contains("empty or missing (the module reports both as 14)"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // A hardware model asked for FTPS or active mode: the model lacks it, in words.
+    let ml307r = serve_with(&["--model", "ML307R"]);
+    let link = ml307r.link.to_str().unwrap();
+    for flags in [&["--ftps", "explicit"][..], &["--active"][..]] {
+        let mut args = vec!["ls", "--pty", link];
+        args.extend(flags);
+        let url = e.url("");
+        args.push(&url);
+        let o = run(&args, b"");
+        assert_eq!(code(&o), 4, "{}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(err.contains("this model has no"), "{flags:?}: {err}");
+    }
+
+    // A module that never answers: how long it was silent, not a single try's time-out.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let hold = std::thread::spawn(move || listener.accept().map(|(s, _)| s));
+    let o = run(&["ls", "--tcp", &addr, &e.url("")], b"");
+    assert_eq!(code(&o), 3, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("did not answer AT: silent for"), "{err}");
+    drop(hold.join());
 }
