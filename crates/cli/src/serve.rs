@@ -12,6 +12,13 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Args)]
+#[command(after_help = "Examples:
+  ftpmodem serve --pty /tmp/ttyML307 --model ML307R     # then: picocom -q /tmp/ttyML307
+  ftpmodem serve --tcp 127.0.0.1:5000
+  ftpmodem serve --serial /dev/ttyS1 --baud 115200 --flow hardware --config ftpmodem.toml
+
+The configuration file's keys, each with its default: docs/ftpmodem.example.toml.
+FTPMODEM_LOG=debug (or -v, -vv) logs to stderr.")]
 #[command(group(clap::ArgGroup::new("line").required(true).args(["pty", "tcp", "serial", "stdio"])))]
 pub struct ServeArgs {
     /// Create a pseudo-terminal and a symlink to it at this path (removed at exit).

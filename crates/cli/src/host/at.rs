@@ -5,7 +5,7 @@
 //! This talks to the line directly through the host crate's decoder (not the typed driver),
 //! so it prints exactly what the module says, in the order it says it.
 
-use super::{print_line, Failure, LineArgs, Outcome, EXIT_CODES};
+use super::{print_line, Failure, LineArgs, Outcome};
 use clap::Args;
 use ftpmodem_host::decode::{Decoder, Event, Final};
 use ftpmodem_proto::{Command, UploadBody};
@@ -29,14 +29,16 @@ escapes; a Ctrl+Z-terminated prompt gets its Ctrl+Z added); after CONNECT every 
 with a LF until a line `+++`, which is sent with the guard times. A line `#wait TEXT` holds \
 further input until the module prints a line containing TEXT (for scripts: `#wait +MFTPCONN: 0,0`); \
 other lines starting with # are comments. Without a terminal, a prompt \
-or CONNECT takes standard input as its data.\n\n{EXIT_CODES}"))]
+or CONNECT takes standard input as its data.\n\nExamples:\n  ftpmodem at -p /tmp/ttyML307 ATI 'AT+MFTPSTATE=0'\n  \
+ftpmodem at -s /dev/ttyUSB2            # interactive session\n  \
+printf 'ATI\\nAT+CSQ\\n' | ftpmodem at   # FTPMODEM_DEVICE names the module\n\n{}", super::HELP_TAIL))]
 pub struct AtArgs {
     #[command(flatten)]
     pub line: LineArgs,
     /// Commands to send in order (`AT+MFTPSTATE=0`); none opens an interactive session.
     pub commands: Vec<String>,
     /// After the last command, keep printing reports for this many seconds.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(short, long, default_value_t = 0.0)]
     pub wait: f64,
     /// Seconds to wait for each command's final result.
     #[arg(long, default_value_t = 10.0)]

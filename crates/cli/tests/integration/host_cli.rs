@@ -537,3 +537,137 @@ fn errors_name_the_operation_and_the_cause_in_words() {
     assert!(err.contains("did not answer AT: silent for"), "{err}");
     drop(hold.join());
 }
+
+/// `ftpmodem ARGS` with the password and extra environment.
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ftpmodem"));
+    cmd.args(args)
+        .env("FTPMODEM_PASSWORD", PASSWORD)
+        .env_remove("FTPMODEM_DEVICE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    finish(cmd.spawn().unwrap())
+}
+
+#[test]
+fn curl_and_lftp_conventions() {
+    let e = Env::new();
+    let device = format!("pty:{}", e.pty());
+    let dev = [("FTPMODEM_DEVICE", device.as_str())];
+    let content = data(200_000);
+    std::fs::write(e.path("big.bin"), &content).unwrap();
+
+    // FTPMODEM_DEVICE names the module; the summary line gives bytes, time and rate.
+    let o = run_env(&["put", s(&e.path("big.bin")), &e.url("big.bin")], &dev);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("200000 bytes in ") && err.contains("/s)"),
+        "{err}"
+    );
+    // -q: nothing on stderr.
+    let o = run_env(
+        &["get", "-q", &e.url("big.bin"), s(&e.path("back.bin"))],
+        &dev,
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
+    assert!(std::fs::read(e.path("back.bin")).unwrap() == content);
+
+    // put --resume: the server holds the first part; only the rest is sent, with APPE.
+    std::fs::write(e.dir.join("big.bin"), &content[..70_000]).unwrap();
+    let o = run_env(
+        &["put", "-r", s(&e.path("big.bin")), &e.url("big.bin")],
+        &dev,
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("resuming the upload at byte 70000") && err.contains("130000 bytes in"),
+        "{err}"
+    );
+    assert!(std::fs::read(e.dir.join("big.bin")).unwrap() == content);
+    assert!(e.server.log_text().contains("APPE"));
+    // Complete already: nothing sent.
+    let o = run_env(
+        &["put", "--resume", s(&e.path("big.bin")), &e.url("big.bin")],
+        &dev,
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("complete already"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // ls --json: one object per entry and line.
+    std::fs::create_dir(e.dir.join("sub")).unwrap();
+    let o = run_env(&["ls", "--json", &e.url("")], &dev);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let entries: Vec<serde_json::Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let file = entries.iter().find(|v| v["name"] == "big.bin").unwrap();
+    assert_eq!(file["type"], "file");
+    assert_eq!(file["size"], 200_000);
+    assert!(file["modified"].as_str().unwrap().ends_with('Z'));
+    let sub = entries.iter().find(|v| v["name"] == "sub").unwrap();
+    assert_eq!(
+        (sub["type"].as_str(), sub["size"].is_null()),
+        (Some("dir"), true)
+    );
+
+    // --timeout: gives up, disconnects, exit 3.
+    let o = run_env(&["get", "--timeout", "0.05", &e.url("big.bin"), "-"], &dev);
+    assert_eq!(code(&o), 3, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("gave up after --timeout"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // No module named anywhere, or a malformed FTPMODEM_DEVICE: usage errors.
+    let o = run_env(&["ls", &e.url("")], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o.stderr).contains("FTPMODEM_DEVICE"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run_env(&["ls", &e.url("")], &[("FTPMODEM_DEVICE", "usb2")]);
+    assert_eq!(code(&o), 2);
+
+    // Every subcommand's --help has examples; the host ones name FTPMODEM_DEVICE and FTPMODEM_LOG.
+    for sub in [
+        "serve",
+        "at",
+        "ls",
+        "get",
+        "put",
+        "rm",
+        "mkdir",
+        "mv",
+        "cat",
+        "completions",
+        "man",
+    ] {
+        let o = run_env(&[sub, "--help"], &[]);
+        let help = text(&o.stdout);
+        assert!(help.contains("Examples:"), "{sub}: {help}");
+        if !["serve", "completions", "man"].contains(&sub) {
+            assert!(
+                help.contains("FTPMODEM_DEVICE") && help.contains("FTPMODEM_LOG"),
+                "{sub}"
+            );
+            assert!(
+                help.contains("-p, --pty") && help.contains("-q, --quiet"),
+                "{sub}"
+            );
+        }
+    }
+}
