@@ -102,7 +102,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 }
             };
             eprintln!(
-                "ftpmodem: {} module on {} -> {} (e.g. picocom -q --omap crlf {})",
+                "ftpmodem: {} module on {} -> {} (e.g. picocom -q {})",
                 model.profile().name,
                 pty.link_path().display(),
                 pty.slave_path().display(),

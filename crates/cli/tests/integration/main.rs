@@ -9,6 +9,7 @@ mod broken_pipe;
 mod cli_docs;
 #[cfg(feature = "demo")]
 mod demo;
+mod doc_commands;
 mod host_cli;
 mod host_interrupt;
 mod serve_pty;
