@@ -34,7 +34,7 @@ pub(crate) struct Cli {
     /// Only errors on stderr: no summary line after a transfer, no notes.
     #[arg(short, long, global = true)]
     quiet: bool,
-    /// Log to stderr: -v info, -vv debug, -vvv trace (FTPMODEM_LOG=<filter> wins).
+    /// Log to stderr: -v info, -vv debug, -vvv trace (FTPMODEM_LOG=FILTER wins).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
 }
