@@ -3,7 +3,8 @@
 #
 # Idempotent; run as root on Debian 12 (CI, a developer machine). Needs only Debian's package
 # archive. What it leaves behind:
-#   - vsftpd, openssl, curl installed with apt (vsftpd's own service is not started: the tests
+#   - vsftpd, openssl, curl and picocom (the README's terminal, run by a test) installed with
+#     apt (vsftpd's own service is not started: the tests
 #     run their own instances with throwaway configs);
 #   - pure-ftpd unpacked (not installed: it conflicts with vsftpd on `ftp-server`) under
 #     /opt/ftpmodem-test/pure-ftpd, binary /opt/ftpmodem-test/pure-ftpd/usr/sbin/pure-ftpd,
@@ -45,7 +46,7 @@ apt_update_once() {
 
 # --- apt packages -----------------------------------------------------------------------------
 missing=()
-for pkg in vsftpd openssl curl ca-certificates; do
+for pkg in vsftpd openssl curl ca-certificates picocom; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$pkg")
     fi

@@ -20,6 +20,16 @@ use serde::Deserialize;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+/// Model used when neither `--model` nor the file names one.
+pub const DEFAULT_MODEL: &str = "generic";
+
+/// Default capacity of the module's file system: generous for logs and certificates, small
+/// enough that `AT+MFSINFO` looks like a module.
+pub const DEFAULT_CAPACITY: u64 = 64 << 20;
+
+/// Whether passive mode asks EPSV first on IPv4 when `[ftp] epsv` is not given.
+pub const DEFAULT_EPSV: bool = true;
+
 /// The file's contents; every key is optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +116,39 @@ impl FileConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docs/ftpmodem.example.toml loads, names every key the program reads, and gives each
+    /// key that has a default exactly that default: the file cannot go stale.
+    #[test]
+    fn example_file_names_every_key_with_its_default() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ftpmodem.example.toml");
+        let c = FileConfig::load(&path).unwrap();
+        assert_eq!(c.model.as_deref(), Some(DEFAULT_MODEL));
+        assert!(c.fs.root.is_some(), "[fs] root is shown");
+        assert_eq!(c.fs.capacity, Some(DEFAULT_CAPACITY));
+        assert_eq!(c.ftp.epsv, Some(DEFAULT_EPSV));
+        assert_eq!(c.pdp.len(), 1, "one [[pdp]] table is shown");
+        let p = &c.pdp[0];
+        assert!(p.bind.is_some(), "[[pdp]] bind is shown");
+        assert_eq!((p.apn.as_str(), p.active), ("", false), "[[pdp]] defaults");
+        // Every key appears as `key = ` (serde refuses unknown ones, so nothing extra slips in).
+        let text = std::fs::read_to_string(&path).unwrap();
+        for key in [
+            "model", "root", "capacity", "epsv", "cid", "bind", "apn", "active",
+        ] {
+            assert!(
+                text.lines().any(|l| l.starts_with(&format!("{key} = "))),
+                "{key} missing"
+            );
+        }
+        for table in ["[fs]", "[ftp]", "[[pdp]]"] {
+            assert!(text.lines().any(|l| l == table), "{table} missing");
+        }
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+                .unwrap();
+        assert!(readme.contains("docs/ftpmodem.example.toml"));
+    }
 
     #[test]
     fn loads_bindings_and_refuses_bad_files() {

@@ -23,6 +23,9 @@ const USER: &str = "uftp";
 const PASSWORD: &str = "12341";
 
 #[derive(Args)]
+#[command(after_help = "Examples:
+  ftpmodem demo           # a transcript of the manual's chapter 4 session
+  ftpmodem demo --raw     # the bytes on the line, CR and LF shown as \\r \\n")]
 pub struct DemoArgs {
     /// Print the raw bytes (CR and LF shown as \r \n) instead of a transcript.
     #[arg(long)]

@@ -3,6 +3,7 @@
 mod config;
 #[cfg(feature = "demo")]
 mod demo;
+mod docs;
 mod host;
 mod serve;
 mod stdout;
@@ -13,10 +14,29 @@ use std::process::ExitCode;
 /// A virtual OneMO ML30x FTP module (AT+MFTP* command set) on a PTY, TCP port, serial line or
 /// stdio, carried out against real FTP and FTPS servers.
 #[derive(Parser)]
-#[command(name = "ftpmodem", version, about)]
-struct Cli {
+#[command(
+    name = "ftpmodem",
+    version,
+    about,
+    after_help = "Examples:
+  ftpmodem demo                                   # the manual's session, no setup
+  ftpmodem serve --pty /tmp/ttyML307 --model ML307R
+  export FTPMODEM_DEVICE=pty:/tmp/ttyML307 FTPMODEM_PASSWORD=12341
+  ftpmodem ls ftp://uftp@127.0.0.1/
+  ftpmodem put -s /dev/ttyUSB2 log.tar ftp://uftp@ftp.example.net/logs/
+  ftpmodem at -s /dev/ttyUSB2 ATI
+
+FTPMODEM_LOG=debug (or -v, -vv) logs to stderr. `ftpmodem <command> --help` for each command."
+)]
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Cmd,
+    /// Only errors on stderr: no summary line after a transfer, no notes.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Log to stderr: -v info, -vv debug, -vvv trace (FTPMODEM_LOG=FILTER wins).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand)]
@@ -42,12 +62,23 @@ enum Cmd {
     Mv(host::mv::MvArgs),
     /// Print a file of an FTP server, downloaded through a module.
     Cat(host::cat::CatArgs),
+    /// Print a shell completion script (bash, zsh, fish).
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --dir.
+    Man(docs::ManArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    host::set_quiet(cli.quiet);
+    let level = match cli.verbose {
+        0 => "warn,libunftp=error",
+        1 => "info,libunftp=error",
+        2 => "debug",
+        _ => "trace",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("FTPMODEM_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,libunftp=error"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -79,6 +110,8 @@ fn main() -> ExitCode {
             Cmd::Mkdir(a) => host::finish(host::mkdir::run(a).await),
             Cmd::Mv(a) => host::finish(host::mv::run(a).await),
             Cmd::Cat(a) => host::finish(host::cat::run(a).await),
+            Cmd::Completions(a) => docs::completions(a),
+            Cmd::Man(a) => docs::man(a),
         }
     });
     match result {

@@ -1,6 +1,6 @@
 //! `ftpmodem serve`: a virtual module on one line.
 
-use crate::config::FileConfig;
+use crate::config::{FileConfig, DEFAULT_CAPACITY, DEFAULT_EPSV, DEFAULT_MODEL};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use ftpmodem_device::engine::{Engine, EngineConfig};
@@ -11,11 +11,14 @@ use ftpmodem_proto::Model;
 use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
-/// Default capacity of the module's file system: generous for logs and certificates, small
-/// enough that `AT+MFSINFO` looks like a module.
-const DEFAULT_CAPACITY: u64 = 64 << 20;
-
 #[derive(Args)]
+#[command(after_help = "Examples:
+  ftpmodem serve --pty /tmp/ttyML307 --model ML307R     # then: picocom -q /tmp/ttyML307
+  ftpmodem serve --tcp 127.0.0.1:5000
+  ftpmodem serve --serial /dev/ttyS1 --baud 115200 --flow hardware --config ftpmodem.toml
+
+The configuration file's keys, each with its default: docs/ftpmodem.example.toml.
+FTPMODEM_LOG=debug (or -v, -vv) logs to stderr.")]
 #[command(group(clap::ArgGroup::new("line").required(true).args(["pty", "tcp", "serial", "stdio"])))]
 pub struct ServeArgs {
     /// Create a pseudo-terminal and a symlink to it at this path (removed at exit).
@@ -59,7 +62,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .model
         .clone()
         .or(file.model.clone())
-        .unwrap_or_else(|| "generic".into());
+        .unwrap_or_else(|| DEFAULT_MODEL.into());
     let Some(model) = Model::from_name(&model_name) else {
         bail!(
             "unknown model {model_name:?}: use generic, ML302A, ML305A, ML307A, ML305U or ML307R"
@@ -99,7 +102,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 }
             };
             eprintln!(
-                "ftpmodem: {} module on {} -> {} (e.g. picocom -q --omap crlf {})",
+                "ftpmodem: {} module on {} -> {} (e.g. picocom -q {})",
                 model.profile().name,
                 pty.link_path().display(),
                 pty.slave_path().display(),
@@ -138,7 +141,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
 
     let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
     let opts = channel::ChannelOptions {
-        use_epsv: file.ftp.epsv.unwrap_or(true),
+        use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
         ..channel::ChannelOptions::default()
     };
     let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts);

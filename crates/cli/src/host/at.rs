@@ -5,10 +5,10 @@
 //! This talks to the line directly through the host crate's decoder (not the typed driver),
 //! so it prints exactly what the module says, in the order it says it.
 
-use super::{print_line, Failure, LineArgs, Outcome, EXIT_CODES};
+use super::{print_line, Failure, LineArgs, Outcome};
 use clap::Args;
 use ftpmodem_host::decode::{Decoder, Event, Final};
-use ftpmodem_proto::{Command, Response, UploadBody, Urc};
+use ftpmodem_proto::{Command, UploadBody};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, WriteHalf};
 use tokio::sync::mpsc;
@@ -29,37 +29,73 @@ escapes; a Ctrl+Z-terminated prompt gets its Ctrl+Z added); after CONNECT every 
 with a LF until a line `+++`, which is sent with the guard times. A line `#wait TEXT` holds \
 further input until the module prints a line containing TEXT (for scripts: `#wait +MFTPCONN: 0,0`); \
 other lines starting with # are comments. Without a terminal, a prompt \
-or CONNECT takes standard input as its data.\n\n{EXIT_CODES}"))]
+or CONNECT takes standard input as its data.\n\nExamples:\n  ftpmodem at -p /tmp/ttyML307 ATI 'AT+MFTPSTATE=0'\n  \
+ftpmodem at -s /dev/ttyUSB2            # interactive session\n  \
+printf 'ATI\\nAT+CSQ\\n' | ftpmodem at   # FTPMODEM_DEVICE names the module\n\n{}", super::HELP_TAIL))]
 pub struct AtArgs {
     #[command(flatten)]
     pub line: LineArgs,
     /// Commands to send in order (`AT+MFTPSTATE=0`); none opens an interactive session.
     pub commands: Vec<String>,
     /// After the last command, keep printing reports for this many seconds.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(short, long, default_value_t = 0.0)]
     pub wait: f64,
     /// Seconds to wait for each command's final result.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
 }
 
-/// One line for a person: the module's own text; data payloads escaped.
-fn show(ev: &Event) -> Option<String> {
-    let lossy = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
-    Some(match ev {
-        Event::Echo(_) | Event::Prompt => return None,
-        Event::Connect => "CONNECT".into(),
-        Event::Final(Final::Ok) => "OK".into(),
-        Event::Final(Final::Error) => "ERROR".into(),
-        Event::Final(Final::Cme(e)) => lossy(Response::CmeError(*e).to_bytes()),
-        // Data lines: the module's header, the payload escaped so it cannot move the cursor.
-        Event::Info(r @ Response::MfGet(_)) => r.to_bytes().escape_ascii().to_string(),
-        Event::Info(r) => lossy(r.to_bytes()),
-        Event::Urc(u @ Urc::RetrData { .. }) => u.to_bytes().escape_ascii().to_string(),
-        Event::Urc(u) => lossy(u.to_bytes()),
-        Event::Unparsed(l) => lossy(l.clone()),
-        Event::Overflow { len } => format!("(a line of {len} bytes was dropped)"),
-    })
+/// The module's bytes as they came, cut into lines for a terminal: a line ends at `\n`
+/// (with the `\r` or `\r\r` before it: the `\r\n` framing and an echo's `\r`), the
+/// framing's empty lines are left out, and every other byte outside printable ASCII is
+/// escaped (`\r`, `\n`, `\t`, `\xHH`) so that no payload can move the cursor. Nothing is
+/// parsed or rewritten: `+CME ERROR: FTP running` stays as the module wrote it.
+#[derive(Default)]
+struct View {
+    line: Vec<u8>,
+}
+
+impl View {
+    /// Bytes from the line; the complete lines among them, ready to print.
+    fn push(&mut self, bytes: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        for &b in bytes {
+            if b == b'\n' {
+                while self.line.last() == Some(&b'\r') {
+                    self.line.pop();
+                }
+                if !self.line.is_empty() {
+                    out.push(escape(&self.line));
+                }
+                self.line.clear();
+            } else if self.line.len() < 1 << 16 {
+                self.line.push(b);
+            }
+        }
+        out
+    }
+
+    /// What is left of an unfinished line (a `> ` prompt, a quiet line), ready to print.
+    fn flush(&mut self) -> Option<String> {
+        let l = std::mem::take(&mut self.line);
+        let trimmed = l.strip_prefix(b"\r").unwrap_or(&l);
+        (!trimmed.is_empty()).then(|| escape(trimmed))
+    }
+}
+
+/// Printable ASCII as is, everything else escaped.
+fn escape(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len());
+    for &c in b {
+        match c {
+            0x20..=0x7e => s.push(c as char),
+            b'\r' => s.push_str("\\r"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            _ => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s
 }
 
 /// `\r`, `\n`, `\xHH`, `\\` in typed data.
@@ -104,7 +140,12 @@ struct Raw {
     rx: mpsc::Receiver<Vec<u8>>,
     w: WriteHalf<Box<dyn super::Line>>,
     dec: Decoder,
+    view: View,
+    /// Lines of [`View`] not printed yet.
+    shown: Vec<String>,
     last_write: Instant,
+    /// When the module last sent a byte (or the line was opened).
+    last_heard: Instant,
 }
 
 impl Raw {
@@ -132,7 +173,10 @@ impl Raw {
             rx,
             w,
             dec: Decoder::default(),
+            view: View::default(),
+            shown: Vec::new(),
             last_write: Instant::now(),
+            last_heard: Instant::now(),
         }
     }
 
@@ -157,12 +201,27 @@ impl Raw {
             }
             tokio::select! {
                 b = self.rx.recv() => match b {
-                    Some(b) => self.dec.feed(&b),
+                    Some(b) => {
+                        self.last_heard = Instant::now();
+                        let lines = self.view.push(&b);
+                        self.shown.extend(lines);
+                        self.dec.feed(&b);
+                    }
                     None => return Err(Failure::new(3, "the line to the module closed")),
                 },
                 () = tokio::time::sleep_until(deadline) => return Ok(None),
             }
         }
+    }
+
+    /// The module's lines received so far and not printed yet; `partial` adds an unfinished
+    /// one (at a `>` prompt, at the end).
+    fn lines(&mut self, partial: bool) -> Vec<String> {
+        let mut l = std::mem::take(&mut self.shown);
+        if partial {
+            l.extend(self.view.flush());
+        }
+        l
     }
 
     /// The guarded escape from transparent mode.
@@ -189,7 +248,7 @@ pub async fn run(a: AtArgs) -> Outcome {
         let line = a.line.open().await?;
         let raw = Raw::new(line);
         if a.commands.is_empty() {
-            return interactive(raw).await;
+            return interactive(raw, &a.line.describe()).await;
         }
         batch(raw, &a).await
     };
@@ -212,18 +271,24 @@ async fn batch(mut raw: Raw, a: &AtArgs) -> Outcome {
         let mut deadline = Instant::now() + timeout;
         loop {
             let Some(ev) = raw.event(deadline).await? else {
+                for l in raw.lines(true) {
+                    print_line(format_args!("{l}"))?;
+                }
                 return Err(Failure::new(
                     3,
-                    format!("no final result for {cmd:?} in time"),
+                    format!(
+                        "{cmd}: no final result within {:.0} s (module silent since {:.1} s before)",
+                        timeout.as_secs_f64(),
+                        raw.last_heard.elapsed().as_secs_f64()
+                    ),
                 ));
             };
-            if let Some(s) = show(&ev) {
-                print_line(format_args!("{s}"))?;
+            for l in raw.lines(matches!(ev, Event::Prompt)) {
+                print_line(format_args!("{l}"))?;
             }
             match ev {
                 Event::Echo(_) => echoed = true,
                 Event::Prompt => {
-                    print_line(format_args!(">"))?;
                     let mut data = read_stdin().await?;
                     if echoed {
                         raw.dec.skip(data.len() as u64);
@@ -251,10 +316,13 @@ async fn batch(mut raw: Raw, a: &AtArgs) -> Outcome {
         }
     }
     let until = Instant::now() + Duration::from_secs_f64(a.wait.max(0.0));
-    while let Some(ev) = raw.event(until).await? {
-        if let Some(s) = show(&ev) {
-            print_line(format_args!("{s}"))?;
+    while raw.event(until).await?.is_some() {
+        for l in raw.lines(false) {
+            print_line(format_args!("{l}"))?;
         }
+    }
+    for l in raw.lines(true) {
+        print_line(format_args!("{l}"))?;
     }
     if worst != 0 {
         return Err(Failure::new(worst, "the module answered ERROR"));
@@ -274,14 +342,37 @@ enum Typing {
     Transparent,
 }
 
-async fn interactive(mut raw: Raw) -> Outcome {
+/// What `help` prints in a session.
+const SESSION_HELP: &str = "Type AT commands; the module's answers are printed as it sends them \
+(bytes outside printable ASCII escaped as \\r \\n \\xHH).
+  after `>`      the next line is the data (\\r \\n \\xHH \\\\ escapes; Ctrl+Z added for a Ctrl+Z prompt)
+  after CONNECT  each line is sent with a LF, until a line +++ (sent with the guard times)
+  #wait TEXT     hold further input until the module prints a line containing TEXT
+  # ...          a comment
+  help           this text
+  exit, Ctrl+D   end the session (the module stays as the commands left it)";
+
+/// Prompt of the session's line editor.
+const PROMPT: &str = "at> ";
+
+async fn interactive(mut raw: Raw, line: &str) -> Outcome {
     use rustyline::ExternalPrinter;
+    use std::io::IsTerminal;
     let mut editor = rustyline::DefaultEditor::new()
         .map_err(|e| Failure::new(1, format!("line editor: {e}")))?;
     let mut printer = editor.create_external_printer().ok();
+    // A person at a terminal gets a banner and a prompt; a script piping commands in gets
+    // only the module's answers on standard output.
+    let person = std::io::stdin().is_terminal();
+    let prompt = if person { PROMPT } else { "" };
+    if person {
+        eprintln!(
+            "ftpmodem at: connected to {line}. Type AT commands; `help` for help, `exit` or Ctrl+D to quit."
+        );
+    }
     let (tx, mut typed) = mpsc::channel::<String>(4);
     std::thread::spawn(move || loop {
-        match editor.readline("") {
+        match editor.readline(prompt) {
             Ok(l) => {
                 if !l.trim().is_empty() {
                     let _ = editor.add_history_entry(l.as_str());
@@ -331,7 +422,7 @@ async fn interactive(mut raw: Raw) -> Outcome {
                     }
                     continue;
                 };
-                if let Some(s) = show(&ev) {
+                for s in raw.lines(matches!(ev, Event::Prompt)) {
                     if waiting.as_ref().is_some_and(|(t, _)| s.contains(t.as_str())) {
                         waiting = None;
                     }
@@ -343,7 +434,6 @@ async fn interactive(mut raw: Raw) -> Outcome {
                 match ev {
                     Event::Echo(_) => echoed = true,
                     Event::Prompt => {
-                        say(">".into())?;
                         mode = Typing::Prompt { ctrl_z: ctrl_z_prompt(&last_cmd), echoed };
                     }
                     Event::Connect => mode = Typing::Transparent,
@@ -362,7 +452,7 @@ async fn interactive(mut raw: Raw) -> Outcome {
                     while pending {
                         match raw.event(until).await? {
                             Some(ev) => {
-                                if let Some(s) = show(&ev) {
+                                for s in raw.lines(false) {
                                     say(s)?;
                                 }
                                 pending = !matches!(ev, Event::Final(_));
@@ -370,12 +460,21 @@ async fn interactive(mut raw: Raw) -> Outcome {
                             None => break,
                         }
                     }
+                    for s in raw.lines(true) {
+                        say(s)?;
+                    }
                     return Ok(());
                 };
                 match mode {
                     Typing::Commands => {
                         if l.trim() == "exit" || l.trim() == "quit" {
                             return Ok(());
+                        }
+                        if l.trim() == "help" || l.trim() == "?" {
+                            for h in SESSION_HELP.lines() {
+                                say(h.to_string())?;
+                            }
+                            continue;
                         }
                         if let Some(text) = l.trim().strip_prefix("#wait ") {
                             if !since_cmd.iter().any(|s| s.contains(text)) {
@@ -427,6 +526,24 @@ async fn interactive(mut raw: Raw) -> Outcome {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn view_keeps_the_module_text_and_escapes_the_rest() {
+        let mut v = View::default();
+        let mut got = v.push(b"AT+MFTPCFG=0\r\r\n+CME ERROR: FTP run");
+        got.extend(v.push(b"ning\r\n\r\n+MFTPRETR: 0,3,a\x1b[\x00\r\n\r\n> "));
+        assert_eq!(
+            got,
+            [
+                "AT+MFTPCFG=0",
+                "+CME ERROR: FTP running",
+                "+MFTPRETR: 0,3,a\\x1b[\\x00"
+            ]
+        );
+        assert_eq!(v.flush().as_deref(), Some("> "));
+        assert_eq!(v.flush(), None);
+        assert_eq!(escape(b"a\rb\tc\xff\"\\"), "a\\rb\\tc\\xff\"\\");
+    }
 
     #[test]
     fn unescapes_typed_data() {

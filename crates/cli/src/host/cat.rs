@@ -1,12 +1,12 @@
 //! `ftpmodem cat URL`: write a server file to standard output.
 
-use super::{with_session, Failure, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use super::{with_session, Failure, FtpArgs, FtpUrl, Outcome};
 use clap::Args;
 use ftpmodem_host::Range;
 use tokio::io::AsyncWriteExt;
 
 #[derive(Args, Debug)]
-#[command(after_help = EXIT_CODES)]
+#[command(after_help = format!("Examples:\n  ftpmodem cat -p /tmp/ttyML307 ftp://uftp@127.0.0.1/notes.txt | head\n\n{}", super::HELP_TAIL))]
 pub struct CatArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,

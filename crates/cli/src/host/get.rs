@@ -1,14 +1,16 @@
 //! `ftpmodem get URL [LOCAL]`: download a server file through the module.
 
 use super::progress::{bar, file_sha256, CountingWriter, HashSink};
-use super::{with_session, Failure, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use super::{with_session, Failure, FtpArgs, FtpUrl, Outcome};
 use clap::Args;
 use ftpmodem_host::{Channel, Range};
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 
 #[derive(Args, Debug)]
-#[command(after_help = EXIT_CODES)]
+#[command(after_help = format!("Examples:\n  ftpmodem get -p /tmp/ttyML307 ftp://uftp@127.0.0.1/fw/image.bin
+  ftpmodem get -s /dev/ttyUSB2 -r ftp://uftp@ftp.example.net/fw/image.bin --verify
+  ftpmodem get --timeout 600 ftp://uftp@ftp.example.net/log.txt - | less\n\n{}", super::HELP_TAIL))]
 pub struct GetArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,
@@ -17,7 +19,7 @@ pub struct GetArgs {
     /// Local file; the URL's file name when omitted, `-` for standard output.
     pub local: Option<PathBuf>,
     /// Continue an interrupted download from LOCAL.part (or a partial LOCAL) (REST).
-    #[arg(long)]
+    #[arg(short, long)]
     pub resume: bool,
     /// Read the server file again afterwards and compare sha256 with the local file.
     #[arg(long)]
@@ -82,18 +84,20 @@ pub async fn run(a: GetArgs) -> Outcome {
     let part = part_path(&local);
     let r = with_session(&a.ftp, url, |ch, url| async move {
         let size = remote_size(&ch, &url.path).await;
+        let started = std::time::Instant::now();
         if to_stdout {
             let pb = bar(size, url.file_name());
             let mut w = CountingWriter {
                 inner: tokio::io::stdout(),
                 bar: pb.clone(),
             };
-            ch.retrieve(&url.path, &mut w, Range::all()).await?;
+            let got = ch.retrieve(&url.path, &mut w, Range::all()).await?;
             w.inner
                 .flush()
                 .await
                 .map_err(|e| Failure::local("stdout", e))?;
             pb.finish_and_clear();
+            super::progress::summary(url.file_name(), got, started.elapsed());
             return Ok(());
         }
         let part = part_path(&local);
@@ -137,9 +141,11 @@ pub async fn run(a: GetArgs) -> Outcome {
                 ));
             }
         }
-        if super::stderr_is_terminal() {
-            eprintln!("{}: {} bytes", local.display(), offset + got);
+        let elapsed = started.elapsed();
+        if offset > 0 {
+            super::note(format_args!("resumed at byte {offset}"));
         }
+        super::progress::summary(&local.display().to_string(), got, elapsed);
         Ok(())
     })
     .await;

@@ -1,10 +1,10 @@
 //! `ftpmodem mkdir URL`: create a directory on the server.
 
-use super::{with_session, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use super::{with_session, FtpArgs, FtpUrl, Outcome};
 use clap::Args;
 
 #[derive(Args, Debug)]
-#[command(after_help = EXIT_CODES)]
+#[command(after_help = format!("Examples:\n  ftpmodem mkdir -p /tmp/ttyML307 ftp://uftp@127.0.0.1/new-dir\n\n{}", super::HELP_TAIL))]
 pub struct MkdirArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,

@@ -1,10 +1,10 @@
 //! `ftpmodem mv URL NEW`: rename a file or directory on the server.
 
-use super::{with_session, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use super::{with_session, FtpArgs, FtpUrl, Outcome};
 use clap::Args;
 
 #[derive(Args, Debug)]
-#[command(after_help = EXIT_CODES)]
+#[command(after_help = format!("Examples:\n  ftpmodem mv -p /tmp/ttyML307 ftp://uftp@127.0.0.1/a.txt b.txt\n\n{}", super::HELP_TAIL))]
 pub struct MvArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,

@@ -28,6 +28,40 @@ pub fn bar(total: Option<u64>, label: &str) -> ProgressBar {
     pb
 }
 
+/// The line after a transfer, on stderr unless `-q`: `f.bin: 1048576 bytes in 2.10 s (499.3 kB/s)`.
+pub fn summary(label: &str, bytes: u64, elapsed: std::time::Duration) {
+    super::note(format_args!("{}", summary_text(label, bytes, elapsed)));
+}
+
+fn summary_text(label: &str, bytes: u64, elapsed: std::time::Duration) -> String {
+    let secs = elapsed.as_secs_f64();
+    let rate = if secs > 0.0 { bytes as f64 / secs } else { 0.0 };
+    let rate = if rate >= 1e6 {
+        format!("{:.1} MB/s", rate / 1e6)
+    } else if rate >= 1e3 {
+        format!("{:.1} kB/s", rate / 1e3)
+    } else {
+        format!("{rate:.0} B/s")
+    };
+    format!("{label}: {bytes} bytes in {secs:.2} s ({rate})")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn summary_gives_bytes_time_and_rate() {
+        let t = std::time::Duration::from_millis(2000);
+        assert_eq!(
+            super::summary_text("f.bin", 1_000_000, t),
+            "f.bin: 1000000 bytes in 2.00 s (500.0 kB/s)"
+        );
+        assert_eq!(
+            super::summary_text("f", 10, std::time::Duration::ZERO),
+            "f: 10 bytes in 0.00 s (0 B/s)"
+        );
+    }
+}
+
 /// Counts what is written through it into a bar.
 pub struct CountingWriter<W> {
     pub inner: W,

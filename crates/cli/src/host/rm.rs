@@ -1,10 +1,10 @@
 //! `ftpmodem rm URL`: delete a file or an empty directory on the server.
 
-use super::{with_session, FtpArgs, FtpUrl, Outcome, EXIT_CODES};
+use super::{with_session, FtpArgs, FtpUrl, Outcome};
 use clap::Args;
 
 #[derive(Args, Debug)]
-#[command(after_help = EXIT_CODES)]
+#[command(after_help = format!("Examples:\n  ftpmodem rm -p /tmp/ttyML307 ftp://uftp@127.0.0.1/old.bin\n\n{}", super::HELP_TAIL))]
 pub struct RmArgs {
     #[command(flatten)]
     pub ftp: FtpArgs,

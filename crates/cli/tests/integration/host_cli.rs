@@ -25,10 +25,15 @@ impl Drop for Serve {
 }
 
 fn serve() -> Serve {
+    serve_with(&[])
+}
+
+fn serve_with(extra: &[&str]) -> Serve {
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("ttyML307");
     let mut child = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
         .arg("serve")
+        .args(extra)
         .arg("--pty")
         .arg(&link)
         .arg("--fs-root")
@@ -409,6 +414,260 @@ fn ftps_active_and_ascii_options() {
             let o = run(&["cat", "--pty", e.pty(), "--ascii", &turl], b"");
             assert_eq!(o.stdout, b"a\nb\n");
             assert!(e.server.log_text().contains("TYPE A"));
+        }
+    }
+}
+
+#[test]
+fn at_prints_the_module_bytes_and_the_session_has_banner_prompt_help() {
+    let e = Env::new();
+    let pty = e.pty();
+    // The module's text error stays text: no decoding into a number on the way.
+    let conn = format!(
+        "AT+MFTPCONN=0,\"{}\",\"uftp\",\"{PASSWORD}\",{}",
+        e.server.host(),
+        e.server.port()
+    );
+    let o = run(
+        &["at", "--pty", pty, "ATE0", "AT+CMEE=2", &conn, &conn],
+        b"",
+    );
+    let out = text(&o.stdout);
+    assert_eq!(code(&o), 4, "{out} {}", text(&o.stderr));
+    assert!(out.contains("+CME ERROR: FTP running"), "{out}");
+    assert!(!out.contains("802"), "{out}");
+    let o = run(
+        &["at", "--pty", pty, "AT+MFTPDISC=0", "ATE1", "AT+CMEE=1"],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+
+    // Piped input: `help` answers locally, no banner or prompt mixes into the output.
+    let o = run(&["at", "--pty", pty], b"help\nATI\nexit\n");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("#wait TEXT") && out.contains("CMIOT"), "{out}");
+    assert!(
+        !out.contains("at> ") && !text(&o.stderr).contains("Type AT"),
+        "{out}"
+    );
+
+    // At a terminal (script(1) gives it one): a banner naming the line, the prompt, help.
+    let cmd = format!("{} at --pty {pty}", env!("CARGO_BIN_EXE_ftpmodem"));
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Enter on a terminal is CR.
+    stdin.write_all(b"help\rexit\r").unwrap();
+    drop(stdin);
+    let o = finish(child);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(&format!("connected to pty {pty}")) && out.contains("`help` for help"),
+        "{out}"
+    );
+    assert!(out.contains("at> ") && out.contains("#wait TEXT"), "{out}");
+}
+
+#[test]
+fn errors_name_the_operation_and_the_cause_in_words() {
+    let e = Env::new();
+    let pty = e.pty();
+    // A wrong password: the login is refused, in those words.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
+        .args(["ls", "--pty", pty, &e.url("")])
+        .env("FTPMODEM_PASSWORD", "wrong")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take();
+    let o = finish(child);
+    assert_eq!(code(&o), 5, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("logging in to") && err.contains("login refused") && err.contains("result 10"),
+        "{err}"
+    );
+    // A missing file: named as such, with the operation.
+    let o = run(&["get", "--pty", pty, &e.url("missing.bin"), "-"], b"");
+    assert_eq!(code(&o), 5, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("AT+MFTPRETR") && err.contains("file missing or not permitted"),
+        "{err}"
+    );
+    // ls of a missing directory: the module answers 14 as for an empty one; said on stderr.
+    let o = run(&["ls", "--pty", pty, &e.url("no-such-dir/")], b"");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(o.stdout.is_empty());
+    assert!(
+        text(&o.stderr).contains("empty or missing (the module reports both as 14)"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // A hardware model asked for FTPS or active mode: the model lacks it, in words.
+    let ml307r = serve_with(&["--model", "ML307R"]);
+    let link = ml307r.link.to_str().unwrap();
+    for flags in [&["--ftps", "explicit"][..], &["--active"][..]] {
+        let mut args = vec!["ls", "--pty", link];
+        args.extend(flags);
+        let url = e.url("");
+        args.push(&url);
+        let o = run(&args, b"");
+        assert_eq!(code(&o), 4, "{}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(err.contains("this model has no"), "{flags:?}: {err}");
+    }
+
+    // A module that never answers: how long it was silent, not a single try's time-out.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let hold = std::thread::spawn(move || listener.accept().map(|(s, _)| s));
+    let o = run(&["ls", "--tcp", &addr, &e.url("")], b"");
+    assert_eq!(code(&o), 3, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("did not answer AT: silent for"), "{err}");
+    drop(hold.join());
+}
+
+/// `ftpmodem ARGS` with the password and extra environment.
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ftpmodem"));
+    cmd.args(args)
+        .env("FTPMODEM_PASSWORD", PASSWORD)
+        .env_remove("FTPMODEM_DEVICE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    finish(cmd.spawn().unwrap())
+}
+
+#[test]
+fn curl_and_lftp_conventions() {
+    let e = Env::new();
+    let device = format!("pty:{}", e.pty());
+    let dev = [("FTPMODEM_DEVICE", device.as_str())];
+    let content = data(200_000);
+    std::fs::write(e.path("big.bin"), &content).unwrap();
+
+    // FTPMODEM_DEVICE names the module; the summary line gives bytes, time and rate.
+    let o = run_env(&["put", s(&e.path("big.bin")), &e.url("big.bin")], &dev);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("200000 bytes in ") && err.contains("/s)"),
+        "{err}"
+    );
+    // -q: nothing on stderr.
+    let o = run_env(
+        &["get", "-q", &e.url("big.bin"), s(&e.path("back.bin"))],
+        &dev,
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
+    assert!(std::fs::read(e.path("back.bin")).unwrap() == content);
+
+    // put --resume: the server holds the first part; only the rest is sent, with APPE.
+    std::fs::write(e.dir.join("big.bin"), &content[..70_000]).unwrap();
+    let o = run_env(
+        &["put", "-r", s(&e.path("big.bin")), &e.url("big.bin")],
+        &dev,
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("resuming the upload at byte 70000") && err.contains("130000 bytes in"),
+        "{err}"
+    );
+    assert!(std::fs::read(e.dir.join("big.bin")).unwrap() == content);
+    assert!(e.server.log_text().contains("APPE"));
+    // Complete already: nothing sent.
+    let o = run_env(
+        &["put", "--resume", s(&e.path("big.bin")), &e.url("big.bin")],
+        &dev,
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("complete already"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // ls --json: one object per entry and line.
+    std::fs::create_dir(e.dir.join("sub")).unwrap();
+    let o = run_env(&["ls", "--json", &e.url("")], &dev);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let entries: Vec<serde_json::Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let file = entries.iter().find(|v| v["name"] == "big.bin").unwrap();
+    assert_eq!(file["type"], "file");
+    assert_eq!(file["size"], 200_000);
+    assert!(file["modified"].as_str().unwrap().ends_with('Z'));
+    let sub = entries.iter().find(|v| v["name"] == "sub").unwrap();
+    assert_eq!(
+        (sub["type"].as_str(), sub["size"].is_null()),
+        (Some("dir"), true)
+    );
+
+    // --timeout: gives up, disconnects, exit 3.
+    let o = run_env(&["get", "--timeout", "0.05", &e.url("big.bin"), "-"], &dev);
+    assert_eq!(code(&o), 3, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("gave up after --timeout"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // No module named anywhere, or a malformed FTPMODEM_DEVICE: usage errors.
+    let o = run_env(&["ls", &e.url("")], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o.stderr).contains("FTPMODEM_DEVICE"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run_env(&["ls", &e.url("")], &[("FTPMODEM_DEVICE", "usb2")]);
+    assert_eq!(code(&o), 2);
+
+    // Every subcommand's --help has examples; the host ones name FTPMODEM_DEVICE and FTPMODEM_LOG.
+    for sub in [
+        "serve",
+        "at",
+        "ls",
+        "get",
+        "put",
+        "rm",
+        "mkdir",
+        "mv",
+        "cat",
+        "completions",
+        "man",
+    ] {
+        let o = run_env(&[sub, "--help"], &[]);
+        let help = text(&o.stdout);
+        assert!(help.contains("Examples:"), "{sub}: {help}");
+        if !["serve", "completions", "man"].contains(&sub) {
+            assert!(
+                help.contains("FTPMODEM_DEVICE") && help.contains("FTPMODEM_LOG"),
+                "{sub}"
+            );
+            assert!(
+                help.contains("-p, --pty") && help.contains("-q, --quiet"),
+                "{sub}"
+            );
         }
     }
 }

@@ -6,8 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod broken_pipe;
+mod cli_docs;
 #[cfg(feature = "demo")]
 mod demo;
+mod doc_commands;
 mod host_cli;
 mod host_interrupt;
 mod serve_pty;
