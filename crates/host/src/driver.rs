@@ -184,6 +184,13 @@ struct Current {
     data: Data,
     reply: oneshot::Sender<Result<Answer>>,
     info: Vec<Response>,
+    /// The command line as sent (without its CR), to tell its echo from the echo of an
+    /// earlier line: after a retried `AT`, the first one's echo and `OK` may still be on their
+    /// way, and must not be taken for the next command's.
+    sent: Vec<u8>,
+    /// The tail of what was echoed since the command was sent (at most `sent.len()` bytes):
+    /// a URC may cut an echo in two.
+    echo: Vec<u8>,
     echoed: bool,
     timeout: Duration,
     deadline: Instant,
@@ -500,13 +507,16 @@ impl Driver {
             Ok(ftpmodem_proto::Command::FactoryDefaults) => Some(true),
             _ => None,
         };
-        let mut line = job.line;
+        let sent = job.line;
+        let mut line = sent.clone();
         line.push(b'\r');
         let now = Instant::now();
         self.cur = Some(Current {
             data: job.data,
             reply: job.reply,
             info: Vec::new(),
+            sent,
+            echo: Vec::new(),
             echoed: false,
             timeout: job.timeout,
             deadline: now + job.timeout,
@@ -564,9 +574,20 @@ impl Driver {
 
     fn event(&mut self, ev: Event) {
         match ev {
-            Event::Echo(_) => {
+            Event::Echo(e) => {
                 if let Some(cur) = &mut self.cur {
-                    cur.echoed = true;
+                    // A URC printed while the line is being echoed cuts the echo in two, and
+                    // noise typed before `AT` is echoed too: ours is whatever ends with it.
+                    cur.echo.extend_from_slice(&e);
+                    let keep = cur.sent.len();
+                    if cur.echo.len() > keep {
+                        cur.echo.drain(..cur.echo.len() - keep);
+                    }
+                    if cur.echo == cur.sent {
+                        cur.echoed = true;
+                    } else {
+                        tracing::debug!(echo = %redact(&e), "echo of an earlier line, or part of ours");
+                    }
                 }
             }
             Event::Prompt => self.prompt(),

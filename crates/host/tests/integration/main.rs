@@ -10,4 +10,5 @@ mod common;
 mod host_abandon;
 mod host_faults;
 mod host_ftp;
+mod host_late_answers;
 mod host_local;
