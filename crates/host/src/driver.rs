@@ -8,7 +8,7 @@
 //! that stopped reading while writing 4 KiB would deadlock with it.
 
 use crate::error::{Error, Result};
-use crate::Options;
+use crate::options::Options;
 use ftpmodem_proto::frame::decode::{Decoder, Event, Final};
 use ftpmodem_proto::{ChannelId, Response, Urc};
 use std::sync::atomic::{AtomicBool, Ordering};
