@@ -1,10 +1,10 @@
 //! The driver's time-outs and bounds, in a file of their own: the driver task reads them and the
-//! [`Modem`](crate::Modem) hands them over, so neither depends on the other for them.
+//! [`Modem`](crate::Modem)(crate::Modem) hands them over, so neither depends on the other for them.
 
 use crate::decode;
 use std::time::Duration;
 
-/// Time-outs and bounds of a [`Modem`].
+/// Time-outs and bounds of a [`Modem`](crate::Modem).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Longest wait for a command's final result once it was written (and for the `>`
@@ -31,7 +31,7 @@ pub struct Options {
     /// until the call takes it; a call that takes nothing for `report_timeout` is given up
     /// and fails with a time-out.
     pub route_queue: usize,
-    /// Unsolicited reports kept for [`Modem::events`] subscribers that fall behind.
+    /// Unsolicited reports kept for [`Modem::events`](crate::Modem::events) subscribers that fall behind.
     pub event_queue: usize,
 }
 
