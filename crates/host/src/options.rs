@@ -1,5 +1,5 @@
 //! The driver's time-outs and bounds, in a file of their own: the driver task reads them and the
-//! [`Modem`](crate::Modem)(crate::Modem) hands them over, so neither depends on the other for them.
+//! [`Modem`](crate::Modem) hands them over, so neither depends on the other for them.
 
 use crate::decode;
 use std::time::Duration;
