@@ -59,11 +59,13 @@ impl Subscription {
             Ok(None) if self.abandoned.load(Ordering::Relaxed) => Err(Error::Timeout {
                 after: self.shared.stall,
                 waiting_for: "the caller to take the channel's reports",
+                last_heard: None,
             }),
             Ok(None) => Err(Error::LineClosed("driver stopped".into())),
             Err(_) => Err(Error::Timeout {
                 after: timeout,
                 waiting_for: what,
+                last_heard: None,
             }),
         }
     }

@@ -7,7 +7,7 @@
 //! reading while a write waits: with echo on, the module echoes what it is sent, and a host
 //! that stopped reading while writing 4 KiB would deadlock with it.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, LastHeard, Result};
 use crate::options::Options;
 use ftpmodem_proto::frame::decode::{Decoder, Event, Final};
 use ftpmodem_proto::{ChannelId, Response, Urc};
@@ -237,6 +237,7 @@ where
         chunks: None,
         written: None,
         echo_on: None,
+        last_rx: None,
         parked: None,
         stuck_since: None,
     };
@@ -300,6 +301,8 @@ struct Driver {
     /// a final result that arrives before the command's echo is a late answer to an earlier
     /// command (one that timed out) and is not taken for this one's.
     echo_on: Option<bool>,
+    /// When the last bytes came from the module (`None`: none since the line was opened).
+    last_rx: Option<Instant>,
     /// A report held for a call whose queue is full; nothing more is read from the line
     /// until the call takes it or [`Shared::stall`] has passed.
     parked: Option<Parked>,
@@ -384,7 +387,10 @@ impl Driver {
                 () = sleep_opt(timer) => Step::Timer,
             };
             match step {
-                Step::Read(Some(Ok(bytes))) => self.dec.feed(&bytes),
+                Step::Read(Some(Ok(bytes))) => {
+                    self.last_rx = Some(Instant::now());
+                    self.dec.feed(&bytes)
+                }
                 Step::Read(Some(Err(e))) => return self.close(&mut jobs, e),
                 Step::Read(None) => return self.close(&mut jobs, "reader stopped".into()),
                 Step::Job(None) => return,
@@ -476,6 +482,7 @@ impl Driver {
                     Error::Timeout {
                         after,
                         waiting_for: "the module's final result",
+                        last_heard: Some(self.last_heard(now)),
                     }
                 };
                 // What we knew about echo may be what kept the answer out.
@@ -487,6 +494,7 @@ impl Driver {
                 self.finish(Err(Error::Timeout {
                     after,
                     waiting_for: "the line to take the upload's data",
+                    last_heard: Some(self.last_heard(now)),
                 }));
             }
             Phase::Streaming if stuck.is_some_and(|t| now >= t + self.opts.report_timeout) => {
@@ -494,10 +502,18 @@ impl Driver {
                 self.finish(Err(Error::Timeout {
                     after,
                     waiting_for: "the line to take the upload's data",
+                    last_heard: Some(self.last_heard(now)),
                 }));
             }
             _ => {}
         }
+    }
+
+    /// How long the module had been silent at `now`, for a time-out's message.
+    fn last_heard(&self, now: Instant) -> LastHeard {
+        self.last_rx.map_or(LastHeard::Never, |t| {
+            LastHeard::Ago(now.saturating_duration_since(t))
+        })
     }
 
     fn start(&mut self, job: Job) {
@@ -541,6 +557,7 @@ impl Driver {
                 self.finish(Err(Error::Timeout {
                     after,
                     waiting_for: "the line to take the command",
+                    last_heard: Some(self.last_heard(Instant::now())),
                 }));
             }
             Err(TrySendError::Closed(_)) => {

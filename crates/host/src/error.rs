@@ -28,12 +28,15 @@ pub enum Error {
     #[error("channel {} was disconnected", .0.get())]
     Disconnected(ChannelId),
     /// Nothing expected arrived in time.
-    #[error("the module was silent: no {waiting_for} within {} s", after.as_secs_f64())]
+    #[error("the module was silent: no {waiting_for} within {} s{}", after.as_secs_f64(), heard_text(.last_heard))]
     Timeout {
         /// The time-out that expired.
         after: Duration,
         /// What was awaited.
         waiting_for: &'static str,
+        /// When the module last printed anything, as the driver saw it: tells a module that
+        /// went quiet from one that never spoke. `None` where the waiting side does not know.
+        last_heard: Option<LastHeard>,
     },
     /// The module printed `+MATREADY` while a command was in progress: it restarted, and the
     /// command's answer will never come.
@@ -195,5 +198,22 @@ mod tests {
         for n in [50, 800, 801, 802, 813, 1050, 1064, 7] {
             assert!(!cme_cause(CmeError::from_code(n)).is_empty());
         }
+    }
+}
+
+/// When a silent module last printed anything, for [`Error::Timeout`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastHeard {
+    /// Not a byte since the line was opened.
+    Never,
+    /// This long before the time-out expired.
+    Ago(Duration),
+}
+
+fn heard_text(h: &Option<LastHeard>) -> String {
+    match h {
+        None => String::new(),
+        Some(LastHeard::Never) => " (not a byte from it since the line was opened)".into(),
+        Some(LastHeard::Ago(d)) => format!(" (silent since {:.1} s before that)", d.as_secs_f64()),
     }
 }

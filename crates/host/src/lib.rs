@@ -56,7 +56,7 @@ mod types;
 
 pub use channel::Channel;
 pub use driver::Answer;
-pub use error::{Error, Result};
+pub use error::{Error, LastHeard, Result};
 pub use localfs::{FsEntry, FsInfo};
 pub use options::Options;
 pub use types::{ChannelConfig, ListEntry, Login, Range, UploadMode};

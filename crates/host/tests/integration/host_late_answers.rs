@@ -1,9 +1,9 @@
-//! Answers that arrive after the call they belong to has given up: a retried `AT` (the way
-//! `Modem::sync` brings a busy module into step) must not leave the first one's echo and `OK`
-//! to answer the next command. A scripted line, so the late bytes come exactly when they hurt.
+//! Answers that arrive after the call they belong to has given up, and time-outs: a retried `AT`
+//! (the way `Modem::sync` brings a busy module into step) must not leave the first one's echo and
+//! `OK` to answer the next command, and a time-out says since when the module was silent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ftpmodem_host::{Error, Modem, Options};
+use ftpmodem_host::{Error, LastHeard, Modem, Options};
 use ftpmodem_proto::{ChannelId, ChannelState};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
@@ -16,7 +16,12 @@ async fn expect(module: &mut DuplexStream, want: &[u8]) {
     while !got.ends_with(want) {
         let n = timeout(Duration::from_secs(10), module.read(&mut buf))
             .await
-            .expect("the host sent nothing")
+            .unwrap_or_else(|_| {
+                panic!(
+                    "the host sent nothing more after {:?}",
+                    String::from_utf8_lossy(&got)
+                )
+            })
             .unwrap();
         assert!(n > 0, "the host closed the line");
         got.extend_from_slice(&buf[..n]);
@@ -55,4 +60,53 @@ async fn a_late_echo_and_ok_of_a_retried_at_do_not_answer_the_next_command() {
         .unwrap();
     assert_eq!(state, ChannelState::Connected);
     script.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_time_out_says_when_the_module_last_spoke() {
+    let (host_end, mut module) = tokio::io::duplex(4096);
+    let opts = Options {
+        command_timeout: Duration::from_millis(200),
+        ..Options::default()
+    };
+    let modem = Modem::with_options(host_end, opts);
+    // Not a byte yet.
+    let never = modem.ping().await.unwrap_err();
+    assert!(
+        matches!(
+            never,
+            Error::Timeout {
+                last_heard: Some(LastHeard::Never),
+                ..
+            }
+        ),
+        "{never:?}"
+    );
+    assert!(
+        never
+            .to_string()
+            .contains("not a byte from it since the line was opened"),
+        "{never}"
+    );
+    // It prints something (a URC nobody waits for), then falls silent.
+    let mut events = modem.events();
+    expect(&mut module, b"AT\r").await;
+    module
+        .write_all(b"\r\n+MFTPURC: 0,\"conn\",0\r\n")
+        .await
+        .unwrap();
+    // The driver has read it once it hands it on.
+    timeout(Duration::from_secs(10), events.recv())
+        .await
+        .expect("the URC was not passed on")
+        .unwrap();
+    let quiet = modem.identify().await.unwrap_err();
+    match &quiet {
+        Error::Timeout {
+            last_heard: Some(LastHeard::Ago(d)),
+            ..
+        } => assert!(*d >= Duration::from_millis(200), "{d:?}"),
+        e => panic!("{e:?}"),
+    }
+    assert!(quiet.to_string().contains("silent since"), "{quiet}");
 }
