@@ -39,6 +39,12 @@ pub enum Response {
         /// Channel bit error rate, 0-7, 99 unknown.
         ber: u8,
     },
+    /// Several bare lines with one CRLF between them and none before the closing CRLF, as the
+    /// hardware prints `ATI` (ONEMO-RELATED.md §A.2); emitted only, a decoder sees `Text` lines.
+    Lines(Vec<String>),
+    /// `+<NAME>: <value>` with one unquoted value: `+CGSN: <imei>`, `+MCCID: <iccid>`,
+    /// `+ICCID: <iccid>`, `+CPIN: READY` (ONEMO-RELATED.md §A.4-A.5).
+    Value(Name, String),
     /// `+MFTPCFG: <id>,"<key>",<value>` (§3.1).
     MftpCfg(ChannelId, CfgValue),
     /// `+MFTPSTATE: <id>,<state>` (§3.13).
@@ -109,9 +115,18 @@ impl Response {
                 }
             }
             Response::Text(t) => out.extend_from_slice(t.as_bytes()),
+            Response::Lines(ls) => {
+                for (i, l) in ls.iter().enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(b"\r\n");
+                    }
+                    out.extend_from_slice(l.as_bytes());
+                }
+            }
             Response::Test(n, p) => line::emit_all(out, *n, p),
             Response::Cmee(m) => line::emit(out, Name::Cmee, &[int(m.as_u8())]),
             Response::Csq { rssi, ber } => line::emit(out, Name::Csq, &[int(*rssi), int(*ber)]),
+            Response::Value(n, v) => line::emit(out, *n, &[Param::Bare(v.as_bytes().to_vec())]),
             Response::MftpCfg(id, v) => {
                 let mut p = alloc::vec![int(id.get()), string(v.key().as_str())];
                 p.extend(v.params());
@@ -224,6 +239,16 @@ impl Response {
                     CfgKey::Cid => CfgValue::Cid(v(2)?),
                 };
                 Response::MftpCfg(id, value)
+            }
+            Name::Cgsn | Name::Mccid | Name::Iccid | Name::Cpin if p.len() == 1 => {
+                let v = match p.first() {
+                    Some(Param::Int(n)) => n.to_string(),
+                    Some(Param::Bare(b)) => {
+                        String::from_utf8(b.clone()).map_err(|_| ParseError::Param)?
+                    }
+                    _ => return Err(ParseError::Param),
+                };
+                Response::Value(name, v)
             }
             Name::Csq if p.len() == 2 => Response::Csq {
                 rssi: num(p.first())?,

@@ -24,7 +24,7 @@ pub use action::{
     Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
     MAX_RETR_CHUNK,
 };
-pub use config::EngineConfig;
+pub use config::{EngineConfig, IdentityError, IdentityOverrides};
 pub use contexts::PdpBinding;
 pub use output::{Batch, LARGE_OUTPUT};
 

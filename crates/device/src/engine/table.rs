@@ -4,7 +4,7 @@
 //! here and its handler file under `handlers/`.
 
 use super::ctx::Ctx;
-use super::handlers::{basic, cfg, csq, ftp, localfs, pdp, ssl, test_form};
+use super::handlers::{basic, cfg, csq, ftp, identity, localfs, pdp, ssl, test_form};
 use super::line::Completed;
 use super::modes::{Prompt, PromptOutcome, PromptPurpose};
 use ftpmodem_proto::command::find_prefix;
@@ -56,9 +56,15 @@ pub(super) const COMMANDS: &[Entry] = &[
         test: test_form::lines,
         op: None,
     },
-    entry(Name::Cgmi, basic::identity_line),
-    entry(Name::Cgmm, basic::identity_line),
-    entry(Name::Cgmr, basic::identity_line),
+    entry(Name::Cgmi, identity::bare_line),
+    entry(Name::Cgmm, identity::bare_line),
+    entry(Name::Cgmr, identity::bare_line),
+    entry(Name::Cgsn, identity::cgsn),
+    entry(Name::Gsn, identity::bare_line),
+    entry(Name::Cimi, identity::bare_line),
+    entry(Name::Mccid, identity::iccid),
+    entry(Name::Iccid, identity::iccid),
+    entry(Name::Cpin, identity::cpin),
     entry(Name::Cmee, basic::cmee),
     Entry {
         name: Some(Name::Csq),

@@ -21,7 +21,7 @@ pub enum Command {
     FactoryDefaults,
     /// `AT+<NAME>=?`: the test form, listing supported ranges.
     Test(Name),
-    /// `AT+<NAME>?`: the read form (commands that have one: CMEE, CGDCONT, CGACT, MIPCALL).
+    /// `AT+<NAME>?`: the read form (commands that have one: CMEE, CGDCONT, CGACT, MIPCALL, CPIN).
     Read(Name),
     /// `AT+CGMI`.
     Cgmi,
@@ -33,6 +33,17 @@ pub enum Command {
     Cmee(CmeeMode),
     /// `AT+CSQ`: signal quality, `+CSQ: <rssi>,<ber>`.
     Csq,
+    /// `AT+CGSN` (`None`) or `AT+CGSN=<snt>` (27.007 §5.4): 0 serial number (the IMEI, a bare
+    /// line), 1 `+CGSN: <imei>`, 2 `+CGSN: <imeisv>`, 3 `+CGSN: <svn>`.
+    Cgsn(Option<u8>),
+    /// `AT+GSN`: the IMEI as a bare line.
+    Gsn,
+    /// `AT+CIMI`: the IMSI as a bare line.
+    Cimi,
+    /// `AT+MCCID`: `+MCCID: <iccid>`.
+    Mccid,
+    /// `AT+ICCID`: `+ICCID: <iccid>`.
+    Iccid,
     /// `AT+MFTPCFG=<id>[,"<key>"[,<value>...]]` (§3.1).
     MftpCfg(CfgRequest),
     /// `AT+MFTPCONN=<id>,<host>[,<user>[,<pass>[,<port>]]]` (§3.2).

@@ -29,7 +29,9 @@ pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
     match rest {
         b"=?" => Ok(Command::Test(name)),
         b"?" => match name {
-            Name::Cmee | Name::Cgdcont | Name::Cgact | Name::Mipcall => Ok(Command::Read(name)),
+            Name::Cmee | Name::Cgdcont | Name::Cgact | Name::Mipcall | Name::Cpin => {
+                Ok(Command::Read(name))
+            }
             _ => Err(ParseError::Param),
         },
         b"" => execute(name),
@@ -47,6 +49,11 @@ fn execute(name: Name) -> Result<Command, ParseError> {
         Name::Cgmm => Ok(Command::Cgmm),
         Name::Cgmr => Ok(Command::Cgmr),
         Name::Csq => Ok(Command::Csq),
+        Name::Cgsn => Ok(Command::Cgsn(None)),
+        Name::Gsn => Ok(Command::Gsn),
+        Name::Cimi => Ok(Command::Cimi),
+        Name::Mccid => Ok(Command::Mccid),
+        Name::Iccid => Ok(Command::Iccid),
         Name::MfSinfo => Ok(Command::MfSinfo),
         Name::MfList => Ok(Command::MfList(None)),
         _ => Err(ParseError::Param),
@@ -122,10 +129,16 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
             path: a.string(MAX_STRING)?,
             len: a.int(1, u64::from(CERT_MAX))? as u32,
         },
+        Name::Cgsn => Command::Cgsn(Some(a.u8_in(0, 3)?)),
         Name::Cgmi
         | Name::Cgmm
         | Name::Cgmr
         | Name::Csq
+        | Name::Gsn
+        | Name::Cimi
+        | Name::Mccid
+        | Name::Iccid
+        | Name::Cpin
         | Name::MfSinfo
         | Name::MftpUrc
         | Name::MatReady => return Err(ParseError::Param),
@@ -225,6 +238,12 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::Cgmm => simple(out, Name::Cgmm, b""),
         Command::Cgmr => simple(out, Name::Cgmr, b""),
         Command::Csq => simple(out, Name::Csq, b""),
+        Command::Cgsn(None) => simple(out, Name::Cgsn, b""),
+        Command::Cgsn(Some(snt)) => push_set(out, Name::Cgsn, &[int(*snt)]),
+        Command::Gsn => simple(out, Name::Gsn, b""),
+        Command::Cimi => simple(out, Name::Cimi, b""),
+        Command::Mccid => simple(out, Name::Mccid, b""),
+        Command::Iccid => simple(out, Name::Iccid, b""),
         Command::MfSinfo => simple(out, Name::MfSinfo, b""),
         Command::MfList(None) => simple(out, Name::MfList, b""),
         Command::Cmee(m) => push_set(out, Name::Cmee, &[int(m.as_u8())]),
@@ -333,5 +352,54 @@ mod tests {
         let seen = Response::Csq { rssi: 13, ber: 99 };
         assert_eq!(seen.to_bytes(), b"+CSQ: 13,99");
         assert_eq!(Response::parse(b"+CSQ: 13,99"), Ok(seen));
+    }
+
+    #[test]
+    fn identity_commands_parse_and_print() {
+        // 27.007 §5.4: AT+CGSN[=<snt>], snt 0-3; ONEMO-RELATED.md §A.5: esp-ml307 sends =1.
+        assert_eq!(Command::parse(b"AT+CGSN"), Ok(Command::Cgsn(None)));
+        assert_eq!(Command::parse(b"AT+CGSN=1"), Ok(Command::Cgsn(Some(1))));
+        assert_eq!(Command::Cgsn(Some(1)).to_bytes(), b"AT+CGSN=1");
+        assert_eq!(Command::Cgsn(None).to_bytes(), b"AT+CGSN");
+        assert!(Command::parse(b"AT+CGSN=4").is_err());
+        assert!(Command::parse(b"AT+CGSN=1,2").is_err());
+        assert!(Command::parse(b"AT+CGSN?").is_err());
+        for (line, cmd) in [
+            (&b"AT+GSN"[..], Command::Gsn),
+            (b"AT+CIMI", Command::Cimi),
+            (b"AT+MCCID", Command::Mccid),
+            (b"AT+ICCID", Command::Iccid),
+        ] {
+            assert_eq!(Command::parse(line), Ok(cmd.clone()));
+            assert_eq!(cmd.to_bytes(), line);
+            let mut set = line.to_vec();
+            set.extend_from_slice(b"=1");
+            assert!(Command::parse(&set).is_err());
+        }
+        assert_eq!(Command::parse(b"AT+CPIN?"), Ok(Command::Read(Name::Cpin)));
+        assert_eq!(Command::Read(Name::Cpin).to_bytes(), b"AT+CPIN?");
+        // Unquoted values: a 20-digit ICCID is longer than any integer field (§A.1).
+        for (line, name, v) in [
+            (
+                &b"+CGSN: 864123050001238"[..],
+                Name::Cgsn,
+                "864123050001238",
+            ),
+            (
+                b"+MCCID: 89860012345678901234",
+                Name::Mccid,
+                "89860012345678901234",
+            ),
+            (
+                b"+ICCID: 89860012345678901234",
+                Name::Iccid,
+                "89860012345678901234",
+            ),
+            (b"+CPIN: READY", Name::Cpin, "READY"),
+        ] {
+            let r = Response::Value(name, v.into());
+            assert_eq!(r.to_bytes(), line);
+            assert_eq!(Response::parse(line), Ok(r));
+        }
     }
 }

@@ -1,15 +1,15 @@
 //! `AT+CSQ` (27.007 §8.5; ONEMO-RELATED.md §A.5): signal quality. There is no radio; the
-//! values are the profile's, so a host that waits for a usable signal sees one.
+//! values are the profile's (or the configured overrides), so a host that waits for a usable signal sees one.
 
 use crate::engine::ctx::Ctx;
 use ftpmodem_proto::{Command, Name, Param, Profile, Response};
 
 /// `AT+CSQ`: `+CSQ: <rssi>,<ber>`, then `OK`.
 pub(crate) fn run(cx: &mut Ctx<'_>, _cmd: Command) {
-    let p = &cx.cfg.profile;
+    let id = super::identity::Identity::of(cx.cfg);
     let line = Response::Csq {
-        rssi: p.rssi,
-        ber: p.ber,
+        rssi: id.rssi,
+        ber: id.ber,
     };
     cx.reply.respond(&line);
     cx.reply.ok();
