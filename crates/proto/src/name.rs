@@ -26,6 +26,8 @@ names! {
     Cgmr = "CGMR",
     /// `AT+CSQ`: signal quality (27.007 §8.5; ONEMO-RELATED.md §A.5).
     Csq = "CSQ",
+    /// `AT+CESQ`: extended signal quality (27.007 §8.69; ONEMO-RELATED.md §A.5).
+    Cesq = "CESQ",
     /// `AT+CGSN[=<snt>]`: serial number, IMEI (27.007 §5.4; ONEMO-RELATED.md §A.5).
     Cgsn = "CGSN",
     /// `AT+GSN`: serial number, IMEI (V.25ter §6.1.6 style, bare line).

@@ -47,6 +47,10 @@ pub struct Profile {
     pub rssi: u8,
     /// `<ber>` of `AT+CSQ`: 0-7, 99 unknown (ONEMO-RELATED.md §A.5: seen `+CSQ: 13,99`).
     pub ber: u8,
+    /// `<rsrq>` of `AT+CESQ`: 0-34, 255 unknown (27.007 §8.69).
+    pub rsrq: u8,
+    /// `<rsrp>` of `AT+CESQ`: 0-97, 255 unknown (27.007 §8.69).
+    pub rsrp: u8,
 }
 
 impl Model {
@@ -75,6 +79,9 @@ impl Model {
             tac,
             rssi: 24,
             ber: 99,
+            // A good LTE cell, in keeping with rssi 24: RSRQ -9.5 dB, RSRP -91 dBm.
+            rsrq: 20,
+            rsrp: 50,
         };
         match self {
             Model::Generic => Profile {

@@ -39,6 +39,9 @@ pub enum Response {
         /// Channel bit error rate, 0-7, 99 unknown.
         ber: u8,
     },
+    /// `+CESQ: <rxlev>,<ber>,<rscp>,<ecno>,<rsrq>,<rsrp>,<ss_rsrq>,<ss_rsrp>,<ss_sinr>`
+    /// (27.007 §8.69): nine numbers, 99 or 255 where the radio does not apply (§A.5).
+    Cesq([u8; 9]),
     /// Several bare lines with one CRLF between them and none before the closing CRLF, as the
     /// hardware prints `ATI` (ONEMO-RELATED.md §A.2); emitted only, a decoder sees `Text` lines.
     Lines(Vec<String>),
@@ -126,6 +129,10 @@ impl Response {
             Response::Test(n, p) => line::emit_all(out, *n, p),
             Response::Cmee(m) => line::emit(out, Name::Cmee, &[int(m.as_u8())]),
             Response::Csq { rssi, ber } => line::emit(out, Name::Csq, &[int(*rssi), int(*ber)]),
+            Response::Cesq(v) => {
+                let p: Vec<Param> = v.iter().map(|x| int(*x)).collect();
+                line::emit(out, Name::Cesq, &p)
+            }
             Response::Value(n, v) => line::emit(out, *n, &[Param::Bare(v.as_bytes().to_vec())]),
             Response::MftpCfg(id, v) => {
                 let mut p = alloc::vec![int(id.get()), string(v.key().as_str())];
@@ -249,6 +256,13 @@ impl Response {
                     _ => return Err(ParseError::Param),
                 };
                 Response::Value(name, v)
+            }
+            Name::Cesq if p.len() == 9 => {
+                let mut v = [0u8; 9];
+                for (i, x) in v.iter_mut().enumerate() {
+                    *x = num(p.get(i))?;
+                }
+                Response::Cesq(v)
             }
             Name::Csq if p.len() == 2 => Response::Csq {
                 rssi: num(p.first())?,

@@ -44,6 +44,10 @@ pub struct IdentityOverrides {
     pub rssi: Option<u8>,
     /// `<ber>` of `AT+CSQ`: 0-7 or 99.
     pub ber: Option<u8>,
+    /// `<rsrq>` of `AT+CESQ`: 0-34 or 255.
+    pub rsrq: Option<u8>,
+    /// `<rsrp>` of `AT+CESQ`: 0-97 or 255.
+    pub rsrp: Option<u8>,
 }
 
 /// An identity override the module could not print.
@@ -68,6 +72,12 @@ pub enum IdentityError {
     /// Outside 0-7 and not 99 (27.007 §8.5).
     #[error("ber {0} is not 0-7 or 99")]
     Ber(u8),
+    /// Outside 0-34 and not 255 (27.007 §8.69).
+    #[error("rsrq {0} is not 0-34 or 255")]
+    Rsrq(u8),
+    /// Outside 0-97 and not 255 (27.007 §8.69).
+    #[error("rsrp {0} is not 0-97 or 255")]
+    Rsrp(u8),
 }
 
 /// Whether the last digit of `digits` is the Luhn check digit of the others.
@@ -126,6 +136,12 @@ impl IdentityOverrides {
         }
         if let Some(v) = self.ber.filter(|v| *v > 7 && *v != 99) {
             return Err(IdentityError::Ber(v));
+        }
+        if let Some(v) = self.rsrq.filter(|v| *v > 34 && *v != 255) {
+            return Err(IdentityError::Rsrq(v));
+        }
+        if let Some(v) = self.rsrp.filter(|v| *v > 97 && *v != 255) {
+            return Err(IdentityError::Rsrp(v));
         }
         Ok(())
     }

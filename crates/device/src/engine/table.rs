@@ -72,6 +72,12 @@ pub(super) const COMMANDS: &[Entry] = &[
         test: csq::test_lines,
         op: None,
     },
+    Entry {
+        name: Some(Name::Cesq),
+        run: csq::cesq,
+        test: csq::cesq_test_lines,
+        op: None,
+    },
     entry(Name::MftpCfg, cfg::run),
     entry(Name::MftpConn, ftp::run),
     entry(Name::MftpDisc, ftp::run),

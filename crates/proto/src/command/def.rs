@@ -33,6 +33,8 @@ pub enum Command {
     Cmee(CmeeMode),
     /// `AT+CSQ`: signal quality, `+CSQ: <rssi>,<ber>`.
     Csq,
+    /// `AT+CESQ`: extended signal quality, nine numbers.
+    Cesq,
     /// `AT+CGSN` (`None`) or `AT+CGSN=<snt>` (27.007 §5.4): 0 serial number (the IMEI, a bare
     /// line), 1 `+CGSN: <imei>`, 2 `+CGSN: <imeisv>`, 3 `+CGSN: <svn>`.
     Cgsn(Option<u8>),

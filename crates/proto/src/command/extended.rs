@@ -49,6 +49,7 @@ fn execute(name: Name) -> Result<Command, ParseError> {
         Name::Cgmm => Ok(Command::Cgmm),
         Name::Cgmr => Ok(Command::Cgmr),
         Name::Csq => Ok(Command::Csq),
+        Name::Cesq => Ok(Command::Cesq),
         Name::Cgsn => Ok(Command::Cgsn(None)),
         Name::Gsn => Ok(Command::Gsn),
         Name::Cimi => Ok(Command::Cimi),
@@ -134,6 +135,7 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
         | Name::Cgmm
         | Name::Cgmr
         | Name::Csq
+        | Name::Cesq
         | Name::Gsn
         | Name::Cimi
         | Name::Mccid
@@ -238,6 +240,7 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::Cgmm => simple(out, Name::Cgmm, b""),
         Command::Cgmr => simple(out, Name::Cgmr, b""),
         Command::Csq => simple(out, Name::Csq, b""),
+        Command::Cesq => simple(out, Name::Cesq, b""),
         Command::Cgsn(None) => simple(out, Name::Cgsn, b""),
         Command::Cgsn(Some(snt)) => push_set(out, Name::Cgsn, &[int(*snt)]),
         Command::Gsn => simple(out, Name::Gsn, b""),
@@ -352,6 +355,22 @@ mod tests {
         let seen = Response::Csq { rssi: 13, ber: 99 };
         assert_eq!(seen.to_bytes(), b"+CSQ: 13,99");
         assert_eq!(Response::parse(b"+CSQ: 13,99"), Ok(seen));
+    }
+
+    #[test]
+    fn cesq_parses_and_prints() {
+        // ONEMO-RELATED.md §A.5: the ML30x test tool expects nine integers.
+        assert_eq!(Command::parse(b"AT+CESQ"), Ok(Command::Cesq));
+        assert_eq!(Command::Cesq.to_bytes(), b"AT+CESQ");
+        assert!(Command::parse(b"AT+CESQ=1").is_err());
+        assert!(Command::parse(b"AT+CESQ?").is_err());
+        let r = Response::Cesq([99, 99, 255, 255, 20, 50, 255, 255, 255]);
+        assert_eq!(r.to_bytes(), b"+CESQ: 99,99,255,255,20,50,255,255,255");
+        assert_eq!(
+            Response::parse(b"+CESQ: 99,99,255,255,20,50,255,255,255"),
+            Ok(r)
+        );
+        assert!(Response::parse(b"+CESQ: 99,99,255,255,20,50").is_err());
     }
 
     #[test]

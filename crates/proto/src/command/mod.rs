@@ -69,6 +69,7 @@ impl Command {
             Command::Cgmr => Name::Cgmr,
             Command::Cmee(_) => Name::Cmee,
             Command::Csq => Name::Csq,
+            Command::Cesq => Name::Cesq,
             Command::Cgsn(_) => Name::Cgsn,
             Command::Gsn => Name::Gsn,
             Command::Cimi => Name::Cimi,

@@ -25,6 +25,8 @@ pub(crate) struct Identity {
     pub(crate) iccid: String,
     pub(crate) rssi: u8,
     pub(crate) ber: u8,
+    pub(crate) rsrq: u8,
+    pub(crate) rsrp: u8,
 }
 
 /// `body` completed with its Luhn digit.
@@ -49,6 +51,8 @@ impl Identity {
             iccid: or(&o.iccid, with_luhn(ICCID_BODY)),
             rssi: o.rssi.unwrap_or(p.rssi),
             ber: o.ber.unwrap_or(p.ber),
+            rsrq: o.rsrq.unwrap_or(p.rsrq),
+            rsrp: o.rsrp.unwrap_or(p.rsrp),
         }
     }
 }

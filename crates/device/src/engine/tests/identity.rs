@@ -91,6 +91,8 @@ fn overrides_replace_the_profile_values() {
         iccid: Some("8901260123456789012".into()),
         rssi: Some(13),
         ber: Some(0),
+        rsrq: Some(10),
+        rsrp: Some(30),
     };
     assert_eq!(identity.check(), Ok(()));
     let mut r = rig_config(EngineConfig {
@@ -110,6 +112,10 @@ fn overrides_replace_the_profile_values() {
         "+ICCID: 8901260123456789012"
     );
     assert_eq!(line_of(&r.send("AT+CSQ\r")), "+CSQ: 13,0");
+    assert_eq!(
+        line_of(&r.send("AT+CESQ\r")),
+        "+CESQ: 99,99,255,255,10,30,255,255,255"
+    );
 }
 
 #[test]
@@ -172,5 +178,35 @@ fn overrides_the_hardware_could_not_print_are_refused() {
         }),
         IdentityError::Ber(8)
     );
+    assert_eq!(
+        bad(IdentityOverrides {
+            rsrq: Some(35),
+            ..base()
+        }),
+        IdentityError::Rsrq(35)
+    );
+    assert_eq!(
+        bad(IdentityOverrides {
+            rsrp: Some(98),
+            ..base()
+        }),
+        IdentityError::Rsrp(98)
+    );
     assert_eq!(base().check(), Ok(()));
+}
+
+#[test]
+fn cesq_reports_lte_values_only() {
+    let mut r = ml307r();
+    assert_eq!(
+        r.send("AT+CESQ\r"),
+        "\r\n+CESQ: 99,99,255,255,20,50,255,255,255\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        r.send("AT+CESQ=?\r"),
+        "\r\n+CESQ: (0-63,99),(0-7,99),(0-96,255),(0-49,255),(0-34,255),(0-97,255),\
+         (0-127,255),(0-127,255),(0-127,255)\r\n\r\nOK\r\n"
+    );
+    assert_eq!(r.send("AT+CESQ=1\r"), "\r\n+CME ERROR: 50\r\n");
+    assert_eq!(r.send("AT+CESQ?\r"), "\r\n+CME ERROR: 50\r\n");
 }
