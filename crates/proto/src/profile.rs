@@ -47,6 +47,10 @@ pub struct Profile {
     pub rssi: u8,
     /// `<ber>` of `AT+CSQ`: 0-7, 99 unknown (ONEMO-RELATED.md §A.5: seen `+CSQ: 13,99`).
     pub ber: u8,
+    /// The `<fun>` values `AT+CFUN` accepts (ONEMO-RELATED.md §A.5).
+    pub cfun_levels: &'static [u8],
+    /// Whether `AT+CFUN` takes `<rst>` (the ML305U has none, §A.5).
+    pub cfun_rst: bool,
     /// `<rsrq>` of `AT+CESQ`: 0-34, 255 unknown (27.007 §8.69).
     pub rsrq: u8,
     /// `<rsrp>` of `AT+CESQ`: 0-97, 255 unknown (27.007 §8.69).
@@ -80,6 +84,8 @@ impl Model {
             rssi: 24,
             ber: 99,
             // A good LTE cell, in keeping with rssi 24: RSRQ -9.5 dB, RSRP -91 dBm.
+            cfun_levels: &[0, 1, 3, 4, 5],
+            cfun_rst: true,
             rsrq: 20,
             rsrp: 50,
         };
@@ -114,13 +120,18 @@ impl Model {
                 "ML307A-DSLN-MBRH0S00",
                 "86412307",
             ),
-            Model::Ml305u => hw(
-                Model::Ml305u,
-                "ML305U",
-                7,
-                "ML305U-DBLN-MBRH0S00",
-                "86412315",
-            ),
+            // §A.5: the ML305U takes fun 0, 1, 4 and no <rst>.
+            Model::Ml305u => Profile {
+                cfun_levels: &[0, 1, 4],
+                cfun_rst: false,
+                ..hw(
+                    Model::Ml305u,
+                    "ML305U",
+                    7,
+                    "ML305U-DBLN-MBRH0S00",
+                    "86412315",
+                )
+            },
             Model::Ml307r => hw(
                 Model::Ml307r,
                 "ML307R",

@@ -40,6 +40,8 @@ pub struct IdentityOverrides {
     pub imsi: Option<String>,
     /// 19 or 20 digits (`AT+MCCID`, `AT+ICCID`).
     pub iccid: Option<String>,
+    /// Operator name of `AT+COPS?`.
+    pub operator: Option<String>,
     /// `<rssi>` of `AT+CSQ`: 0-31 or 99.
     pub rssi: Option<u8>,
     /// `<ber>` of `AT+CSQ`: 0-7 or 99.
@@ -127,6 +129,9 @@ impl IdentityOverrides {
         }
         if let Some(v) = self.manufacturer.as_ref().filter(|v| !text(v)) {
             return Err(IdentityError::Text("manufacturer", v.clone()));
+        }
+        if let Some(v) = self.operator.as_ref().filter(|v| !text(v)) {
+            return Err(IdentityError::Text("operator", v.clone()));
         }
         if let Some(v) = self.revision.as_ref().filter(|v| !text(v)) {
             return Err(IdentityError::Text("revision", v.clone()));

@@ -4,7 +4,7 @@
 //! here and its handler file under `handlers/`.
 
 use super::ctx::Ctx;
-use super::handlers::{basic, cfg, csq, ftp, identity, localfs, pdp, ssl, test_form};
+use super::handlers::{basic, cfg, csq, ftp, identity, localfs, network, pdp, ssl, test_form};
 use super::line::Completed;
 use super::modes::{Prompt, PromptOutcome, PromptPurpose};
 use ftpmodem_proto::command::find_prefix;
@@ -35,6 +35,15 @@ const fn entry(name: Name, run: Handler) -> Entry {
         name: Some(name),
         run,
         test: test_form::lines,
+        op: None,
+    }
+}
+
+const fn net(name: Name, run: Handler) -> Entry {
+    Entry {
+        name: Some(name),
+        run,
+        test: network::test_lines,
         op: None,
     }
 }
@@ -78,6 +87,11 @@ pub(super) const COMMANDS: &[Entry] = &[
         test: csq::cesq_test_lines,
         op: None,
     },
+    net(Name::Cereg, network::reg),
+    net(Name::Cgreg, network::reg),
+    entry(Name::Cops, network::cops),
+    net(Name::Cgatt, network::cgatt),
+    net(Name::Cfun, network::cfun),
     entry(Name::MftpCfg, cfg::run),
     entry(Name::MftpConn, ftp::run),
     entry(Name::MftpDisc, ftp::run),

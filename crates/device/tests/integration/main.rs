@@ -16,6 +16,7 @@ mod at_channels;
 mod at_chapter4;
 mod at_failures;
 mod at_matrix;
+mod at_network;
 mod channel_commands;
 mod channel_connect;
 mod channel_faults;

@@ -29,9 +29,16 @@ pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
     match rest {
         b"=?" => Ok(Command::Test(name)),
         b"?" => match name {
-            Name::Cmee | Name::Cgdcont | Name::Cgact | Name::Mipcall | Name::Cpin => {
-                Ok(Command::Read(name))
-            }
+            Name::Cmee
+            | Name::Cgdcont
+            | Name::Cgact
+            | Name::Mipcall
+            | Name::Cpin
+            | Name::Cereg
+            | Name::Cgreg
+            | Name::Cops
+            | Name::Cgatt
+            | Name::Cfun => Ok(Command::Read(name)),
             _ => Err(ParseError::Param),
         },
         b"" => execute(name),
@@ -131,11 +138,20 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
             len: a.int(1, u64::from(CERT_MAX))? as u32,
         },
         Name::Cgsn => Command::Cgsn(Some(a.u8_in(0, 3)?)),
+        // 27.007 §10.1.22 n 0-5, §10.1.20 n 0-3 (ONEMO-RELATED.md §A.4 for the ML30x).
+        Name::Cereg => Command::Cereg(a.u8_in(0, 5)?),
+        Name::Cgreg => Command::Cgreg(a.u8_in(0, 3)?),
+        Name::Cgatt => Command::Cgatt(a.int(0, 1)? == 1),
+        Name::Cfun => Command::Cfun {
+            fun: a.u8_in(0, 127)?,
+            rst: a.opt_int(0, 1)?.map(|r| r as u8),
+        },
         Name::Cgmi
         | Name::Cgmm
         | Name::Cgmr
         | Name::Csq
         | Name::Cesq
+        | Name::Cops
         | Name::Gsn
         | Name::Cimi
         | Name::Mccid
@@ -241,6 +257,14 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::Cgmr => simple(out, Name::Cgmr, b""),
         Command::Csq => simple(out, Name::Csq, b""),
         Command::Cesq => simple(out, Name::Cesq, b""),
+        Command::Cereg(n) => push_set(out, Name::Cereg, &[int(*n)]),
+        Command::Cgreg(n) => push_set(out, Name::Cgreg, &[int(*n)]),
+        Command::Cgatt(on) => push_set(out, Name::Cgatt, &[int(u8::from(*on))]),
+        Command::Cfun { fun, rst } => {
+            let mut p = alloc::vec![int(*fun)];
+            p.extend(rst.map(int));
+            push_set(out, Name::Cfun, &p)
+        }
         Command::Cgsn(None) => simple(out, Name::Cgsn, b""),
         Command::Cgsn(Some(snt)) => push_set(out, Name::Cgsn, &[int(*snt)]),
         Command::Gsn => simple(out, Name::Gsn, b""),
@@ -371,6 +395,99 @@ mod tests {
             Ok(r)
         );
         assert!(Response::parse(b"+CESQ: 99,99,255,255,20,50").is_err());
+    }
+
+    #[test]
+    fn network_commands_parse_and_print() {
+        for (line, cmd) in [
+            (&b"AT+CEREG=2"[..], Command::Cereg(2)),
+            (b"AT+CEREG=5", Command::Cereg(5)),
+            (b"AT+CGREG=3", Command::Cgreg(3)),
+            (b"AT+CGATT=0", Command::Cgatt(false)),
+            (b"AT+CGATT=1", Command::Cgatt(true)),
+            (b"AT+CFUN=4", Command::Cfun { fun: 4, rst: None }),
+            (
+                b"AT+CFUN=1,0",
+                Command::Cfun {
+                    fun: 1,
+                    rst: Some(0),
+                },
+            ),
+        ] {
+            assert_eq!(Command::parse(line), Ok(cmd.clone()), "{line:?}");
+            assert_eq!(cmd.to_bytes(), line);
+        }
+        for n in [
+            Name::Cereg,
+            Name::Cgreg,
+            Name::Cops,
+            Name::Cgatt,
+            Name::Cfun,
+        ] {
+            let line = alloc::format!("AT+{}?", n.as_str());
+            assert_eq!(Command::parse(line.as_bytes()), Ok(Command::Read(n)));
+        }
+        for bad in [
+            &b"AT+CEREG=6"[..],
+            b"AT+CGREG=4",
+            b"AT+CGATT=2",
+            b"AT+CFUN=1,2",
+            b"AT+CFUN=128",
+            b"AT+CFUN",
+            b"AT+CEREG",
+            b"AT+COPS",
+            b"AT+CEREG=\"1\"",
+        ] {
+            assert!(Command::parse(bad).is_err(), "{bad:?}");
+        }
+        // The read form `<n>,<stat>[,"<tac>","<ci>",<AcT>]`: a TAC stays quoted (§A.1).
+        let loc = crate::RegLocation {
+            tac: "5A1F".into(),
+            ci: "0C8E2A01".into(),
+            act: 7,
+        };
+        let read = Response::Reg {
+            name: Name::Cereg,
+            n: 2,
+            stat: 1,
+            loc: Some(loc.clone()),
+        };
+        assert_eq!(read.to_bytes(), b"+CEREG: 2,1,\"5A1F\",\"0C8E2A01\",7");
+        assert_eq!(Response::parse(&read.to_bytes()), Ok(read));
+        let seen = Response::Reg {
+            name: Name::Cereg,
+            n: 0,
+            stat: 1,
+            loc: None,
+        };
+        assert_eq!(Response::parse(b"+CEREG: 0,1"), Ok(seen));
+        let cops = Response::Cops(Some("CHINA MOBILE".into()));
+        assert_eq!(cops.to_bytes(), b"+COPS: 0,0,\"CHINA MOBILE\",7");
+        assert_eq!(Response::parse(&cops.to_bytes()), Ok(cops));
+        assert_eq!(Response::Cops(None).to_bytes(), b"+COPS: 0");
+        assert_eq!(Response::parse(b"+COPS: 0"), Ok(Response::Cops(None)));
+        let n = Response::Number(Name::Cfun, 4);
+        assert_eq!(n.to_bytes(), b"+CFUN: 4");
+        assert_eq!(Response::parse(b"+CFUN: 4"), Ok(n));
+        assert_eq!(
+            Response::parse(b"+CGATT: 1"),
+            Ok(Response::Number(Name::Cgatt, 1))
+        );
+        // URC forms: `<stat>` alone (n 1) or with tac, ci, AcT (n 2).
+        let urc = crate::Urc::Reg {
+            name: Name::Cereg,
+            stat: 1,
+            loc: Some(loc),
+        };
+        assert_eq!(urc.to_bytes(), b"+CEREG: 1,\"5A1F\",\"0C8E2A01\",7");
+        assert_eq!(crate::Urc::parse(&urc.to_bytes()), Ok(urc));
+        let off = crate::Urc::Reg {
+            name: Name::Cgreg,
+            stat: 0,
+            loc: None,
+        };
+        assert_eq!(crate::Urc::parse(b"+CGREG: 0"), Ok(off));
+        assert!(crate::Urc::parse(b"+CEREG: 1,2").is_err());
     }
 
     #[test]

@@ -12,6 +12,8 @@ const SERIAL: &str = "012345";
 const IMSI: &str = "460081234567890";
 /// Default ICCID body (issuer 898600, China Mobile); the Luhn digit makes it 20 digits.
 const ICCID_BODY: &str = "8986001234567890123";
+/// Default operator of `AT+COPS?`: the CMCC network the default IMSI belongs to.
+const OPERATOR: &str = "CHINA MOBILE";
 /// Software version number of `AT+CGSN=2/3` (27.007 §5.4).
 const SVN: &str = "01";
 
@@ -23,6 +25,7 @@ pub(crate) struct Identity {
     pub(crate) imei: String,
     pub(crate) imsi: String,
     pub(crate) iccid: String,
+    pub(crate) operator: String,
     pub(crate) rssi: u8,
     pub(crate) ber: u8,
     pub(crate) rsrq: u8,
@@ -49,6 +52,7 @@ impl Identity {
             imei: or(&o.imei, with_luhn(&format!("{}{SERIAL}", p.tac))),
             imsi: or(&o.imsi, IMSI.into()),
             iccid: or(&o.iccid, with_luhn(ICCID_BODY)),
+            operator: or(&o.operator, OPERATOR.into()),
             rssi: o.rssi.unwrap_or(p.rssi),
             ber: o.ber.unwrap_or(p.ber),
             rsrq: o.rsrq.unwrap_or(p.rsrq),

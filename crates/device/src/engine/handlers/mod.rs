@@ -12,6 +12,7 @@ pub(super) mod csq;
 pub(super) mod ftp;
 pub(super) mod identity;
 pub(super) mod localfs;
+pub(super) mod network;
 pub(super) mod pdp;
 pub(super) mod ssl;
 pub(super) mod test_form;

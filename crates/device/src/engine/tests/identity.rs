@@ -89,6 +89,7 @@ fn overrides_replace_the_profile_values() {
         imei: Some("490154203237518".into()),
         imsi: Some("001010123456789".into()),
         iccid: Some("8901260123456789012".into()),
+        operator: Some("ACME NET".into()),
         rssi: Some(13),
         ber: Some(0),
         rsrq: Some(10),
@@ -112,6 +113,7 @@ fn overrides_replace_the_profile_values() {
         "+ICCID: 8901260123456789012"
     );
     assert_eq!(line_of(&r.send("AT+CSQ\r")), "+CSQ: 13,0");
+    assert_eq!(line_of(&r.send("AT+COPS?\r")), "+COPS: 0,0,\"ACME NET\",7");
     assert_eq!(
         line_of(&r.send("AT+CESQ\r")),
         "+CESQ: 99,99,255,255,10,30,255,255,255"

@@ -98,4 +98,5 @@ mod channels;
 mod data_modes;
 mod garbage;
 mod identity;
+mod network;
 mod services;
