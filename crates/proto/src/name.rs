@@ -38,6 +38,8 @@ names! {
     Cgatt = "CGATT",
     /// `AT+CFUN`: phone functionality, flight mode (27.007 §8.2; §A.5).
     Cfun = "CFUN",
+    /// `AT+CGPADDR`: PDP addresses (27.007 §10.1.14; ONEMO-RELATED.md §A.4).
+    Cgpaddr = "CGPADDR",
     /// `AT+CGSN[=<snt>]`: serial number, IMEI (27.007 §5.4; ONEMO-RELATED.md §A.5).
     Cgsn = "CGSN",
     /// `AT+GSN`: serial number, IMEI (V.25ter §6.1.6 style, bare line).

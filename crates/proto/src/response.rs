@@ -89,6 +89,9 @@ pub enum Response {
     /// `+COPS: 0,0,"<oper>",7` registered (automatic mode, long name, E-UTRAN), `+COPS: 0`
     /// when not (27.007 §7.3; ONEMO-RELATED.md §A.4: esp-ml307 reads the 3rd of ≥4 fields).
     Cops(Option<String>),
+    /// `+CGPADDR: <cid>[,"<addr>"]`: the address is left out while the context has none
+    /// (27.007 §10.1.14).
+    Cgpaddr(u8, Option<String>),
     /// `+<NAME>: <n>`: `+CGATT: <state>`, `+CFUN: <fun>`.
     Number(Name, u8),
     /// Several bare lines with one CRLF between them and none before the closing CRLF, as the
@@ -188,6 +191,11 @@ impl Response {
                 line::emit(out, Name::Cops, &[int(0u8), int(0u8), string(op), int(7u8)])
             }
             Response::Number(name, v) => line::emit(out, *name, &[int(*v)]),
+            Response::Cgpaddr(cid, addr) => {
+                let mut p = alloc::vec![int(*cid)];
+                p.extend(addr.as_deref().map(string));
+                line::emit(out, Name::Cgpaddr, &p)
+            }
             Response::Cesq(v) => {
                 let p: Vec<Param> = v.iter().map(|x| int(*x)).collect();
                 line::emit(out, Name::Cesq, &p)
@@ -324,6 +332,10 @@ impl Response {
             },
             Name::Cops if p.len() == 1 && num::<u8>(p.first())? == 0 => Response::Cops(None),
             Name::Cops if p.len() == 4 => Response::Cops(Some(text(p.get(2))?)),
+            Name::Cgpaddr if p.len() == 1 => Response::Cgpaddr(num(p.first())?, None),
+            Name::Cgpaddr if p.len() == 2 => {
+                Response::Cgpaddr(num(p.first())?, Some(text(p.get(1))?))
+            }
             Name::Cgatt | Name::Cfun if p.len() == 1 => Response::Number(name, num(p.first())?),
             Name::Cesq if p.len() == 9 => {
                 let mut v = [0u8; 9];

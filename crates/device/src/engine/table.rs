@@ -91,6 +91,7 @@ pub(super) const COMMANDS: &[Entry] = &[
     net(Name::Cgreg, network::reg),
     entry(Name::Cops, network::cops),
     net(Name::Cgatt, network::cgatt),
+    net(Name::Cgpaddr, network::cgpaddr),
     net(Name::Cfun, network::cfun),
     entry(Name::MftpCfg, cfg::run),
     entry(Name::MftpConn, ftp::run),

@@ -40,6 +40,9 @@ pub enum Command {
     Cereg(u8),
     /// `AT+CGREG=<n>`: the same for `+CGREG`.
     Cgreg(u8),
+    /// `AT+CGPADDR[=<cid>[,<cid>...]]`: the addresses of the given contexts, or of every
+    /// defined one (empty list).
+    Cgpaddr(Vec<u8>),
     /// `AT+CGATT=<0|1>`: detach or attach.
     Cgatt(bool),
     /// `AT+CFUN=<fun>[,<rst>]`: 1 full, 0/4 radio off (the profile says which it accepts).

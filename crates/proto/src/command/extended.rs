@@ -57,6 +57,7 @@ fn execute(name: Name) -> Result<Command, ParseError> {
         Name::Cgmr => Ok(Command::Cgmr),
         Name::Csq => Ok(Command::Csq),
         Name::Cesq => Ok(Command::Cesq),
+        Name::Cgpaddr => Ok(Command::Cgpaddr(Vec::new())),
         Name::Cgsn => Ok(Command::Cgsn(None)),
         Name::Gsn => Ok(Command::Gsn),
         Name::Cimi => Ok(Command::Cimi),
@@ -142,6 +143,14 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
         Name::Cereg => Command::Cereg(a.u8_in(0, 5)?),
         Name::Cgreg => Command::Cgreg(a.u8_in(0, 3)?),
         Name::Cgatt => Command::Cgatt(a.int(0, 1)? == 1),
+        // §A.4: cid 0 or 16 is refused; at least one cid after `=`.
+        Name::Cgpaddr => {
+            let mut cids = alloc::vec![a.u8_in(1, MAX_CID)?];
+            while !a.at_end() {
+                cids.push(a.u8_in(1, MAX_CID)?);
+            }
+            Command::Cgpaddr(cids)
+        }
         Name::Cfun => Command::Cfun {
             fun: a.u8_in(0, 127)?,
             rst: a.opt_int(0, 1)?.map(|r| r as u8),
@@ -260,6 +269,11 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::Cereg(n) => push_set(out, Name::Cereg, &[int(*n)]),
         Command::Cgreg(n) => push_set(out, Name::Cgreg, &[int(*n)]),
         Command::Cgatt(on) => push_set(out, Name::Cgatt, &[int(u8::from(*on))]),
+        Command::Cgpaddr(cids) if cids.is_empty() => simple(out, Name::Cgpaddr, b""),
+        Command::Cgpaddr(cids) => {
+            let p: Vec<Param> = cids.iter().map(|c| int(*c)).collect();
+            push_set(out, Name::Cgpaddr, &p)
+        }
         Command::Cfun { fun, rst } => {
             let mut p = alloc::vec![int(*fun)];
             p.extend(rst.map(int));
@@ -472,6 +486,30 @@ mod tests {
         assert_eq!(
             Response::parse(b"+CGATT: 1"),
             Ok(Response::Number(Name::Cgatt, 1))
+        );
+        // CGPADDR: every defined cid, or a list; cid 0 and 16 refused (§A.4).
+        assert_eq!(
+            Command::parse(b"AT+CGPADDR"),
+            Ok(Command::Cgpaddr(alloc::vec![]))
+        );
+        let two = Command::Cgpaddr(alloc::vec![1, 15]);
+        assert_eq!(Command::parse(b"AT+CGPADDR=1,15"), Ok(two.clone()));
+        assert_eq!(two.to_bytes(), b"AT+CGPADDR=1,15");
+        assert_eq!(Command::Cgpaddr(alloc::vec![]).to_bytes(), b"AT+CGPADDR");
+        for bad in [
+            &b"AT+CGPADDR=0"[..],
+            b"AT+CGPADDR=16",
+            b"AT+CGPADDR=1,",
+            b"AT+CGPADDR?",
+        ] {
+            assert!(Command::parse(bad).is_err(), "{bad:?}");
+        }
+        let addr = Response::Cgpaddr(1, Some("10.0.0.2".into()));
+        assert_eq!(addr.to_bytes(), b"+CGPADDR: 1,\"10.0.0.2\"");
+        assert_eq!(Response::parse(&addr.to_bytes()), Ok(addr));
+        assert_eq!(
+            Response::parse(b"+CGPADDR: 2"),
+            Ok(Response::Cgpaddr(2, None))
         );
         // URC forms: `<stat>` alone (n 1) or with tac, ci, AcT (n 2).
         let urc = crate::Urc::Reg {

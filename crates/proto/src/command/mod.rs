@@ -73,6 +73,7 @@ impl Command {
             Command::Cereg(_) => Name::Cereg,
             Command::Cgreg(_) => Name::Cgreg,
             Command::Cgatt(_) => Name::Cgatt,
+            Command::Cgpaddr(_) => Name::Cgpaddr,
             Command::Cfun { .. } => Name::Cfun,
             Command::Cgsn(_) => Name::Cgsn,
             Command::Gsn => Name::Gsn,

@@ -140,6 +140,33 @@ fn change(cx: &mut Ctx<'_>, f: impl FnOnce(&mut crate::engine::contexts::NetStat
     }
 }
 
+/// `AT+CGPADDR[=<cid>...]`: `+CGPADDR: <cid>,"<addr>"` per context, the address left out
+/// while the context is inactive; without cids, every defined context. A cid above the
+/// model's range is `+CME ERROR: 50` (§A.4).
+pub(crate) fn cgpaddr(cx: &mut Ctx<'_>, cmd: Command) {
+    let Command::Cgpaddr(cids) = cmd else {
+        return cx.reply.error(CmeError::ParameterError);
+    };
+    if cids.iter().any(|c| *c > cx.cfg.profile.cid_max) {
+        return cx.reply.error(CmeError::ParameterError);
+    }
+    let cids: Vec<u8> = if cids.is_empty() {
+        cx.pdp
+            .iter()
+            .filter(|(c, p)| p.defined && *c <= cx.cfg.profile.cid_max)
+            .map(|(c, _)| c)
+            .collect()
+    } else {
+        cids
+    };
+    for cid in cids {
+        let active = cx.pdp.get(cid).is_some_and(|p| p.active);
+        let addr = active.then(|| cx.pdp.address(cid));
+        cx.reply.respond(&Response::Cgpaddr(cid, addr));
+    }
+    cx.reply.ok();
+}
+
 /// `AT+<NAME>=?` for the network commands.
 pub(crate) fn test_lines(name: Name, p: &Profile) -> Vec<Vec<Param>> {
     let bare = |s: String| Param::Bare(s.into_bytes());
@@ -147,6 +174,7 @@ pub(crate) fn test_lines(name: Name, p: &Profile) -> Vec<Vec<Param>> {
         Name::Cereg => vec![vec![bare("(0-5)".into())]],
         Name::Cgreg => vec![vec![bare("(0-3)".into())]],
         Name::Cgatt => vec![vec![bare("(0,1)".into())]],
+        Name::Cgpaddr => vec![vec![bare(format!("(1-{})", p.cid_max))]],
         Name::Cfun => {
             let levels: Vec<String> = p.cfun_levels.iter().map(u8::to_string).collect();
             let mut l = vec![bare(format!("({})", levels.join(",")))];

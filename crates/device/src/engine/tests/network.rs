@@ -135,3 +135,46 @@ fn cfun_levels_and_rst_per_model() {
     assert_eq!(r.send("AT+CEREG?\r"), "\r\n+CEREG: 0,0\r\n\r\nOK\r\n");
     assert_eq!(r.send("AT\r"), "\r\nOK\r\n");
 }
+
+#[test]
+fn cgpaddr_lists_defined_contexts_and_follows_flight_mode() {
+    let mut r = rig();
+    assert_eq!(
+        r.send("AT+CGPADDR\r"),
+        "\r\n+CGPADDR: 1,\"0.0.0.0\"\r\n\r\nOK\r\n"
+    );
+    assert_eq!(r.send("AT+CGDCONT=3,\"IP\",\"x\"\r"), "\r\nOK\r\n");
+    assert_eq!(
+        r.send("AT+CGPADDR\r"),
+        "\r\n+CGPADDR: 1,\"0.0.0.0\"\r\n\r\n+CGPADDR: 3\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        r.send("AT+CGPADDR=3,1\r"),
+        "\r\n+CGPADDR: 3\r\n\r\n+CGPADDR: 1,\"0.0.0.0\"\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        r.send("AT+CGPADDR=?\r"),
+        "\r\n+CGPADDR: (1-15)\r\n\r\nOK\r\n"
+    );
+    for bad in [
+        "AT+CGPADDR=0",
+        "AT+CGPADDR=16",
+        "AT+CGPADDR=1,",
+        "AT+CGPADDR?",
+    ] {
+        assert_eq!(
+            r.send(&format!("{bad}\r")),
+            "\r\n+CME ERROR: 50\r\n",
+            "{bad}"
+        );
+    }
+    assert_eq!(r.send("AT+CFUN=4\r"), "\r\nOK\r\n");
+    assert_eq!(r.send("AT+CGPADDR=1\r"), "\r\n+CGPADDR: 1\r\n\r\nOK\r\n");
+    let mut r = rig_with(Model::Ml305u.profile());
+    r.send("ATE0\r");
+    assert_eq!(r.send("AT+CGPADDR=8\r"), "\r\n+CME ERROR: 50\r\n");
+    assert_eq!(
+        r.send("AT+CGPADDR=?\r"),
+        "\r\n+CGPADDR: (1-7)\r\n\r\nOK\r\n"
+    );
+}
