@@ -11,6 +11,9 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u16)]
 pub enum CmeError {
+    /// 27.007 §9.2.1, 30: no network service. A PDP context or attach asked for while the radio
+    /// is off (`AT+CFUN=0/4`).
+    NoNetworkService = 30,
     /// Table 4, 50: 参数错误. Syntax error or a parameter out of range.
     ParameterError = 50,
     /// Table 4, 800: FTP未知错误.
@@ -110,6 +113,7 @@ const CME_TABLE: &[(CmeError, &str)] = &[
     (CmeError::ListFail, "file list failed"),
     (CmeError::NoSpace, "no space left"),
     (CmeError::FsTimeout, "file operation timeout"),
+    (CmeError::NoNetworkService, "no network service"),
 ];
 
 impl CmeError {
@@ -153,7 +157,7 @@ impl CmeError {
 /// enum cannot be cast with `as`.
 const CME_NUMBERS: &[u16] = &[
     50, 800, 801, 802, 803, 804, 805, 806, 807, 808, 809, 810, 811, 812, 813, 1050, 1051, 1052,
-    1053, 1054, 1055, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1063, 1064,
+    1053, 1054, 1055, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1063, 1064, 30,
 ];
 
 impl fmt::Display for CmeError {

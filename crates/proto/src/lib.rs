@@ -32,7 +32,7 @@ pub use command::{
 pub use error::ParseError;
 pub use name::Name;
 pub use profile::{Model, Profile};
-pub use response::Response;
+pub use response::{RegLocation, Response};
 pub use syntax::{Param, SyntaxError};
 pub use types::{
     CfgKey, CfgValue, ChannelId, ChannelState, CmeeMode, DataType, LocalFs, SslMode, TransMode,

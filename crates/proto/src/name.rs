@@ -26,6 +26,32 @@ names! {
     Cgmr = "CGMR",
     /// `AT+CSQ`: signal quality (27.007 §8.5; ONEMO-RELATED.md §A.5).
     Csq = "CSQ",
+    /// `AT+CESQ`: extended signal quality (27.007 §8.69; ONEMO-RELATED.md §A.5).
+    Cesq = "CESQ",
+    /// `AT+CEREG`: EPS registration, read form and URC (27.007 §10.1.22; ONEMO-RELATED.md §A.4).
+    Cereg = "CEREG",
+    /// `AT+CGREG`: GPRS registration, read form and URC (27.007 §10.1.20; §A.4).
+    Cgreg = "CGREG",
+    /// `AT+COPS`: operator (27.007 §7.3; §A.4).
+    Cops = "COPS",
+    /// `AT+CGATT`: packet domain attach (27.007 §10.1.9; §A.4).
+    Cgatt = "CGATT",
+    /// `AT+CFUN`: phone functionality, flight mode (27.007 §8.2; §A.5).
+    Cfun = "CFUN",
+    /// `AT+CGPADDR`: PDP addresses (27.007 §10.1.14; ONEMO-RELATED.md §A.4).
+    Cgpaddr = "CGPADDR",
+    /// `AT+CGSN[=<snt>]`: serial number, IMEI (27.007 §5.4; ONEMO-RELATED.md §A.5).
+    Cgsn = "CGSN",
+    /// `AT+GSN`: serial number, IMEI (V.25ter §6.1.6 style, bare line).
+    Gsn = "GSN",
+    /// `AT+CIMI`: IMSI, a bare line (27.007 §5.6; ONEMO-RELATED.md §A.5).
+    Cimi = "CIMI",
+    /// `AT+MCCID`: ICCID, `+MCCID: <iccid>` (ONEMO-RELATED.md §A.5).
+    Mccid = "MCCID",
+    /// `AT+ICCID`: ICCID, `+ICCID: <iccid>` (ONEMO-RELATED.md §A.5, esp-ml307).
+    Iccid = "ICCID",
+    /// `AT+CPIN?`: SIM state, `+CPIN: READY` (27.007 §8.3; ONEMO-RELATED.md §A.4).
+    Cpin = "CPIN",
     /// `AT+CMEE`: error report mode (manual §2.2).
     Cmee = "CMEE",
     /// `AT+MFTPCFG` (§3.1).

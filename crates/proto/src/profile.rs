@@ -33,14 +33,28 @@ pub struct Profile {
     pub ftps: bool,
     /// Bytes per `+MFTPRETR` chunk on the serial line (NOTES: default 1024).
     pub retr_chunk: usize,
-    /// `AT+CGMI`.
+    /// `AT+CGMI` and the first line of `ATI`.
     pub manufacturer: &'static str,
-    /// `AT+CGMR`.
+    /// `AT+CGMR`: `<model>-<variant>-<build>` on hardware (ONEMO-RELATED.md §A.2).
     pub revision: &'static str,
+    /// `ATI` prints the hardware's three bare lines with one CRLF between them and no
+    /// `Revision:` label (ONEMO-RELATED.md §A.2); `generic` keeps its own three-line form.
+    pub ati_hardware: bool,
+    /// Type allocation code (8 digits) of the IMEI: the IMEI is this, a 6-digit serial and the
+    /// Luhn digit, so it is valid and stable per model.
+    pub tac: &'static str,
     /// `<rssi>` of `AT+CSQ`: 0-31, 99 unknown (there is no radio; a fixed, plausible value).
     pub rssi: u8,
     /// `<ber>` of `AT+CSQ`: 0-7, 99 unknown (ONEMO-RELATED.md §A.5: seen `+CSQ: 13,99`).
     pub ber: u8,
+    /// The `<fun>` values `AT+CFUN` accepts (ONEMO-RELATED.md §A.5).
+    pub cfun_levels: &'static [u8],
+    /// Whether `AT+CFUN` takes `<rst>` (the ML305U has none, §A.5).
+    pub cfun_rst: bool,
+    /// `<rsrq>` of `AT+CESQ`: 0-34, 255 unknown (27.007 §8.69).
+    pub rsrq: u8,
+    /// `<rsrp>` of `AT+CESQ`: 0-97, 255 unknown (27.007 §8.69).
+    pub rsrp: u8,
 }
 
 impl Model {
@@ -56,29 +70,75 @@ impl Model {
 
     /// The profile of this model.
     pub fn profile(self) -> Profile {
-        let hw = |model, name, cid_max| Profile {
+        let hw = |model, name, cid_max, revision, tac| Profile {
             model,
             name,
             cid_max,
             active_mode: false,
             ftps: false,
             retr_chunk: 1024,
-            manufacturer: "CMIOT",
-            revision: "ftpmodem-0.1.0",
+            manufacturer: "CMCC",
+            revision,
+            ati_hardware: true,
+            tac,
             rssi: 24,
             ber: 99,
+            // A good LTE cell, in keeping with rssi 24: RSRQ -9.5 dB, RSRP -91 dBm.
+            cfun_levels: &[0, 1, 3, 4, 5],
+            cfun_rst: true,
+            rsrq: 20,
+            rsrp: 50,
         };
         match self {
             Model::Generic => Profile {
                 active_mode: true,
                 ftps: true,
-                ..hw(Model::Generic, "generic", 15)
+                manufacturer: "CMIOT",
+                ati_hardware: false,
+                ..hw(Model::Generic, "generic", 15, "ftpmodem-0.1.0", "86000000")
             },
-            Model::Ml302a => hw(Model::Ml302a, "ML302A", 15),
-            Model::Ml305a => hw(Model::Ml305a, "ML305A", 15),
-            Model::Ml307a => hw(Model::Ml307a, "ML307A", 15),
-            Model::Ml305u => hw(Model::Ml305u, "ML305U", 7),
-            Model::Ml307r => hw(Model::Ml307r, "ML307R", 15),
+            // Only the ML307R string is seen (§A.2); the others follow its pattern with the
+            // variant the manual names (§1.1).
+            Model::Ml302a => hw(
+                Model::Ml302a,
+                "ML302A",
+                15,
+                "ML302A-DSLM-MBRH0S00",
+                "86412302",
+            ),
+            Model::Ml305a => hw(
+                Model::Ml305a,
+                "ML305A",
+                15,
+                "ML305A-DS-MBRH0S00",
+                "86412305",
+            ),
+            Model::Ml307a => hw(
+                Model::Ml307a,
+                "ML307A",
+                15,
+                "ML307A-DSLN-MBRH0S00",
+                "86412307",
+            ),
+            // §A.5: the ML305U takes fun 0, 1, 4 and no <rst>.
+            Model::Ml305u => Profile {
+                cfun_levels: &[0, 1, 4],
+                cfun_rst: false,
+                ..hw(
+                    Model::Ml305u,
+                    "ML305U",
+                    7,
+                    "ML305U-DBLN-MBRH0S00",
+                    "86412315",
+                )
+            },
+            Model::Ml307r => hw(
+                Model::Ml307r,
+                "ML307R",
+                15,
+                "ML307R-DC-MBRH0S00",
+                "86412317",
+            ),
         }
     }
 

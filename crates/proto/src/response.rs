@@ -13,6 +13,39 @@ use crate::types::{
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// Where the module is registered, as `+CEREG`/`+CGREG` print it with n 2 or more:
+/// `"<tac>","<ci>",<AcT>` (27.007 §10.1.22). The TAC stays quoted: esp-ml307 would turn an
+/// unquoted `1234` into a number (ONEMO-RELATED.md §A.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegLocation {
+    /// Tracking area code, 4 hex digits.
+    pub tac: String,
+    /// Cell identity, 8 hex digits.
+    pub ci: String,
+    /// Access technology: 7 E-UTRAN.
+    pub act: u8,
+}
+
+impl RegLocation {
+    /// Its three fields.
+    pub(crate) fn params(&self) -> [Param; 3] {
+        [string(&self.tac), string(&self.ci), int(self.act)]
+    }
+
+    /// From the fields after `<stat>`: none, or exactly tac, ci and AcT.
+    pub(crate) fn from_params(p: &[Param]) -> Result<Option<RegLocation>, ParseError> {
+        match p {
+            [] => Ok(None),
+            [Param::Str(_), Param::Str(_), _] => Ok(Some(RegLocation {
+                tac: text(p.first())?,
+                ci: text(p.get(1))?,
+                act: num(p.get(2))?,
+            })),
+            _ => Err(ParseError::Param),
+        }
+    }
+}
+
 /// One response line, without its `\r\n` framing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response {
@@ -39,6 +72,34 @@ pub enum Response {
         /// Channel bit error rate, 0-7, 99 unknown.
         ber: u8,
     },
+    /// `+CESQ: <rxlev>,<ber>,<rscp>,<ecno>,<rsrq>,<rsrp>,<ss_rsrq>,<ss_rsrp>,<ss_sinr>`
+    /// (27.007 §8.69): nine numbers, 99 or 255 where the radio does not apply (§A.5).
+    Cesq([u8; 9]),
+    /// `+CEREG: <n>,<stat>[,"<tac>","<ci>",<AcT>]` or the same for `+CGREG` (read forms).
+    Reg {
+        /// `CEREG` or `CGREG`.
+        name: Name,
+        /// URC mode set with `AT+CEREG=<n>`.
+        n: u8,
+        /// 0 not registered, 1 registered (home), 2 searching, 3 denied, 5 roaming.
+        stat: u8,
+        /// Printed when n is 2 or more and the module is registered.
+        loc: Option<RegLocation>,
+    },
+    /// `+COPS: 0,0,"<oper>",7` registered (automatic mode, long name, E-UTRAN), `+COPS: 0`
+    /// when not (27.007 §7.3; ONEMO-RELATED.md §A.4: esp-ml307 reads the 3rd of ≥4 fields).
+    Cops(Option<String>),
+    /// `+CGPADDR: <cid>[,"<addr>"]`: the address is left out while the context has none
+    /// (27.007 §10.1.14).
+    Cgpaddr(u8, Option<String>),
+    /// `+<NAME>: <n>`: `+CGATT: <state>`, `+CFUN: <fun>`.
+    Number(Name, u8),
+    /// Several bare lines with one CRLF between them and none before the closing CRLF, as the
+    /// hardware prints `ATI` (ONEMO-RELATED.md §A.2); emitted only, a decoder sees `Text` lines.
+    Lines(Vec<String>),
+    /// `+<NAME>: <value>` with one unquoted value: `+CGSN: <imei>`, `+MCCID: <iccid>`,
+    /// `+ICCID: <iccid>`, `+CPIN: READY` (ONEMO-RELATED.md §A.4-A.5).
+    Value(Name, String),
     /// `+MFTPCFG: <id>,"<key>",<value>` (§3.1).
     MftpCfg(ChannelId, CfgValue),
     /// `+MFTPSTATE: <id>,<state>` (§3.13).
@@ -109,9 +170,37 @@ impl Response {
                 }
             }
             Response::Text(t) => out.extend_from_slice(t.as_bytes()),
+            Response::Lines(ls) => {
+                for (i, l) in ls.iter().enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(b"\r\n");
+                    }
+                    out.extend_from_slice(l.as_bytes());
+                }
+            }
             Response::Test(n, p) => line::emit_all(out, *n, p),
             Response::Cmee(m) => line::emit(out, Name::Cmee, &[int(m.as_u8())]),
             Response::Csq { rssi, ber } => line::emit(out, Name::Csq, &[int(*rssi), int(*ber)]),
+            Response::Reg { name, n, stat, loc } => {
+                let mut p = alloc::vec![int(*n), int(*stat)];
+                p.extend(loc.iter().flat_map(RegLocation::params));
+                line::emit(out, *name, &p)
+            }
+            Response::Cops(None) => line::emit(out, Name::Cops, &[int(0u8)]),
+            Response::Cops(Some(op)) => {
+                line::emit(out, Name::Cops, &[int(0u8), int(0u8), string(op), int(7u8)])
+            }
+            Response::Number(name, v) => line::emit(out, *name, &[int(*v)]),
+            Response::Cgpaddr(cid, addr) => {
+                let mut p = alloc::vec![int(*cid)];
+                p.extend(addr.as_deref().map(string));
+                line::emit(out, Name::Cgpaddr, &p)
+            }
+            Response::Cesq(v) => {
+                let p: Vec<Param> = v.iter().map(|x| int(*x)).collect();
+                line::emit(out, Name::Cesq, &p)
+            }
+            Response::Value(n, v) => line::emit(out, *n, &[Param::Bare(v.as_bytes().to_vec())]),
             Response::MftpCfg(id, v) => {
                 let mut p = alloc::vec![int(id.get()), string(v.key().as_str())];
                 p.extend(v.params());
@@ -224,6 +313,36 @@ impl Response {
                     CfgKey::Cid => CfgValue::Cid(v(2)?),
                 };
                 Response::MftpCfg(id, value)
+            }
+            Name::Cgsn | Name::Mccid | Name::Iccid | Name::Cpin if p.len() == 1 => {
+                let v = match p.first() {
+                    Some(Param::Int(n)) => n.to_string(),
+                    Some(Param::Bare(b)) => {
+                        String::from_utf8(b.clone()).map_err(|_| ParseError::Param)?
+                    }
+                    _ => return Err(ParseError::Param),
+                };
+                Response::Value(name, v)
+            }
+            Name::Cereg | Name::Cgreg if p.len() >= 2 => Response::Reg {
+                name,
+                n: num(p.first())?,
+                stat: num(p.get(1))?,
+                loc: RegLocation::from_params(p.get(2..).unwrap_or_default())?,
+            },
+            Name::Cops if p.len() == 1 && num::<u8>(p.first())? == 0 => Response::Cops(None),
+            Name::Cops if p.len() == 4 => Response::Cops(Some(text(p.get(2))?)),
+            Name::Cgpaddr if p.len() == 1 => Response::Cgpaddr(num(p.first())?, None),
+            Name::Cgpaddr if p.len() == 2 => {
+                Response::Cgpaddr(num(p.first())?, Some(text(p.get(1))?))
+            }
+            Name::Cgatt | Name::Cfun if p.len() == 1 => Response::Number(name, num(p.first())?),
+            Name::Cesq if p.len() == 9 => {
+                let mut v = [0u8; 9];
+                for (i, x) in v.iter_mut().enumerate() {
+                    *x = num(p.get(i))?;
+                }
+                Response::Cesq(v)
             }
             Name::Csq if p.len() == 2 => Response::Csq {
                 rssi: num(p.first())?,

@@ -114,6 +114,16 @@ impl Timestamp {
 pub enum Urc {
     /// `+MATREADY`: the module has started.
     Ready,
+    /// `+CEREG: <stat>[,"<tac>","<ci>",<AcT>]` or `+CGREG: ...`: registration changed
+    /// (27.007 §10.1.22, §10.1.20; ONEMO-RELATED.md §A.4), printed as `AT+CEREG=<n>` asks.
+    Reg {
+        /// `CEREG` or `CGREG`.
+        name: Name,
+        /// 0 not registered, 1 registered.
+        stat: u8,
+        /// With n 2 or more, when registered.
+        loc: Option<crate::RegLocation>,
+    },
     /// `+MFTPCONN|DISC|CWD|MKD|DEL|RN: <id>,<result_code>`.
     Result {
         /// Which command.
@@ -219,7 +229,7 @@ impl Urc {
     /// The channel the report belongs to; hosts route on it.
     pub fn channel(&self) -> Option<ChannelId> {
         match self {
-            Urc::Ready | Urc::Mipcall { .. } => None,
+            Urc::Ready | Urc::Mipcall { .. } | Urc::Reg { .. } => None,
             Urc::Result { id, .. }
             | Urc::Pwd { id, .. }
             | Urc::ListDir { id, .. }
@@ -241,6 +251,11 @@ impl Urc {
             Urc::Ready => {
                 out.push(b'+');
                 out.extend_from_slice(Name::MatReady.as_str().as_bytes());
+            }
+            Urc::Reg { name, stat, loc } => {
+                let mut p = alloc::vec![int(*stat)];
+                p.extend(loc.iter().flat_map(crate::RegLocation::params));
+                line::emit(out, *name, &p);
             }
             Urc::Result { op, id: i, code: c } => line::emit(out, op.name(), &[id(i), code(c)]),
             Urc::Pwd {
@@ -396,6 +411,12 @@ impl Urc {
                 }),
                 _ => Err(ParseError::Param),
             },
+            // One field, or four: the read form has two or five (ONEMO-RELATED.md §A.4).
+            Name::Cereg | Name::Cgreg if p.len() == 1 || p.len() == 4 => Ok(Urc::Reg {
+                name,
+                stat: num(p.first())?,
+                loc: crate::RegLocation::from_params(p.get(1..).unwrap_or_default())?,
+            }),
             Name::Mipcall => Ok(Urc::Mipcall {
                 cid: num(p.first())?,
                 active: num::<u8>(p.get(1))? == 1,

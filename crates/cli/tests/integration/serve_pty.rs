@@ -109,7 +109,7 @@ fn a_terminal_program_talks_at_over_the_pty_and_sigterm_removes_the_link() {
     tty.write_all(b"ATI\r").unwrap();
     let out = read_until(&mut tty, b"OK\r\n");
     assert!(
-        out.ends_with(b"\r\nCMIOT\r\n\r\nML307R\r\n\r\nRevision: ftpmodem-0.1.0\r\n\r\nOK\r\n"),
+        out.ends_with(b"\r\nCMCC\r\nML307R\r\nML307R-DC-MBRH0S00\r\n\r\nOK\r\n"),
         "{out:?}"
     );
     tty.write_all(b"AT+MFTPCFG=0,\"transmode\",0\r").unwrap();

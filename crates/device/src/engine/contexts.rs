@@ -93,3 +93,37 @@ impl SslTable {
         }
     }
 }
+
+/// Radio and registration: what `AT+CFUN`, `AT+CGATT`, `AT+CEREG` and `AT+CGREG` set and read.
+/// There is no radio; the module is registered whenever it is fully on and attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NetState {
+    /// `AT+CEREG=<n>`: 0 no URC, 1 `<stat>`, 2-5 with the location.
+    pub(crate) cereg_n: u8,
+    /// `AT+CGREG=<n>`.
+    pub(crate) cgreg_n: u8,
+    /// `AT+CFUN`: 1 full functionality, anything else the radio is off.
+    pub(crate) fun: u8,
+    /// `AT+CGATT`: packet domain attached.
+    pub(crate) attached: bool,
+}
+
+impl Default for NetState {
+    /// Powered up: full functionality, attached, no registration URCs (27.007 default n 0;
+    /// `+CEREG: 0,1` is what a module answers, ONEMO-RELATED.md §A.4 RTU).
+    fn default() -> Self {
+        NetState {
+            cereg_n: 0,
+            cgreg_n: 0,
+            fun: 1,
+            attached: true,
+        }
+    }
+}
+
+impl NetState {
+    /// Registered on the home network (stat 1), which needs the radio on and an attach.
+    pub(crate) fn registered(&self) -> bool {
+        self.fun == 1 && self.attached
+    }
+}

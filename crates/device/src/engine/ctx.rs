@@ -6,7 +6,7 @@
 use super::action::{Action, ChannelRequest};
 use super::channels::Channels;
 use super::config::EngineConfig;
-use super::contexts::{PdpTable, SslTable};
+use super::contexts::{NetState, PdpTable, SslTable};
 use super::modes::{Mode, Prompt, Transparent};
 use super::reply::Reply;
 use crate::fs::Sandbox;
@@ -28,6 +28,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) channels: &'a mut Channels,
     /// PDP contexts.
     pub(crate) pdp: &'a mut PdpTable,
+    /// Radio and registration.
+    pub(crate) net: &'a mut NetState,
     /// TLS contexts.
     pub(crate) ssl: &'a mut SslTable,
     /// Work for the channel tasks.

@@ -25,13 +25,13 @@ pub use action::{
     Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
     MAX_RETR_CHUNK,
 };
-pub use config::EngineConfig;
+pub use config::{EngineConfig, IdentityError, IdentityOverrides};
 pub use contexts::PdpBinding;
 pub use output::{Batch, LARGE_OUTPUT};
 
 use crate::fs::Sandbox;
 use channels::Channels;
-use contexts::{PdpTable, SslTable};
+use contexts::{NetState, PdpTable, SslTable};
 use ctx::Ctx;
 use ftpmodem_proto::{Profile, Urc};
 use line::LineBuffer;
@@ -51,6 +51,7 @@ pub struct Engine {
     actions: VecDeque<Action>,
     channels: Channels,
     pdp: PdpTable,
+    net: NetState,
     ssl: SslTable,
     /// The latest instant passed in; handlers that start a timed mode read it.
     now: Instant,
@@ -65,6 +66,7 @@ impl Engine {
             now,
             line: LineBuffer::new(cfg.max_line),
             pdp: PdpTable::new(&cfg.pdp),
+            net: NetState::default(),
             cfg,
             fs,
             echo: true,
@@ -265,6 +267,7 @@ impl Engine {
             fs: &self.fs,
             channels: &mut self.channels,
             pdp: &mut self.pdp,
+            net: &mut self.net,
             ssl: &mut self.ssl,
             actions: &mut self.actions,
             now: self.now,

@@ -4,7 +4,7 @@
 //! here and its handler file under `handlers/`.
 
 use super::ctx::Ctx;
-use super::handlers::{basic, cfg, csq, ftp, localfs, pdp, ssl, test_form};
+use super::handlers::{basic, cfg, csq, ftp, identity, localfs, network, pdp, ssl, test_form};
 use super::line::Completed;
 use super::modes::{Prompt, PromptOutcome, PromptPurpose};
 use ftpmodem_proto::command::find_prefix;
@@ -39,6 +39,15 @@ const fn entry(name: Name, run: Handler) -> Entry {
     }
 }
 
+const fn net(name: Name, run: Handler) -> Entry {
+    Entry {
+        name: Some(name),
+        run,
+        test: network::test_lines,
+        op: None,
+    }
+}
+
 const fn channel_op(name: Name, op: FtpOp) -> Entry {
     Entry {
         name: Some(name),
@@ -56,9 +65,15 @@ pub(super) const COMMANDS: &[Entry] = &[
         test: test_form::lines,
         op: None,
     },
-    entry(Name::Cgmi, basic::identity_line),
-    entry(Name::Cgmm, basic::identity_line),
-    entry(Name::Cgmr, basic::identity_line),
+    entry(Name::Cgmi, identity::bare_line),
+    entry(Name::Cgmm, identity::bare_line),
+    entry(Name::Cgmr, identity::bare_line),
+    entry(Name::Cgsn, identity::cgsn),
+    entry(Name::Gsn, identity::bare_line),
+    entry(Name::Cimi, identity::bare_line),
+    entry(Name::Mccid, identity::iccid),
+    entry(Name::Iccid, identity::iccid),
+    entry(Name::Cpin, identity::cpin),
     entry(Name::Cmee, basic::cmee),
     Entry {
         name: Some(Name::Csq),
@@ -66,6 +81,18 @@ pub(super) const COMMANDS: &[Entry] = &[
         test: csq::test_lines,
         op: None,
     },
+    Entry {
+        name: Some(Name::Cesq),
+        run: csq::cesq,
+        test: csq::cesq_test_lines,
+        op: None,
+    },
+    net(Name::Cereg, network::reg),
+    net(Name::Cgreg, network::reg),
+    entry(Name::Cops, network::cops),
+    net(Name::Cgatt, network::cgatt),
+    net(Name::Cgpaddr, network::cgpaddr),
+    net(Name::Cfun, network::cfun),
     entry(Name::MftpCfg, cfg::run),
     entry(Name::MftpConn, ftp::run),
     entry(Name::MftpDisc, ftp::run),

@@ -21,7 +21,8 @@ pub enum Command {
     FactoryDefaults,
     /// `AT+<NAME>=?`: the test form, listing supported ranges.
     Test(Name),
-    /// `AT+<NAME>?`: the read form (commands that have one: CMEE, CGDCONT, CGACT, MIPCALL).
+    /// `AT+<NAME>?`: the read form (commands that have one: CMEE, CGDCONT, CGACT, MIPCALL, CPIN,
+    /// CEREG, CGREG, COPS, CGATT, CFUN).
     Read(Name),
     /// `AT+CGMI`.
     Cgmi,
@@ -33,6 +34,35 @@ pub enum Command {
     Cmee(CmeeMode),
     /// `AT+CSQ`: signal quality, `+CSQ: <rssi>,<ber>`.
     Csq,
+    /// `AT+CESQ`: extended signal quality, nine numbers.
+    Cesq,
+    /// `AT+CEREG=<n>`: which `+CEREG` URCs to print (0 none, 1 stat, 2+ with location).
+    Cereg(u8),
+    /// `AT+CGREG=<n>`: the same for `+CGREG`.
+    Cgreg(u8),
+    /// `AT+CGPADDR[=<cid>[,<cid>...]]`: the addresses of the given contexts, or of every
+    /// defined one (empty list).
+    Cgpaddr(Vec<u8>),
+    /// `AT+CGATT=<0|1>`: detach or attach.
+    Cgatt(bool),
+    /// `AT+CFUN=<fun>[,<rst>]`: 1 full, 0/4 radio off (the profile says which it accepts).
+    Cfun {
+        /// Functionality level, 0-127 as 27.007 allows; the engine refuses what the model lacks.
+        fun: u8,
+        /// Reset before changing: 0 or 1.
+        rst: Option<u8>,
+    },
+    /// `AT+CGSN` (`None`) or `AT+CGSN=<snt>` (27.007 §5.4): 0 serial number (the IMEI, a bare
+    /// line), 1 `+CGSN: <imei>`, 2 `+CGSN: <imeisv>`, 3 `+CGSN: <svn>`.
+    Cgsn(Option<u8>),
+    /// `AT+GSN`: the IMEI as a bare line.
+    Gsn,
+    /// `AT+CIMI`: the IMSI as a bare line.
+    Cimi,
+    /// `AT+MCCID`: `+MCCID: <iccid>`.
+    Mccid,
+    /// `AT+ICCID`: `+ICCID: <iccid>`.
+    Iccid,
     /// `AT+MFTPCFG=<id>[,"<key>"[,<value>...]]` (§3.1).
     MftpCfg(CfgRequest),
     /// `AT+MFTPCONN=<id>,<host>[,<user>[,<pass>[,<port>]]]` (§3.2).

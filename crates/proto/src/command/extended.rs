@@ -29,7 +29,16 @@ pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
     match rest {
         b"=?" => Ok(Command::Test(name)),
         b"?" => match name {
-            Name::Cmee | Name::Cgdcont | Name::Cgact | Name::Mipcall => Ok(Command::Read(name)),
+            Name::Cmee
+            | Name::Cgdcont
+            | Name::Cgact
+            | Name::Mipcall
+            | Name::Cpin
+            | Name::Cereg
+            | Name::Cgreg
+            | Name::Cops
+            | Name::Cgatt
+            | Name::Cfun => Ok(Command::Read(name)),
             _ => Err(ParseError::Param),
         },
         b"" => execute(name),
@@ -47,6 +56,13 @@ fn execute(name: Name) -> Result<Command, ParseError> {
         Name::Cgmm => Ok(Command::Cgmm),
         Name::Cgmr => Ok(Command::Cgmr),
         Name::Csq => Ok(Command::Csq),
+        Name::Cesq => Ok(Command::Cesq),
+        Name::Cgpaddr => Ok(Command::Cgpaddr(Vec::new())),
+        Name::Cgsn => Ok(Command::Cgsn(None)),
+        Name::Gsn => Ok(Command::Gsn),
+        Name::Cimi => Ok(Command::Cimi),
+        Name::Mccid => Ok(Command::Mccid),
+        Name::Iccid => Ok(Command::Iccid),
         Name::MfSinfo => Ok(Command::MfSinfo),
         Name::MfList => Ok(Command::MfList(None)),
         _ => Err(ParseError::Param),
@@ -122,10 +138,34 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
             path: a.string(MAX_STRING)?,
             len: a.int(1, u64::from(CERT_MAX))? as u32,
         },
+        Name::Cgsn => Command::Cgsn(Some(a.u8_in(0, 3)?)),
+        // 27.007 §10.1.22 n 0-5, §10.1.20 n 0-3 (ONEMO-RELATED.md §A.4 for the ML30x).
+        Name::Cereg => Command::Cereg(a.u8_in(0, 5)?),
+        Name::Cgreg => Command::Cgreg(a.u8_in(0, 3)?),
+        Name::Cgatt => Command::Cgatt(a.int(0, 1)? == 1),
+        // §A.4: cid 0 or 16 is refused; at least one cid after `=`.
+        Name::Cgpaddr => {
+            let mut cids = alloc::vec![a.u8_in(1, MAX_CID)?];
+            while !a.at_end() {
+                cids.push(a.u8_in(1, MAX_CID)?);
+            }
+            Command::Cgpaddr(cids)
+        }
+        Name::Cfun => Command::Cfun {
+            fun: a.u8_in(0, 127)?,
+            rst: a.opt_int(0, 1)?.map(|r| r as u8),
+        },
         Name::Cgmi
         | Name::Cgmm
         | Name::Cgmr
         | Name::Csq
+        | Name::Cesq
+        | Name::Cops
+        | Name::Gsn
+        | Name::Cimi
+        | Name::Mccid
+        | Name::Iccid
+        | Name::Cpin
         | Name::MfSinfo
         | Name::MftpUrc
         | Name::MatReady => return Err(ParseError::Param),
@@ -225,6 +265,26 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::Cgmm => simple(out, Name::Cgmm, b""),
         Command::Cgmr => simple(out, Name::Cgmr, b""),
         Command::Csq => simple(out, Name::Csq, b""),
+        Command::Cesq => simple(out, Name::Cesq, b""),
+        Command::Cereg(n) => push_set(out, Name::Cereg, &[int(*n)]),
+        Command::Cgreg(n) => push_set(out, Name::Cgreg, &[int(*n)]),
+        Command::Cgatt(on) => push_set(out, Name::Cgatt, &[int(u8::from(*on))]),
+        Command::Cgpaddr(cids) if cids.is_empty() => simple(out, Name::Cgpaddr, b""),
+        Command::Cgpaddr(cids) => {
+            let p: Vec<Param> = cids.iter().map(|c| int(*c)).collect();
+            push_set(out, Name::Cgpaddr, &p)
+        }
+        Command::Cfun { fun, rst } => {
+            let mut p = alloc::vec![int(*fun)];
+            p.extend(rst.map(int));
+            push_set(out, Name::Cfun, &p)
+        }
+        Command::Cgsn(None) => simple(out, Name::Cgsn, b""),
+        Command::Cgsn(Some(snt)) => push_set(out, Name::Cgsn, &[int(*snt)]),
+        Command::Gsn => simple(out, Name::Gsn, b""),
+        Command::Cimi => simple(out, Name::Cimi, b""),
+        Command::Mccid => simple(out, Name::Mccid, b""),
+        Command::Iccid => simple(out, Name::Iccid, b""),
         Command::MfSinfo => simple(out, Name::MfSinfo, b""),
         Command::MfList(None) => simple(out, Name::MfList, b""),
         Command::Cmee(m) => push_set(out, Name::Cmee, &[int(m.as_u8())]),
@@ -333,5 +393,187 @@ mod tests {
         let seen = Response::Csq { rssi: 13, ber: 99 };
         assert_eq!(seen.to_bytes(), b"+CSQ: 13,99");
         assert_eq!(Response::parse(b"+CSQ: 13,99"), Ok(seen));
+    }
+
+    #[test]
+    fn cesq_parses_and_prints() {
+        // ONEMO-RELATED.md §A.5: the ML30x test tool expects nine integers.
+        assert_eq!(Command::parse(b"AT+CESQ"), Ok(Command::Cesq));
+        assert_eq!(Command::Cesq.to_bytes(), b"AT+CESQ");
+        assert!(Command::parse(b"AT+CESQ=1").is_err());
+        assert!(Command::parse(b"AT+CESQ?").is_err());
+        let r = Response::Cesq([99, 99, 255, 255, 20, 50, 255, 255, 255]);
+        assert_eq!(r.to_bytes(), b"+CESQ: 99,99,255,255,20,50,255,255,255");
+        assert_eq!(
+            Response::parse(b"+CESQ: 99,99,255,255,20,50,255,255,255"),
+            Ok(r)
+        );
+        assert!(Response::parse(b"+CESQ: 99,99,255,255,20,50").is_err());
+    }
+
+    #[test]
+    fn network_commands_parse_and_print() {
+        for (line, cmd) in [
+            (&b"AT+CEREG=2"[..], Command::Cereg(2)),
+            (b"AT+CEREG=5", Command::Cereg(5)),
+            (b"AT+CGREG=3", Command::Cgreg(3)),
+            (b"AT+CGATT=0", Command::Cgatt(false)),
+            (b"AT+CGATT=1", Command::Cgatt(true)),
+            (b"AT+CFUN=4", Command::Cfun { fun: 4, rst: None }),
+            (
+                b"AT+CFUN=1,0",
+                Command::Cfun {
+                    fun: 1,
+                    rst: Some(0),
+                },
+            ),
+        ] {
+            assert_eq!(Command::parse(line), Ok(cmd.clone()), "{line:?}");
+            assert_eq!(cmd.to_bytes(), line);
+        }
+        for n in [
+            Name::Cereg,
+            Name::Cgreg,
+            Name::Cops,
+            Name::Cgatt,
+            Name::Cfun,
+        ] {
+            let line = alloc::format!("AT+{}?", n.as_str());
+            assert_eq!(Command::parse(line.as_bytes()), Ok(Command::Read(n)));
+        }
+        for bad in [
+            &b"AT+CEREG=6"[..],
+            b"AT+CGREG=4",
+            b"AT+CGATT=2",
+            b"AT+CFUN=1,2",
+            b"AT+CFUN=128",
+            b"AT+CFUN",
+            b"AT+CEREG",
+            b"AT+COPS",
+            b"AT+CEREG=\"1\"",
+        ] {
+            assert!(Command::parse(bad).is_err(), "{bad:?}");
+        }
+        // The read form `<n>,<stat>[,"<tac>","<ci>",<AcT>]`: a TAC stays quoted (§A.1).
+        let loc = crate::RegLocation {
+            tac: "5A1F".into(),
+            ci: "0C8E2A01".into(),
+            act: 7,
+        };
+        let read = Response::Reg {
+            name: Name::Cereg,
+            n: 2,
+            stat: 1,
+            loc: Some(loc.clone()),
+        };
+        assert_eq!(read.to_bytes(), b"+CEREG: 2,1,\"5A1F\",\"0C8E2A01\",7");
+        assert_eq!(Response::parse(&read.to_bytes()), Ok(read));
+        let seen = Response::Reg {
+            name: Name::Cereg,
+            n: 0,
+            stat: 1,
+            loc: None,
+        };
+        assert_eq!(Response::parse(b"+CEREG: 0,1"), Ok(seen));
+        let cops = Response::Cops(Some("CHINA MOBILE".into()));
+        assert_eq!(cops.to_bytes(), b"+COPS: 0,0,\"CHINA MOBILE\",7");
+        assert_eq!(Response::parse(&cops.to_bytes()), Ok(cops));
+        assert_eq!(Response::Cops(None).to_bytes(), b"+COPS: 0");
+        assert_eq!(Response::parse(b"+COPS: 0"), Ok(Response::Cops(None)));
+        let n = Response::Number(Name::Cfun, 4);
+        assert_eq!(n.to_bytes(), b"+CFUN: 4");
+        assert_eq!(Response::parse(b"+CFUN: 4"), Ok(n));
+        assert_eq!(
+            Response::parse(b"+CGATT: 1"),
+            Ok(Response::Number(Name::Cgatt, 1))
+        );
+        // CGPADDR: every defined cid, or a list; cid 0 and 16 refused (§A.4).
+        assert_eq!(
+            Command::parse(b"AT+CGPADDR"),
+            Ok(Command::Cgpaddr(alloc::vec![]))
+        );
+        let two = Command::Cgpaddr(alloc::vec![1, 15]);
+        assert_eq!(Command::parse(b"AT+CGPADDR=1,15"), Ok(two.clone()));
+        assert_eq!(two.to_bytes(), b"AT+CGPADDR=1,15");
+        assert_eq!(Command::Cgpaddr(alloc::vec![]).to_bytes(), b"AT+CGPADDR");
+        for bad in [
+            &b"AT+CGPADDR=0"[..],
+            b"AT+CGPADDR=16",
+            b"AT+CGPADDR=1,",
+            b"AT+CGPADDR?",
+        ] {
+            assert!(Command::parse(bad).is_err(), "{bad:?}");
+        }
+        let addr = Response::Cgpaddr(1, Some("10.0.0.2".into()));
+        assert_eq!(addr.to_bytes(), b"+CGPADDR: 1,\"10.0.0.2\"");
+        assert_eq!(Response::parse(&addr.to_bytes()), Ok(addr));
+        assert_eq!(
+            Response::parse(b"+CGPADDR: 2"),
+            Ok(Response::Cgpaddr(2, None))
+        );
+        // URC forms: `<stat>` alone (n 1) or with tac, ci, AcT (n 2).
+        let urc = crate::Urc::Reg {
+            name: Name::Cereg,
+            stat: 1,
+            loc: Some(loc),
+        };
+        assert_eq!(urc.to_bytes(), b"+CEREG: 1,\"5A1F\",\"0C8E2A01\",7");
+        assert_eq!(crate::Urc::parse(&urc.to_bytes()), Ok(urc));
+        let off = crate::Urc::Reg {
+            name: Name::Cgreg,
+            stat: 0,
+            loc: None,
+        };
+        assert_eq!(crate::Urc::parse(b"+CGREG: 0"), Ok(off));
+        assert!(crate::Urc::parse(b"+CEREG: 1,2").is_err());
+    }
+
+    #[test]
+    fn identity_commands_parse_and_print() {
+        // 27.007 §5.4: AT+CGSN[=<snt>], snt 0-3; ONEMO-RELATED.md §A.5: esp-ml307 sends =1.
+        assert_eq!(Command::parse(b"AT+CGSN"), Ok(Command::Cgsn(None)));
+        assert_eq!(Command::parse(b"AT+CGSN=1"), Ok(Command::Cgsn(Some(1))));
+        assert_eq!(Command::Cgsn(Some(1)).to_bytes(), b"AT+CGSN=1");
+        assert_eq!(Command::Cgsn(None).to_bytes(), b"AT+CGSN");
+        assert!(Command::parse(b"AT+CGSN=4").is_err());
+        assert!(Command::parse(b"AT+CGSN=1,2").is_err());
+        assert!(Command::parse(b"AT+CGSN?").is_err());
+        for (line, cmd) in [
+            (&b"AT+GSN"[..], Command::Gsn),
+            (b"AT+CIMI", Command::Cimi),
+            (b"AT+MCCID", Command::Mccid),
+            (b"AT+ICCID", Command::Iccid),
+        ] {
+            assert_eq!(Command::parse(line), Ok(cmd.clone()));
+            assert_eq!(cmd.to_bytes(), line);
+            let mut set = line.to_vec();
+            set.extend_from_slice(b"=1");
+            assert!(Command::parse(&set).is_err());
+        }
+        assert_eq!(Command::parse(b"AT+CPIN?"), Ok(Command::Read(Name::Cpin)));
+        assert_eq!(Command::Read(Name::Cpin).to_bytes(), b"AT+CPIN?");
+        // Unquoted values: a 20-digit ICCID is longer than any integer field (§A.1).
+        for (line, name, v) in [
+            (
+                &b"+CGSN: 864123050001238"[..],
+                Name::Cgsn,
+                "864123050001238",
+            ),
+            (
+                b"+MCCID: 89860012345678901234",
+                Name::Mccid,
+                "89860012345678901234",
+            ),
+            (
+                b"+ICCID: 89860012345678901234",
+                Name::Iccid,
+                "89860012345678901234",
+            ),
+            (b"+CPIN: READY", Name::Cpin, "READY"),
+        ] {
+            let r = Response::Value(name, v.into());
+            assert_eq!(r.to_bytes(), line);
+            assert_eq!(Response::parse(line), Ok(r));
+        }
     }
 }

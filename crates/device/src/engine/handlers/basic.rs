@@ -1,31 +1,10 @@
-//! V.25ter and 27.007 basics: `AT`, echo, identification, factory defaults, `AT+CMEE`.
+//! V.25ter and 27.007 basics: `AT`, echo, identification (in `identity.rs`), factory
+//! defaults, `AT+CMEE`.
 
 use crate::engine::channels::Channels;
 use crate::engine::contexts::PdpTable;
 use crate::engine::ctx::Ctx;
 use ftpmodem_proto::{CmeError, CmeeMode, Command, Response};
-
-/// `ATI`: manufacturer, model and revision lines (NOTES "Framing"; wording: docs/PROTOCOL.md).
-fn identify(cx: &mut Ctx<'_>) {
-    let p = cx.cfg.profile.clone();
-    cx.reply.respond(&Response::Text(p.manufacturer.into()));
-    cx.reply.respond(&Response::Text(p.name.into()));
-    cx.reply
-        .respond(&Response::Text(format!("Revision: {}", p.revision)));
-    cx.reply.ok();
-}
-
-/// `AT+CGMI`, `AT+CGMM`, `AT+CGMR`: one bare line each (27.007 §5.1-5.3).
-pub(crate) fn identity_line(cx: &mut Ctx<'_>, cmd: Command) {
-    let p = &cx.cfg.profile;
-    let text = match cmd {
-        Command::Cgmi => p.manufacturer,
-        Command::Cgmm => p.name,
-        _ => p.revision,
-    };
-    cx.reply.respond(&Response::Text(text.into()));
-    cx.reply.ok();
-}
 
 /// `AT&F`: echo on, numeric errors, factory channel settings and TLS contexts. Channels
 /// that are connected keep their settings: they are frozen while a session runs.
@@ -52,7 +31,7 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
             *cx.echo = on;
             cx.reply.ok();
         }
-        Command::Identify => identify(cx),
+        Command::Identify => super::identity::ati(cx),
         Command::FactoryDefaults => factory_defaults(cx),
         _ => cx.reply.error(CmeError::ParameterError),
     }

@@ -26,6 +26,12 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
             }
             cx.reply.ok();
         }
+        Command::Cgact { active: true, .. } | Command::Mipcall { active: true, .. }
+            if !cx.net.registered() =>
+        {
+            // No bearer without a network (27.007 §10.1.10 attaches first; flight mode cannot).
+            cx.reply.error(CmeError::NoNetworkService)
+        }
         Command::Cgact { active, cid } => {
             let cids: Vec<u8> = match cid {
                 Some(c) if c > cid_max => return cx.reply.error(CmeError::ParameterError),
@@ -53,7 +59,8 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
     }
 }
 
-fn set_pdp(cx: &mut Ctx<'_>, cid: u8, active: bool, report: bool) {
+/// Activates or deactivates `cid`; a context going down disconnects its channels.
+pub(crate) fn set_pdp(cx: &mut Ctx<'_>, cid: u8, active: bool, report: bool) {
     let Some(p) = cx.pdp.get_mut(cid) else {
         return;
     };

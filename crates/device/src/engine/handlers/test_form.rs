@@ -56,6 +56,7 @@ pub(crate) fn lines(name: Name, p: &Profile) -> Vec<Vec<Param>> {
             ]]
         }
         Name::Cmee => vec![vec![range(0, 2)]],
+        Name::Cgsn => vec![vec![range(0, 3)]],
         Name::Cgact => vec![vec![range(0, 1)]],
         Name::Cgdcont => vec![vec![range(1, u64::from(p.cid_max)), key("IP")]],
         Name::Mipcall => vec![vec![range(0, 1), range(1, u64::from(p.cid_max))]],

@@ -12,13 +12,17 @@ pub(super) struct Rig {
 }
 
 pub(super) fn rig_with(profile: Profile) -> Rig {
+    rig_config(EngineConfig {
+        profile,
+        ..EngineConfig::default()
+    })
+}
+
+/// A rig on a whole configuration (identity overrides, PDP bindings); echo stays on.
+pub(super) fn rig_config(cfg: EngineConfig) -> Rig {
     let dir = TempDir::new().unwrap();
     let fs = Sandbox::open(dir.path().join("fs"), 4096).unwrap();
     let t = Instant::now();
-    let cfg = EngineConfig {
-        profile,
-        ..EngineConfig::default()
-    };
     let mut r = Rig {
         e: Engine::new(cfg, fs, t),
         t,
@@ -93,4 +97,6 @@ mod at_core;
 mod channels;
 mod data_modes;
 mod garbage;
+mod identity;
+mod network;
 mod services;

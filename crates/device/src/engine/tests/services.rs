@@ -59,10 +59,15 @@ fn identification() {
     r.send("ATE0\r");
     assert_eq!(
         r.send("ATI\r"),
-        "\r\nCMIOT\r\n\r\nML307R\r\n\r\nRevision: ftpmodem-0.1.0\r\n\r\nOK\r\n"
+        "\r\nCMCC\r\nML307R\r\nML307R-DC-MBRH0S00\r\n\r\nOK\r\n"
     );
     assert_eq!(r.send("AT+CGMM\r"), "\r\nML307R\r\n\r\nOK\r\n");
-    assert_eq!(r.send("AT+CGMI\r"), "\r\nCMIOT\r\n\r\nOK\r\n");
+    assert_eq!(r.send("AT+CGMI\r"), "\r\nCMCC\r\n\r\nOK\r\n");
+    let mut r = rig();
+    assert_eq!(
+        r.send("ATI\r"),
+        "\r\nCMIOT\r\n\r\ngeneric\r\n\r\nRevision: ftpmodem-0.1.0\r\n\r\nOK\r\n"
+    );
 }
 
 #[test]
