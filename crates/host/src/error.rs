@@ -114,6 +114,9 @@ pub fn cme_cause(e: CmeError) -> &'static str {
         CmeError::ListFail => "listing the module's local files failed",
         CmeError::NoSpace => "no space left on the module",
         CmeError::FsTimeout => "the module's file operation timed out",
+        CmeError::NoNetworkService => {
+            "no network service: the radio is off (AT+CFUN) or the module is not attached"
+        }
         CmeError::Other(_) => "an error code this program does not know",
     }
 }
