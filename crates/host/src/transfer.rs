@@ -7,7 +7,9 @@ use crate::error::{Error, Result};
 use crate::types::{arg, Range, UploadMode};
 use crate::upload_name;
 use ftpmodem_proto::command::PROMPT_DATA_MAX;
-use ftpmodem_proto::{ChannelState, Command, ResultCode, Retr, Upload, UploadBody, UploadOp, Urc};
+use ftpmodem_proto::{
+    ChannelState, Command, Eof, ResultCode, Retr, Upload, UploadBody, UploadOp, Urc,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -217,14 +219,14 @@ impl Channel {
         let mut packet = read_full(src, max).await?;
         if packet.is_empty() {
             // A length must be 1-4096: an empty file is an empty Ctrl+Z packet.
-            let cmd = upload_cmd(op, self.id, file, UploadBody::Prompt { eof: true });
+            let cmd = upload_cmd(op, self.id, file, UploadBody::Prompt { eof: Eof::Last });
             sub.submit(cmd.to_bytes(), Data::Prompt(vec![CTRL_Z], 0), timeout)
                 .await?;
             return self.upload_report(sub, op).await;
         }
         loop {
             let next = read_full(src, max).await?;
-            let eof = next.is_empty();
+            let eof = Eof::from(next.is_empty());
             let len = u16::try_from(packet.len()).unwrap_or(PROMPT_DATA_MAX);
             let cmd = upload_cmd(
                 op,
@@ -236,7 +238,7 @@ impl Channel {
             sub.submit(cmd.to_bytes(), Data::Prompt(packet, echoed), timeout)
                 .await?;
             let sent = self.upload_report(sub, op).await?;
-            if eof {
+            if eof == Eof::Last {
                 return Ok(sent);
             }
             packet = next;

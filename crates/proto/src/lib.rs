@@ -35,7 +35,7 @@ pub use profile::{Model, Profile};
 pub use response::{RegLocation, Response};
 pub use syntax::{Param, SyntaxError};
 pub use types::{
-    CfgKey, CfgValue, ChannelId, ChannelState, CmeeMode, DataType, LocalFs, SslMode, TransMode,
+    CfgKey, CfgValue, ChannelId, ChannelState, CmeeMode, DataType, Eof, LocalFs, SslMode, TransMode,
 };
 pub use urc::{SimpleOp, Timestamp, UploadOp, Urc};
 

@@ -213,3 +213,33 @@ impl CfgValue {
 
 /// A file or directory name as the module takes it: UTF-8, at most 255 bytes (§3.x, "最大长度255").
 pub type Name255 = String;
+
+/// `<eof>` of an upload packet (§3.11): whether the file ends with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Eof {
+    /// `0`: more packets of the same file follow; the data connection stays open.
+    More,
+    /// `1`: the file's last packet; the upload finishes after it.
+    Last,
+}
+
+impl From<bool> for Eof {
+    /// The `<eof>` flag as a bool (true is `1`, the last packet).
+    fn from(last: bool) -> Eof {
+        if last {
+            Eof::Last
+        } else {
+            Eof::More
+        }
+    }
+}
+
+impl Eof {
+    /// The flag's value on the wire.
+    pub fn flag(self) -> u64 {
+        match self {
+            Eof::More => 0,
+            Eof::Last => 1,
+        }
+    }
+}

@@ -197,25 +197,7 @@ impl ChannelRequest {
     }
 }
 
-/// `<eof>` of an upload packet (§3.11): whether the file ends with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Eof {
-    /// More packets of the same file follow: the data connection stays open.
-    More,
-    /// The file's last packet: the upload finishes after it.
-    Last,
-}
-
-impl From<bool> for Eof {
-    /// The parsed `<eof>` flag (1 is the last packet).
-    fn from(last: bool) -> Eof {
-        if last {
-            Eof::Last
-        } else {
-            Eof::More
-        }
-    }
-}
+pub use ftpmodem_proto::Eof;
 
 /// What a channel task reports.
 #[derive(Debug, Clone, PartialEq, Eq)]

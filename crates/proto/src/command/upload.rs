@@ -3,7 +3,7 @@
 use crate::args::{Args, MAX_STRING};
 use crate::error::ParseError;
 use crate::syntax::Param;
-use crate::types::ChannelId;
+use crate::types::{ChannelId, Eof};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -30,20 +30,20 @@ pub enum UploadBody {
     Transparent,
     /// eof only: `>` prompt, data until Ctrl+Z, ESC cancels.
     Prompt {
-        /// Last packet of the file.
-        eof: bool,
+        /// Last packet of the file, or more to follow.
+        eof: Eof,
     },
     /// eof and length: `>` prompt, exactly `len` bytes of any value.
     PromptLen {
-        /// Last packet of the file.
-        eof: bool,
+        /// Last packet of the file, or more to follow.
+        eof: Eof,
         /// 1-4096.
         len: u16,
     },
     /// eof, length and data on the command line.
     Inline {
-        /// Last packet of the file.
-        eof: bool,
+        /// Last packet of the file, or more to follow.
+        eof: Eof,
         /// Declared size; equals `data.len()`.
         len: u16,
         /// 1-1024 bytes.
@@ -61,7 +61,7 @@ impl Upload {
             None | Some(Param::Empty) => UploadBody::Transparent,
             Some(Param::Str(_)) => UploadBody::Local(a.string(MAX_STRING)?),
             Some(_) => {
-                let eof = a.int(0, 1)? == 1;
+                let eof = Eof::from(a.int(0, 1)? == 1);
                 match a.opt_int(1, u64::from(PROMPT_DATA_MAX))? {
                     None => UploadBody::Prompt { eof },
                     Some(len) => {
@@ -88,16 +88,15 @@ impl Upload {
             Param::Int(u64::from(self.id.get())),
             Param::Str(crate::escape::escape_param(self.file.as_bytes())),
         ];
-        let flag = |b: bool| Param::Int(u64::from(b));
         match &self.body {
             UploadBody::Transparent => {}
-            UploadBody::Prompt { eof } => p.push(flag(*eof)),
+            UploadBody::Prompt { eof } => p.push(Param::Int(eof.flag())),
             UploadBody::PromptLen { eof, len } => {
-                p.extend([flag(*eof), Param::Int(u64::from(*len))]);
+                p.extend([Param::Int(eof.flag()), Param::Int(u64::from(*len))]);
             }
             UploadBody::Inline { eof, len, data } => {
                 p.extend([
-                    flag(*eof),
+                    Param::Int(eof.flag()),
                     Param::Int(u64::from(*len)),
                     Param::Str(data.clone()),
                 ]);

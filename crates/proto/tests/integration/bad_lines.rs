@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ftpmodem_proto::{
-    ChannelId, Command, ParseError, Response, SyntaxError, Upload, UploadBody, Urc,
+    ChannelId, Command, Eof, ParseError, Response, SyntaxError, Upload, UploadBody, Urc,
 };
 
 fn ch(n: u8) -> ChannelId {
@@ -186,7 +186,7 @@ fn bad_command_lines_give_the_error_that_decides_the_answer() {
     let want = Command::MftpStor(upload(
         "f",
         UploadBody::Inline {
-            eof: true,
+            eof: Eof::Last,
             len: 1024,
             data: d1024,
         },

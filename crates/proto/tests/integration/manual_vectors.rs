@@ -10,7 +10,7 @@
 
 use ftpmodem_proto::{
     CfgKey, CfgRequest, CfgValue, ChannelId, ChannelState, CmeError, CmeeMode, Command, Conn,
-    DataType, LocalFs, Name, Param, ParseError, Response, ResultCode, Retr, SimpleOp, SslMode,
+    DataType, Eof, LocalFs, Name, Param, ParseError, Response, ResultCode, Retr, SimpleOp, SslMode,
     Timestamp, TransMode, Upload, UploadBody, UploadOp, Urc,
 };
 
@@ -60,7 +60,7 @@ fn upload(file: &str, body: UploadBody) -> Upload {
 
 fn inline(data: &str) -> UploadBody {
     UploadBody::Inline {
-        eof: true,
+        eof: Eof::Last,
         len: data.len() as u16,
         data: data.as_bytes().to_vec(),
     }
@@ -336,16 +336,19 @@ fn command_vectors() -> Vec<(&'static str, Command)> {
             "AT+MFTPAPPE=0,\"test1.txt\",1,5",
             Command::MftpAppe(upload(
                 "test1.txt",
-                UploadBody::PromptLen { eof: true, len: 5 },
+                UploadBody::PromptLen {
+                    eof: Eof::Last,
+                    len: 5,
+                },
             )),
         ),
         (
             "AT+MFTPAPPE=0,\"test1.txt\",1",
-            Command::MftpAppe(upload("test1.txt", UploadBody::Prompt { eof: true })),
+            Command::MftpAppe(upload("test1.txt", UploadBody::Prompt { eof: Eof::Last })),
         ),
         (
             "AT+MFTPAPPE=0,\"test1.txt\",0",
-            Command::MftpAppe(upload("test1.txt", UploadBody::Prompt { eof: false })),
+            Command::MftpAppe(upload("test1.txt", UploadBody::Prompt { eof: Eof::More })),
         ),
         (
             "AT+MFTPAPPE=0,\"test1.txt\",\"/usr/1.txt\"",
@@ -369,7 +372,10 @@ fn command_vectors() -> Vec<(&'static str, Command)> {
             "AT+MFTPSTOR=0,\"test1.txt\",1,5",
             Command::MftpStor(upload(
                 "test1.txt",
-                UploadBody::PromptLen { eof: true, len: 5 },
+                UploadBody::PromptLen {
+                    eof: Eof::Last,
+                    len: 5,
+                },
             )),
         ),
         (
@@ -377,14 +383,14 @@ fn command_vectors() -> Vec<(&'static str, Command)> {
             Command::MftpStor(upload(
                 "test1.txt",
                 UploadBody::PromptLen {
-                    eof: false,
+                    eof: Eof::More,
                     len: 4096,
                 },
             )),
         ),
         (
             "AT+MFTPSTOR=0,\"test1.txt\",1",
-            Command::MftpStor(upload("test1.txt", UploadBody::Prompt { eof: true })),
+            Command::MftpStor(upload("test1.txt", UploadBody::Prompt { eof: Eof::Last })),
         ),
         (
             "AT+MFTPSTOR=0,\"test1.txt\",\"/usr/1.txt\"",
@@ -403,7 +409,7 @@ fn command_vectors() -> Vec<(&'static str, Command)> {
             Command::MftpStor(upload(
                 "1.txt",
                 UploadBody::Inline {
-                    eof: false,
+                    eof: Eof::More,
                     len: 3,
                     data: b"a,b".to_vec(),
                 },
@@ -523,7 +529,13 @@ fn lenient_command_vectors() -> Vec<(&'static str, Command, &'static str)> {
         ("AT+MFTPDISC=0,", Command::MftpDisc(ch(0)), "AT+MFTPDISC=0"),
         (
             "AT+MFTPSTOR=0,\"f\",1,5,",
-            Command::MftpStor(upload("f", UploadBody::PromptLen { eof: true, len: 5 })),
+            Command::MftpStor(upload(
+                "f",
+                UploadBody::PromptLen {
+                    eof: Eof::Last,
+                    len: 5,
+                },
+            )),
             "AT+MFTPSTOR=0,\"f\",1,5",
         ),
     ]

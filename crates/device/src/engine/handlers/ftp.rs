@@ -144,16 +144,9 @@ fn upload(cx: &mut Ctx<'_>, u: Upload, op: UploadOp) {
             cx.channels.get_mut(id).busy = true;
             cx.act(id, ChannelRequest::UploadLocal { op, file, local });
         }
-        UploadBody::Inline { eof, data, .. } => {
-            upload_packet(cx, id, op, file, data, Eof::from(eof))
-        }
+        UploadBody::Inline { eof, data, .. } => upload_packet(cx, id, op, file, data, eof),
         UploadBody::Prompt { eof } => {
-            let purpose = PromptPurpose::Upload {
-                id,
-                op,
-                file,
-                eof: Eof::from(eof),
-            };
+            let purpose = PromptPurpose::Upload { id, op, file, eof };
             cx.channels.get_mut(id).busy = true;
             cx.start_prompt(Prompt::new(
                 purpose,
@@ -162,12 +155,7 @@ fn upload(cx: &mut Ctx<'_>, u: Upload, op: UploadOp) {
             ));
         }
         UploadBody::PromptLen { eof, len } => {
-            let purpose = PromptPurpose::Upload {
-                id,
-                op,
-                file,
-                eof: Eof::from(eof),
-            };
+            let purpose = PromptPurpose::Upload { id, op, file, eof };
             cx.channels.get_mut(id).busy = true;
             cx.start_prompt(Prompt::new(
                 purpose,

@@ -144,10 +144,13 @@ fn cfg_value_any() -> impl Strategy<Value = CfgValue> {
 fn upload_body() -> impl Strategy<Value = UploadBody> {
     prop_oneof![
         Just(UploadBody::Transparent),
-        any::<bool>().prop_map(|eof| UploadBody::Prompt { eof }),
-        (any::<bool>(), 1u16..=4096).prop_map(|(eof, len)| UploadBody::PromptLen { eof, len }),
+        any::<bool>().prop_map(|eof| UploadBody::Prompt { eof: eof.into() }),
+        (any::<bool>(), 1u16..=4096).prop_map(|(eof, len)| UploadBody::PromptLen {
+            eof: eof.into(),
+            len
+        }),
         (any::<bool>(), quoted_bytes(1, 1024)).prop_map(|(eof, data)| UploadBody::Inline {
-            eof,
+            eof: eof.into(),
             len: data.len() as u16,
             data,
         }),
