@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{ch, payload, Module};
+use common::{ch, payload, Module, Tap};
 use ftpmodem_host::{Login, Modem, Options, Range, UploadMode};
 use ftpmodem_proto::ChannelState;
 use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
@@ -34,35 +34,6 @@ fn opts() -> Options {
         command_timeout: Duration::from_secs(5),
         report_timeout: Duration::from_secs(10),
         ..Options::default()
-    }
-}
-
-/// A writer that says once it has taken `at` bytes, and then takes everything.
-struct Tap {
-    seen: usize,
-    at: usize,
-    fire: Option<oneshot::Sender<()>>,
-}
-
-impl AsyncWrite for Tap {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        b: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        self.seen += b.len();
-        if self.seen >= self.at {
-            if let Some(f) = self.fire.take() {
-                let _ = f.send(());
-            }
-        }
-        Poll::Ready(Ok(b.len()))
-    }
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
     }
 }
 

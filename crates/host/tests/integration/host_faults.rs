@@ -5,14 +5,13 @@
 
 use crate::common;
 
-use common::{ch, payload, Module, TIMEOUT};
+use common::{ch, payload, Module, Tap, TIMEOUT};
 use ftpmodem_host::{Error, Login, Range, UploadMode};
 use ftpmodem_proto::ChannelState;
 use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use tokio::io::AsyncWrite;
 use tokio::sync::oneshot;
 use tokio::time::timeout;
 
@@ -78,35 +77,6 @@ async fn two_channels_transfer_at_once() {
         std::fs::read(dir.join("up.bin")).unwrap() == up,
         "upload differs"
     );
-}
-
-/// A writer that fires once it has taken `at` bytes.
-struct Tap {
-    seen: usize,
-    at: usize,
-    fire: Option<oneshot::Sender<()>>,
-}
-
-impl AsyncWrite for Tap {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        b: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        self.seen += b.len();
-        if self.seen >= self.at {
-            if let Some(f) = self.fire.take() {
-                let _ = f.send(());
-            }
-        }
-        Poll::Ready(Ok(b.len()))
-    }
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
 }
 
 fn typed_transfer_error(e: &Error) -> bool {

@@ -10,7 +10,11 @@ use ftpmodem_device::{channel, runtime};
 use ftpmodem_host::{tty, Modem, Options};
 use ftpmodem_proto::ChannelId;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::AsyncWrite;
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 /// Generous: a 10 MiB transfer through a PTY in a debug build takes seconds.
@@ -115,4 +119,33 @@ pub fn payload(len: usize, seed: u64) -> Vec<u8> {
         }
     }
     v
+}
+
+/// A writer that fires once it has taken `at` bytes.
+pub struct Tap {
+    pub seen: usize,
+    pub at: usize,
+    pub fire: Option<oneshot::Sender<()>>,
+}
+
+impl AsyncWrite for Tap {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        b: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        self.seen += b.len();
+        if self.seen >= self.at {
+            if let Some(f) = self.fire.take() {
+                let _ = f.send(());
+            }
+        }
+        Poll::Ready(Ok(b.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
 }
