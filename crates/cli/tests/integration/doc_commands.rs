@@ -325,7 +325,7 @@ fn wait_for_raw_picocom(script_pid: u32) {
     let deadline = Instant::now() + TIMEOUT;
     loop {
         assert!(Instant::now() < deadline, "picocom did not start");
-        if let Some(pid) = child_named(script_pid, "picocom") {
+        if let Some(pid) = descendant_named(script_pid, "picocom") {
             let tty = std::fs::read_link(format!("/proc/{pid}/fd/0")).ok();
             let raw = tty
                 .and_then(|t| {
@@ -345,8 +345,11 @@ fn wait_for_raw_picocom(script_pid: u32) {
     }
 }
 
-/// A child process of `parent` by command name, from /proc.
-fn child_named(parent: u32, name: &str) -> Option<u32> {
+/// A descendant of `ancestor` by command name, from /proc. Not only a child: script(1) runs
+/// the command through `$SHELL -c`, and `/bin/sh` (dash, what script takes when SHELL is unset,
+/// as under CI) forks picocom instead of exec-ing it.
+fn descendant_named(ancestor: u32, name: &str) -> Option<u32> {
+    let mut procs = Vec::new();
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
@@ -355,18 +358,35 @@ fn child_named(parent: u32, name: &str) -> Option<u32> {
             continue;
         };
         // pid (comm) state ppid ...
-        let Some((comm, rest)) = stat.split_once(") ") else {
+        let Some((comm, rest)) = stat.rsplit_once(") ") else {
             continue;
         };
-        let ppid = rest
+        let Some(ppid) = rest
             .split_whitespace()
             .nth(1)
-            .and_then(|p| p.parse::<u32>().ok());
-        if comm.ends_with(&format!("({name}")) && ppid == Some(parent) {
-            return Some(pid);
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        procs.push((pid, ppid, comm.ends_with(&format!("({name}"))));
+    }
+    let mut family = vec![ancestor];
+    // Walk down the tree: a pid joins once its parent is in; the tree is shallow here.
+    loop {
+        let before = family.len();
+        for &(pid, ppid, _) in &procs {
+            if family.contains(&ppid) && !family.contains(&pid) {
+                family.push(pid);
+            }
+        }
+        if family.len() == before {
+            break;
         }
     }
-    None
+    procs
+        .iter()
+        .find(|(pid, _, named)| *named && family[1..].contains(pid))
+        .map(|(pid, _, _)| *pid)
 }
 
 fn shell_quote(s: &str) -> String {
