@@ -27,4 +27,4 @@ pub use session::{
     MAX_COLLECTED,
 };
 pub use time::Timestamp;
-pub use tls::{ClientAuth, RootCerts, TlsOptions, TlsVersion};
+pub use tls::{ClientAuth, Resume, RootCerts, SessionCache, TlsOptions, TlsVersion};

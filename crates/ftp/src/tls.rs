@@ -7,12 +7,16 @@
 use std::io;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::Resumption;
+use rustls::client::{ClientSessionMemoryCache, Resumption, WebPkiServerVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+    SupportedCipherSuite,
+};
 
 use crate::error::FtpError;
 
@@ -52,6 +56,51 @@ impl std::fmt::Debug for ClientAuth {
     }
 }
 
+/// A TLS session store that outlives one [`Session`](crate::Session): sessions given the same
+/// cache resume each other's TLS sessions (a reconnect resumes the previous connection's).
+#[derive(Clone)]
+pub struct SessionCache(Arc<ClientSessionMemoryCache>);
+
+impl SessionCache {
+    /// An empty cache with room for a few servers' sessions.
+    pub fn new() -> Self {
+        SessionCache(Arc::new(ClientSessionMemoryCache::new(32)))
+    }
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for SessionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionCache")
+    }
+}
+
+/// Two handles are equal when they share the store.
+impl PartialEq for SessionCache {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for SessionCache {}
+
+/// TLS session reuse.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Resume {
+    /// A store of this session's own: data connections resume the control connection's session.
+    #[default]
+    PerSession,
+    /// A store shared with other sessions (reconnects resume too).
+    Shared(SessionCache),
+    /// Every handshake is a full one (the module's `session` 0).
+    Off,
+}
+
 /// The TLS settings of one session (the module's `AT+MSSLCFG` context).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsOptions {
@@ -59,14 +108,26 @@ pub struct TlsOptions {
     pub roots: RootCerts,
     /// Check the server certificate (`false` is the module's `ignoreverify`).
     pub verify: bool,
+    /// With `verify`: accept a certificate outside its validity period (the module's
+    /// `ignorestamp`); everything else is still checked.
+    pub ignore_time: bool,
     /// A client certificate for mutual TLS.
     pub client_auth: Option<ClientAuth>,
     /// The name to send as SNI and to verify the certificate against, instead of the host.
     pub sni: Option<String>,
+    /// Send the server name indication at all (the module's `sni`).
+    pub enable_sni: bool,
     /// Lowest version offered (`None`: TLS 1.2).
     pub min_version: Option<TlsVersion>,
     /// Highest version offered (`None`: TLS 1.3).
     pub max_version: Option<TlsVersion>,
+    /// Offer only this cipher suite (IANA number); one the library does not have is a
+    /// configuration error.
+    pub cipher_suite: Option<u16>,
+    /// Longest TLS handshake (the module's `negotime`); `None`: the reply time-out.
+    pub handshake_timeout: Option<Duration>,
+    /// Session reuse.
+    pub resume: Resume,
 }
 
 impl Default for TlsOptions {
@@ -74,10 +135,15 @@ impl Default for TlsOptions {
         Self {
             roots: RootCerts::WebPki,
             verify: true,
+            ignore_time: false,
             client_auth: None,
             sni: None,
+            enable_sni: true,
             min_version: None,
             max_version: None,
+            cipher_suite: None,
+            handshake_timeout: None,
+            resume: Resume::PerSession,
         }
     }
 }
@@ -87,6 +153,8 @@ impl Default for TlsOptions {
 pub(crate) struct TlsContext {
     pub(crate) config: Arc<ClientConfig>,
     pub(crate) server_name: ServerName<'static>,
+    /// Longest handshake, when the options set one.
+    pub(crate) handshake_timeout: Option<Duration>,
 }
 
 impl TlsContext {
@@ -95,6 +163,7 @@ impl TlsContext {
         Ok(Self {
             config: Arc::new(client_config(opts)?),
             server_name: server_name(opts, host)?,
+            handshake_timeout: opts.handshake_timeout,
         })
     }
 }
@@ -110,31 +179,58 @@ fn server_name(opts: &TlsOptions, host: &str) -> Result<ServerName<'static>, Ftp
 }
 
 fn client_config(opts: &TlsOptions) -> Result<ClientConfig, FtpError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut provider = rustls::crypto::ring::default_provider();
     let min = opts.min_version.unwrap_or(TlsVersion::Tls12);
     let max = opts.max_version.unwrap_or(TlsVersion::Tls13);
+    let mut range = min..=max;
+    if let Some(id) = opts.cipher_suite {
+        provider
+            .cipher_suites
+            .retain(|s| u16::from(s.suite()) == id);
+        // A suite belongs to one version: offering the other would offer no suite for it.
+        match provider.cipher_suites.first() {
+            None => {
+                return Err(FtpError::TlsConfig(format!(
+                    "cipher suite 0x{id:04X} is not one the TLS library has"
+                )))
+            }
+            Some(SupportedCipherSuite::Tls12(_)) => range = TlsVersion::Tls12..=TlsVersion::Tls12,
+            Some(SupportedCipherSuite::Tls13(_)) => range = TlsVersion::Tls13..=TlsVersion::Tls13,
+        }
+    }
+    let provider = Arc::new(provider);
     let versions: Vec<&'static rustls::SupportedProtocolVersion> = [
         (TlsVersion::Tls12, &rustls::version::TLS12),
         (TlsVersion::Tls13, &rustls::version::TLS13),
     ]
     .into_iter()
-    .filter(|(v, _)| (min..=max).contains(v))
+    .filter(|(v, _)| (min..=max).contains(v) && range.contains(v))
     .map(|(_, p)| p)
     .collect();
     if versions.is_empty() {
         return Err(FtpError::TlsConfig(format!(
-            "no TLS version between {min:?} and {max:?}"
+            "no TLS version between {min:?} and {max:?} for the cipher suites"
         )));
     }
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions)
         .map_err(|e| FtpError::TlsConfig(e.to_string()))?;
-    let builder = if opts.verify {
-        builder.with_root_certificates(root_store(&opts.roots)?)
-    } else {
+    let builder = if !opts.verify {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
+    } else if opts.ignore_time {
+        let inner = WebPkiServerVerifier::builder_with_provider(
+            Arc::new(root_store(&opts.roots)?),
+            provider,
+        )
+        .build()
+        .map_err(|e| FtpError::TlsConfig(format!("certificate verifier: {e}")))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(IgnoreTime(inner)))
+    } else {
+        builder.with_root_certificates(root_store(&opts.roots)?)
     };
     let mut config = match &opts.client_auth {
         None => builder.with_no_client_auth(),
@@ -146,10 +242,14 @@ fn client_config(opts: &TlsOptions) -> Result<ClientConfig, FtpError> {
                 .map_err(|e| FtpError::TlsConfig(format!("client certificate: {e}")))?
         }
     };
-    // The default in-memory store, one per session: the data connections find the control
-    // connection's session (TLS 1.2 session id or ticket, TLS 1.3 tickets) under the same
-    // server name.
-    config.resumption = Resumption::in_memory_sessions(32);
+    // A store per session by default: the data connections find the control connection's
+    // session (TLS 1.2 session id or ticket, TLS 1.3 tickets) under the same server name.
+    config.resumption = match &opts.resume {
+        Resume::PerSession => Resumption::in_memory_sessions(32),
+        Resume::Shared(cache) => Resumption::store(cache.0.clone()),
+        Resume::Off => Resumption::disabled(),
+    };
+    config.enable_sni = opts.enable_sni;
     Ok(config)
 }
 
@@ -213,6 +313,72 @@ pub(crate) fn handshake_error(err: io::Error) -> FtpError {
         return FtpError::Tls(io::Error::other("certificate rejected"));
     }
     FtpError::Tls(err)
+}
+
+/// The module's `ignorestamp`: the web PKI check, but a certificate outside its validity
+/// period is checked again at a time inside it, so only the dates are forgiven (chain, name,
+/// usage and signatures are still checked).
+#[derive(Debug)]
+struct IgnoreTime(Arc<WebPkiServerVerifier>);
+
+/// A chain whose certificates' periods do not overlap moves the check time back and forth;
+/// a few moves settle any real chain.
+const TIME_RETRIES: usize = 4;
+
+impl ServerCertVerifier for IgnoreTime {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let mut at = now;
+        for _ in 0..TIME_RETRIES {
+            match self.0.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                at,
+            ) {
+                Err(rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
+                    not_after,
+                    ..
+                })) => at = not_after,
+                Err(rustls::Error::InvalidCertificate(CertificateError::NotValidYetContext {
+                    not_before,
+                    ..
+                })) => at = not_before,
+                other => return other,
+            }
+        }
+        self.0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, at)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
 }
 
 /// The module's `ignoreverify`: any certificate is accepted, but handshake signatures are

@@ -117,6 +117,23 @@ pub fn cme_cause(e: CmeError) -> &'static str {
         CmeError::NoNetworkService => {
             "no network service: the radio is off (AT+CFUN) or the module is not attached"
         }
+        CmeError::SslUnknown => "unknown SSL error",
+        CmeError::SslInit => "the module could not set up SSL",
+        CmeError::SslServerCert => "the server certificate did not pass the check",
+        CmeError::SslHandshakeTimeout => "the TLS handshake timed out",
+        CmeError::SslHandshake => "the TLS handshake failed",
+        CmeError::SslCertUnknown => "unknown certificate or key",
+        CmeError::SslInvalid => "the certificate or key is not valid",
+        CmeError::SslNotExist => "no certificate or key of that name is stored (AT+MSSLLIST)",
+        CmeError::SslExists => "a certificate or key of that name exists already",
+        CmeError::SslWrite => "writing the certificate or key failed",
+        CmeError::SslBusy => {
+            "another certificate or key is being written in parts: finish it first"
+        }
+        CmeError::SslRead => "reading the certificate or key failed",
+        CmeError::SslDelete => "deleting the certificate or key failed",
+        CmeError::SslTooLarge => "the certificate or key is over 8192 bytes",
+        CmeError::SslLoad => "loading the certificate or key failed",
         CmeError::Other(_) => "an error code this program does not know",
     }
 }

@@ -37,6 +37,11 @@ impl<'a> Args<'a> {
         self.next >= self.params.len()
     }
 
+    /// The next field as it is, whatever its kind (`None` past the end).
+    pub(crate) fn raw(&mut self) -> Option<&'a Param> {
+        self.take()
+    }
+
     pub(crate) fn peek(&self) -> Option<&'a Param> {
         self.params.get(self.next)
     }

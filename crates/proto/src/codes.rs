@@ -74,6 +74,36 @@ pub enum CmeError {
     NoSpace = 1063,
     /// File commands, 1064: timeout.
     FsTimeout = 1064,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 750: SSL unknown error.
+    SslUnknown = 750,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 751: initialising SSL resources failed.
+    SslInit = 751,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 752: the server certificate check failed.
+    SslServerCert = 752,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 753: the handshake timed out.
+    SslHandshakeTimeout = 753,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 754: the handshake failed.
+    SslHandshake = 754,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 760: certificate or key unknown.
+    SslCertUnknown = 760,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 761: certificate or key invalid (format or content).
+    SslInvalid = 761,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 762: certificate or key does not exist.
+    SslNotExist = 762,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 763: the name already exists.
+    SslExists = 763,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 764: writing the certificate or key failed.
+    SslWrite = 764,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 765: another certificate or key is being written.
+    SslBusy = 765,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 766: reading the certificate or key failed.
+    SslRead = 766,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 767: deleting the certificate or key failed.
+    SslDelete = 767,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 768: certificate or key too large.
+    SslTooLarge = 768,
+    /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 769: loading the certificate or key failed.
+    SslLoad = 769,
     /// A code this crate does not know; kept so nothing is lost.
     Other(u16) = u16::MAX,
 }
@@ -114,6 +144,33 @@ const CME_TABLE: &[(CmeError, &str)] = &[
     (CmeError::NoSpace, "no space left"),
     (CmeError::FsTimeout, "file operation timeout"),
     (CmeError::NoNetworkService, "no network service"),
+    (CmeError::SslUnknown, "SSL unknown error"),
+    (CmeError::SslInit, "SSL init resources failed"),
+    (
+        CmeError::SslServerCert,
+        "SSL server certificate check failed",
+    ),
+    (CmeError::SslHandshakeTimeout, "SSL handshake timeout"),
+    (CmeError::SslHandshake, "SSL handshake failed"),
+    (CmeError::SslCertUnknown, "SSL certificate or key unknown"),
+    (CmeError::SslInvalid, "SSL certificate or key invalid"),
+    (
+        CmeError::SslNotExist,
+        "SSL certificate or key does not exist",
+    ),
+    (
+        CmeError::SslExists,
+        "SSL certificate or key name already exists",
+    ),
+    (CmeError::SslWrite, "SSL certificate or key write error"),
+    (
+        CmeError::SslBusy,
+        "SSL another certificate or key is being written",
+    ),
+    (CmeError::SslRead, "SSL certificate or key read error"),
+    (CmeError::SslDelete, "SSL certificate or key delete error"),
+    (CmeError::SslTooLarge, "SSL certificate or key too large"),
+    (CmeError::SslLoad, "SSL certificate or key load failed"),
 ];
 
 impl CmeError {
@@ -158,6 +215,8 @@ impl CmeError {
 const CME_NUMBERS: &[u16] = &[
     50, 800, 801, 802, 803, 804, 805, 806, 807, 808, 809, 810, 811, 812, 813, 1050, 1051, 1052,
     1053, 1054, 1055, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1063, 1064, 30,
+    // §B.4 SSL errors.
+    750, 751, 752, 753, 754, 760, 761, 762, 763, 764, 765, 766, 767, 768, 769,
 ];
 
 impl fmt::Display for CmeError {

@@ -27,7 +27,8 @@ pub mod urc;
 
 pub use codes::{CmeError, ResultCode};
 pub use command::{
-    CfgRequest, Command, Conn, FtpOp, Retr, SslCfg, SslKey, SslValue, Upload, UploadBody,
+    CfgRequest, Command, Conn, CredWrite, FtpOp, Retr, SslCfg, SslKey, SslValue, SslVersion,
+    Upload, UploadBody,
 };
 pub use error::ParseError;
 pub use name::Name;

@@ -108,6 +108,16 @@ names! {
     MsslCertWr = "MSSLCERTWR",
     /// `AT+MSSLKEYWR`: write a private key file.
     MsslKeyWr = "MSSLKEYWR",
+    /// `AT+MSSLCERTRD`: read a certificate (ONEMO-RELATED.md §B.3).
+    MsslCertRd = "MSSLCERTRD",
+    /// `AT+MSSLLIST`: list certificates, keys or PSKs (§B.3).
+    MsslList = "MSSLLIST",
+    /// `AT+MSSLRM`: remove a certificate or key (§B.3).
+    MsslRm = "MSSLRM",
+    /// `AT+MSSLCHECK`: digest of a certificate or key (§B.3).
+    MsslCheck = "MSSLCHECK",
+    /// `AT+MSSLCIPHER`: supported cipher suites, test form only (§B.3).
+    MsslCipher = "MSSLCIPHER",
     /// `+MATREADY`: start-up URC.
     MatReady = "MATREADY",
 }

@@ -55,6 +55,9 @@ pub struct Profile {
     pub rsrq: u8,
     /// `<rsrp>` of `AT+CESQ`: 0-97, 255 unknown (27.007 §8.69).
     pub rsrp: u8,
+    /// `AT+MSSLCFG="sni"` exists: the SSL manual gives it to the MR880A only
+    /// (ONEMO-RELATED.md §B.1), so the ML30x refuse it; `generic` has it.
+    pub ssl_sni: bool,
 }
 
 impl Model {
@@ -88,11 +91,13 @@ impl Model {
             cfun_rst: true,
             rsrq: 20,
             rsrp: 50,
+            ssl_sni: false,
         };
         match self {
             Model::Generic => Profile {
                 active_mode: true,
                 ftps: true,
+                ssl_sni: true,
                 manufacturer: "CMIOT",
                 ati_hardware: false,
                 ..hw(Model::Generic, "generic", 15, "ftpmodem-0.1.0", "86000000")

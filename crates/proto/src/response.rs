@@ -149,6 +149,18 @@ pub enum Response {
         /// Values as printed.
         values: Vec<Param>,
     },
+    /// `+MSSLCERTRD: <length>,<raw data>` (ONEMO-RELATED.md §B.3): the data keeps its own
+    /// newlines, so this is a data line whose end only the length tells.
+    MsslCertRd(Vec<u8>),
+    /// `+MSSLLIST: "<name>",<len>` (§B.3).
+    MsslList {
+        /// Certificate, key or PSK name.
+        name: String,
+        /// Stored bytes.
+        len: u64,
+    },
+    /// `+MSSLCHECK: <hex digest>` (§B.3), unquoted.
+    MsslCheck(String),
 }
 
 impl Response {
@@ -240,6 +252,24 @@ impl Response {
                 // Values are kept as printed, trailing empty fields too, like a test line.
                 line::emit_all(out, Name::MsslCfg, &p);
             }
+            Response::MsslCertRd(data) => {
+                line::emit(out, Name::MsslCertRd, &[int(data.len() as u64)]);
+                out.push(b',');
+                out.extend_from_slice(data);
+            }
+            Response::MsslList { name, len } => line::emit(
+                out,
+                Name::MsslList,
+                &[
+                    Param::Str(crate::escape::escape(name.as_bytes())),
+                    int(*len),
+                ],
+            ),
+            Response::MsslCheck(hex) => line::emit(
+                out,
+                Name::MsslCheck,
+                &[Param::Bare(hex.as_bytes().to_vec())],
+            ),
         }
     }
 
@@ -272,6 +302,15 @@ impl Response {
         };
         // A test line (`+NAME: (...)`) is told by its first field; `+MFGET` data is not split.
         let is_test = rest.iter().find(|b| **b != b' ') == Some(&b'(');
+        if name == Name::MsslCertRd && !is_test {
+            let (head, tail) = syntax::split_with_tail(rest, 1).map_err(ParseError::Syntax)?;
+            let size: usize = num(head.first())?;
+            let data = tail.ok_or(ParseError::Param)?;
+            if data.len() != size {
+                return Err(ParseError::Param);
+            }
+            return Ok(Response::MsslCertRd(data.to_vec()));
+        }
         if name == Name::MfGet && !is_test {
             let (head, tail) = syntax::split_with_tail(rest, 1).map_err(ParseError::Syntax)?;
             let size: usize = num(head.first())?;
@@ -374,18 +413,13 @@ impl Response {
                 cid: num(p.first())?,
                 active: num::<u8>(p.get(1))? == 1,
             },
+            // The test lines begin with the key: `+MSSLCFG: "auth",(0-5),(0-2)` (§B.1).
+            Name::MsslCfg if matches!(p.get(1), Some(Param::Bare(b)) if b.first() == Some(&b'(')) => {
+                Response::Test(name, p)
+            }
             Name::MsslCfg => {
                 let key = match p.first() {
-                    Some(Param::Str(k)) => [
-                        SslKey::Auth,
-                        SslKey::Cert,
-                        SslKey::Sni,
-                        SslKey::Version,
-                        SslKey::IgnoreVerify,
-                    ]
-                    .into_iter()
-                    .find(|x| x.as_str().as_bytes() == k.as_slice())
-                    .ok_or(ParseError::Param)?,
+                    Some(Param::Str(k)) => SslKey::from_bytes(k).ok_or(ParseError::Param)?,
                     _ => return Err(ParseError::Param),
                 };
                 Response::MsslCfg {
@@ -394,9 +428,29 @@ impl Response {
                     values: p.get(2..).unwrap_or(&[]).to_vec(),
                 }
             }
+            // The test line `+MSSLCHECK: ,(0)` starts with an empty field (§B.3).
+            Name::MsslCheck if matches!(p.first(), Some(Param::Empty)) => Response::Test(name, p),
+            // Taken from the raw text: a digest of decimal digits only must keep its zeros.
+            Name::MsslCheck if !rest.is_empty() && rest.iter().all(u8::is_ascii_hexdigit) => {
+                Response::MsslCheck(String::from_utf8_lossy(rest).into_owned())
+            }
+            Name::MsslList if p.len() == 2 => Response::MsslList {
+                name: escaped_text(p.first())?,
+                len: num(p.get(1))?,
+            },
             _ => return Err(ParseError::Unknown),
         };
         Ok(r)
+    }
+}
+
+/// A quoted name the module printed escaped (`crate::escape`), decoded.
+fn escaped_text(p: Option<&Param>) -> Result<String, ParseError> {
+    match p {
+        Some(Param::Str(s)) => {
+            Ok(String::from_utf8_lossy(&crate::escape::unescape(s)).into_owned())
+        }
+        _ => Err(ParseError::Param),
     }
 }
 

@@ -4,12 +4,14 @@
 use super::codes::fs_result_code;
 use super::local::read_small;
 use super::options::ChannelOptions;
-use crate::engine::{ConnectRequest, TlsContext};
+use crate::engine::{cert_file, key_file, ConnectRequest, TlsContext};
 use crate::fs::Sandbox;
 use ftpmodem_ftp::{
-    ClientAuth, ConnectConfig, DataMode, RootCerts, Security, TlsOptions, TlsVersion,
+    ClientAuth, ConnectConfig, DataMode, Resume, RootCerts, Security, SessionCache, TlsOptions,
+    TlsVersion,
 };
-use ftpmodem_proto::{ResultCode, SslMode, TransMode};
+use ftpmodem_proto::{ResultCode, SslMode, SslVersion, TransMode};
+use std::time::Duration;
 
 /// Largest CA, certificate or key file read from the module's file system.
 const MAX_PEM: u64 = 256 * 1024;
@@ -19,6 +21,7 @@ pub(super) async fn connect_config(
     req: &ConnectRequest,
     fs: &Sandbox,
     opts: &ChannelOptions,
+    sessions: &mut TlsSessions,
 ) -> Result<ConnectConfig, ResultCode> {
     let s = &req.settings;
     let mut cfg = ConnectConfig::new(req.host.clone(), req.port);
@@ -38,13 +41,34 @@ pub(super) async fn connect_config(
     cfg.use_epsv = opts.use_epsv;
     cfg.bind = req.bind;
     if cfg.security != Security::None {
-        cfg.tls = tls_options(&req.tls, fs).await?;
+        let ssl_id = req.settings.ssl_id;
+        cfg.tls = tls_options(&req.tls, fs, sessions.cache(ssl_id, &req.tls)).await?;
     }
     Ok(cfg)
 }
 
-fn named(p: &Option<String>) -> Option<&str> {
-    p.as_deref().filter(|s| !s.is_empty())
+/// TLS session stores of one channel, one per ssl_id, kept across connects so that a reconnect
+/// resumes (the module's `session` 1). A store is dropped when its context's settings change:
+/// a session resumed under an old CA would skip the new CA's check.
+#[derive(Debug, Default)]
+pub(super) struct TlsSessions([Option<(TlsContext, SessionCache)>; 6]);
+
+impl TlsSessions {
+    fn cache(&mut self, ssl_id: u8, t: &TlsContext) -> Option<SessionCache> {
+        let slot = self.0.get_mut(usize::from(ssl_id))?;
+        match slot {
+            Some((made_for, cache)) if made_for == t => Some(cache.clone()),
+            _ => {
+                let cache = SessionCache::new();
+                *slot = Some((t.clone(), cache.clone()));
+                Some(cache)
+            }
+        }
+    }
+}
+
+fn named(p: &str) -> Option<&str> {
+    Some(p).filter(|s| !s.is_empty())
 }
 
 async fn read_pem(fs: &Sandbox, path: &str) -> Result<Vec<u8>, ResultCode> {
@@ -54,10 +78,16 @@ async fn read_pem(fs: &Sandbox, path: &str) -> Result<Vec<u8>, ResultCode> {
     })
 }
 
-async fn tls_options(t: &TlsContext, fs: &Sandbox) -> Result<TlsOptions, ResultCode> {
+/// The context as the FTP client's TLS options (the decisions are in the module docs of
+/// `channel/mod.rs` and docs/PROTOCOL.md "SSL command family").
+async fn tls_options(
+    t: &TlsContext,
+    fs: &Sandbox,
+    cache: Option<SessionCache>,
+) -> Result<TlsOptions, ResultCode> {
     let verify = t.auth >= 1 && !t.ignore_verify;
     let roots = match named(&t.ca) {
-        Some(ca) if verify => RootCerts::Pem(read_pem(fs, ca).await?),
+        Some(ca) if verify => RootCerts::Pem(read_pem(fs, &cert_file(ca)).await?),
         _ => RootCerts::WebPki,
     };
     let client_auth = if t.auth >= 2 {
@@ -66,23 +96,37 @@ async fn tls_options(t: &TlsContext, fs: &Sandbox) -> Result<TlsOptions, ResultC
             return Err(ResultCode::TlsCertificate);
         };
         Some(ClientAuth {
-            cert_chain_pem: read_pem(fs, cert).await?,
-            key_pem: read_pem(fs, key).await?,
+            cert_chain_pem: read_pem(fs, &cert_file(cert)).await?,
+            key_pem: read_pem(fs, &key_file(key)).await?,
         })
     } else {
         None
     };
     let (min_version, max_version) = match t.version {
-        3 => (Some(TlsVersion::Tls13), Some(TlsVersion::Tls13)),
-        0..=2 => (Some(TlsVersion::Tls12), Some(TlsVersion::Tls12)),
-        _ => (None, None),
+        SslVersion::Tls12 => (Some(TlsVersion::Tls12), Some(TlsVersion::Tls12)),
+        SslVersion::All => (None, None),
+        // SSL 3.0, TLS 1.0 and 1.1 cannot be offered by the TLS library: the context is
+        // unusable, like a bad PEM (result 7), rather than silently upgraded.
+        SslVersion::Ssl30 | SslVersion::Tls10 | SslVersion::Tls11 => {
+            tracing::info!(version = ?t.version, "TLS version the library does not have");
+            return Err(ResultCode::TlsCertificate);
+        }
     };
     Ok(TlsOptions {
         roots,
         verify,
+        ignore_time: t.ignore_stamp,
         client_auth,
-        sni: named(&t.sni).map(str::to_owned),
+        sni: None,
+        enable_sni: t.sni,
         min_version,
         max_version,
+        cipher_suite: Some(t.cipher_suite).filter(|c| *c != 0),
+        handshake_timeout: Some(Duration::from_secs(u64::from(t.negotime))),
+        resume: match (t.session, cache) {
+            (false, _) => Resume::Off,
+            (true, Some(c)) => Resume::Shared(c),
+            (true, None) => Resume::PerSession,
+        },
     })
 }

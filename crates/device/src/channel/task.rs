@@ -32,6 +32,8 @@ pub(super) struct Task {
     inbox: Inbox,
     out: Outbox,
     conn: Option<Conn>,
+    /// TLS sessions kept across connects (`AT+MSSLCFG="session"`).
+    tls_sessions: super::config::TlsSessions,
 }
 
 impl Task {
@@ -48,6 +50,7 @@ impl Task {
             inbox: Inbox::new(rx),
             out: Outbox::new(id, events),
             conn: None,
+            tls_sessions: Default::default(),
         }
     }
 
@@ -224,7 +227,12 @@ impl Task {
         };
         let cfg = match self
             .inbox
-            .guard(connect_config(&req, &self.fs, &self.opts))
+            .guard(connect_config(
+                &req,
+                &self.fs,
+                &self.opts,
+                &mut self.tls_sessions,
+            ))
             .await?
         {
             Ok(cfg) => cfg,

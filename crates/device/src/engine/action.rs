@@ -5,7 +5,8 @@
 //! [`ChannelEvent`]s. That is the whole interface between the sans-IO core and the FTP layer.
 
 use ftpmodem_proto::{
-    ChannelId, ChannelState, DataType, FtpOp, LocalFs, SimpleOp, SslMode, TransMode, UploadOp, Urc,
+    ChannelId, ChannelState, DataType, FtpOp, LocalFs, SimpleOp, SslMode, SslVersion, TransMode,
+    UploadOp, Urc,
 };
 use std::net::IpAddr;
 use std::time::Duration;
@@ -60,23 +61,70 @@ impl Default for ChannelSettings {
     }
 }
 
-/// A TLS context (`AT+MSSLCFG`): files are module paths in the local file system.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Where `AT+MSSLCERTWR` stores certificates in the module's file system: ordinary files, so
+/// `AT+MFLIST` shows them and `AT+MFDELETE` removes them, as testers wipe certificates with
+/// `AT+MFDELETE="/"` (ONEMO-RELATED.md §B.2 "storage").
+pub const CERT_DIR: &str = "/ssl/cert";
+/// Where `AT+MSSLKEYWR` stores private keys: apart from certificates, because `AT+MSSLLIST`
+/// lists the two kinds separately and `AT+MSSLCERTRD` reads certificates only (§B.3).
+pub const KEY_DIR: &str = "/ssl/key";
+
+/// A TLS context (`AT+MSSLCFG`, ONEMO-RELATED.md §B.1). Certificates and keys are names in the
+/// module's credential store ([`CERT_DIR`], [`KEY_DIR`]); an empty name is "none".
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsContext {
     /// 0 none, 1 verify the server, 2 mutual.
     pub auth: u8,
-    /// CA certificate file.
-    pub ca: Option<String>,
-    /// Client certificate file.
-    pub cert: Option<String>,
-    /// Client key file.
-    pub key: Option<String>,
-    /// Server name to send instead of the host.
-    pub sni: Option<String>,
-    /// 0 TLS 1.0, 1 TLS 1.1, 2 TLS 1.2, 3 TLS 1.3, 4 any.
-    pub version: u8,
-    /// Accept any certificate.
+    /// CA certificate name.
+    pub ca: String,
+    /// Client certificate name.
+    pub cert: String,
+    /// Client key name.
+    pub key: String,
+    /// Handshake time-out in seconds (10..300).
+    pub negotime: u16,
+    /// Protocol versions offered.
+    pub version: SslVersion,
+    /// One IANA cipher suite, 0 for all.
+    pub cipher_suite: u16,
+    /// Reuse TLS sessions (data connections resume the control connection's).
+    pub session: bool,
+    /// Accept certificates outside their validity period.
+    pub ignore_stamp: bool,
+    /// Accept any server certificate.
     pub ignore_verify: bool,
+    /// Send the server name indication.
+    pub sni: bool,
+}
+
+impl Default for TlsContext {
+    /// Factory state, the read replies of §B.1: auth 0, no names, negotime 300, version 255,
+    /// cipher suite 0, session 1, ignorestamp 1, ignoreverify 0, sni 0.
+    fn default() -> Self {
+        TlsContext {
+            auth: 0,
+            ca: String::new(),
+            cert: String::new(),
+            key: String::new(),
+            negotime: 300,
+            version: SslVersion::All,
+            cipher_suite: 0,
+            session: true,
+            ignore_stamp: true,
+            ignore_verify: false,
+            sni: false,
+        }
+    }
+}
+
+/// The module path of the certificate `name`.
+pub fn cert_file(name: &str) -> String {
+    format!("{CERT_DIR}/{name}")
+}
+
+/// The module path of the private key `name`.
+pub fn key_file(name: &str) -> String {
+    format!("{KEY_DIR}/{name}")
 }
 
 /// `AT+MFTPCONN` with defaults applied and the contexts it depends on resolved.

@@ -78,19 +78,18 @@ impl PdpTable {
     }
 }
 
-/// TLS contexts 0-5.
+/// TLS contexts 0-5, and the multi-part certificate or key write in progress
+/// (`handlers/ssl/write.rs`).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SslTable(pub(crate) [TlsContext; 6]);
+pub(crate) struct SslTable(
+    pub(crate) [TlsContext; 6],
+    pub(crate) Option<crate::engine::handlers::ssl::PendingWrite>,
+);
 
 impl SslTable {
-    /// Factory state: version 4 (any) for all.
+    /// Factory state (§B.1 defaults), and no write in progress.
     pub(crate) fn reset(&mut self) {
-        for c in &mut self.0 {
-            *c = TlsContext {
-                version: 4,
-                ..TlsContext::default()
-            };
-        }
+        *self = SslTable::default();
     }
 }
 

@@ -21,6 +21,7 @@ mod output;
 mod reply;
 mod table;
 
+pub use action::{cert_file, key_file, CERT_DIR, KEY_DIR};
 pub use action::{
     Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
     MAX_RETR_CHUNK,

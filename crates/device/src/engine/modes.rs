@@ -38,8 +38,8 @@ pub(crate) enum PromptPurpose {
     },
     /// `AT+MFPUT` without inline data.
     MfPut { path: String },
-    /// `AT+MSSLCERTWR`/`AT+MSSLKEYWR`.
-    Credential { path: String },
+    /// One part of `AT+MSSLCERTWR`/`AT+MSSLKEYWR`.
+    Credential(super::handlers::ssl::CredPart),
 }
 
 impl PromptPurpose {
@@ -53,7 +53,7 @@ impl PromptPurpose {
             PromptPurpose::Upload {
                 op: UploadOp::Appe, ..
             } => CmeError::AppeRequest,
-            PromptPurpose::MfPut { .. } | PromptPurpose::Credential { .. } => CmeError::FsTimeout,
+            PromptPurpose::MfPut { .. } | PromptPurpose::Credential(_) => CmeError::FsTimeout,
         }
     }
 }

@@ -48,6 +48,15 @@ const fn net(name: Name, run: Handler) -> Entry {
     }
 }
 
+const fn ssl_entry(name: Name) -> Entry {
+    Entry {
+        name: Some(name),
+        run: ssl::run,
+        test: ssl::test_lines,
+        op: None,
+    }
+}
+
 const fn channel_op(name: Name, op: FtpOp) -> Entry {
     Entry {
         name: Some(name),
@@ -116,9 +125,14 @@ pub(super) const COMMANDS: &[Entry] = &[
     entry(Name::Cgdcont, pdp::run),
     entry(Name::Cgact, pdp::run),
     entry(Name::Mipcall, pdp::run),
-    entry(Name::MsslCfg, ssl::run),
-    entry(Name::MsslCertWr, ssl::run),
-    entry(Name::MsslKeyWr, ssl::run),
+    ssl_entry(Name::MsslCfg),
+    ssl_entry(Name::MsslCertWr),
+    ssl_entry(Name::MsslKeyWr),
+    ssl_entry(Name::MsslCertRd),
+    ssl_entry(Name::MsslList),
+    ssl_entry(Name::MsslRm),
+    ssl_entry(Name::MsslCheck),
+    ssl_entry(Name::MsslCipher),
 ];
 
 /// A CR arrived in command mode.
@@ -176,7 +190,7 @@ pub(super) fn finish_prompt(cx: &mut Ctx<'_>, p: Prompt, outcome: PromptOutcome)
             ftp::upload_packet(cx, id, op, file, p.data, eof);
         }
         PromptPurpose::MfPut { path } => localfs::mfput_data(cx, &path, &p.data),
-        PromptPurpose::Credential { path } => localfs::credential_data(cx, &path, &p.data),
+        PromptPurpose::Credential(part) => ssl::prompt_data(cx, part, p.data),
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::channel_common;
 
 use channel_common::*;
-use ftpmodem_device::engine::{ChannelRequest, ConnectRequest, TlsContext};
+use ftpmodem_device::engine::{cert_file, key_file, ChannelRequest, ConnectRequest, TlsContext};
 use ftpmodem_proto::{ResultCode, SimpleOp, SslMode};
 use ftpmodem_testsrv::{Certs, FtpServer, VsftpdOptions};
 use std::time::Duration;
@@ -91,7 +91,7 @@ async fn command_without_session_is_11() {
 fn tls_request(server: std::net::SocketAddr, mode: SslMode, tls: TlsContext) -> ConnectRequest {
     let mut r = uftp(server);
     r.settings.ssl_mode = mode;
-    r.tls = TlsContext { version: 4, ..tls };
+    r.tls = tls;
     r
 }
 
@@ -133,10 +133,10 @@ async fn tls_case(
 }
 
 fn with_ca(pem: &str, h: &Harness, auth: u8) -> TlsContext {
-    h.fs.write("/ssl/ca.pem", pem.as_bytes()).unwrap();
+    h.fs.write(&cert_file("ca.pem"), pem.as_bytes()).unwrap();
     TlsContext {
         auth,
-        ca: Some("/ssl/ca.pem".into()),
+        ca: "ca.pem".into(),
         ..TlsContext::default()
     }
 }
@@ -206,7 +206,7 @@ async fn missing_ca_file_is_18() {
         SslMode::Explicit,
         |_, _| TlsContext {
             auth: 1,
-            ca: Some("/ssl/none.pem".into()),
+            ca: "none.pem".into(),
             ..TlsContext::default()
         },
         ResultCode::FileError,
@@ -224,13 +224,13 @@ async fn mutual_tls_auth2_presents_the_client_certificate() {
         mutual,
         SslMode::Explicit,
         |c, h| {
-            h.fs.write("/ssl/client.pem", c.client().cert_pem().as_bytes())
+            h.fs.write(&cert_file("client.pem"), c.client().cert_pem().as_bytes())
                 .unwrap();
-            h.fs.write("/ssl/client.key", c.client().key_pem().as_bytes())
+            h.fs.write(&key_file("client.key"), c.client().key_pem().as_bytes())
                 .unwrap();
             TlsContext {
-                cert: Some("/ssl/client.pem".into()),
-                key: Some("/ssl/client.key".into()),
+                cert: "client.pem".into(),
+                key: "client.key".into(),
                 ..with_ca(c.ca().cert_pem(), h, 2)
             }
         },

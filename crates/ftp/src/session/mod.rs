@@ -239,6 +239,12 @@ impl Session {
         self.ctrl.stream.tls_version()
     }
 
+    /// Whether the control connection's TLS handshake resumed an earlier session (`None` for
+    /// plain FTP): a reconnect with a shared [`SessionCache`](crate::SessionCache) does.
+    pub fn control_tls_resumed(&self) -> Option<bool> {
+        self.ctrl.stream.tls_resumed()
+    }
+
     /// Resumed versus full TLS handshakes on data connections so far.
     pub fn data_tls_stats(&self) -> DataTlsStats {
         self.data_tls

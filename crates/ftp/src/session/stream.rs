@@ -54,12 +54,14 @@ impl Stream {
         }
     }
 
-    /// Runs the TLS client handshake over `tcp` within `limit`.
+    /// Runs the TLS client handshake over `tcp` within `limit`, or within the context's own
+    /// handshake time-out when it has one.
     pub(crate) async fn tls_handshake(
         tcp: TcpStream,
         tls: &TlsContext,
         limit: Duration,
     ) -> Result<Self, FtpError> {
+        let limit = tls.handshake_timeout.unwrap_or(limit);
         let connector = TlsConnector::from(tls.config.clone());
         match timeout(limit, connector.connect(tls.server_name.clone(), tcp)).await {
             Err(_) => Err(FtpError::Timeout(limit, "TLS handshake")),

@@ -1,9 +1,9 @@
 //! What a command line means, typed: [`Command`] and the parameter types of its variants.
 //! Parsing and printing them is `extended.rs` (and `mod.rs` for the basic commands).
 
+use super::ssl::{CredWrite, SslCfg};
 use super::upload::Upload;
 use crate::name::Name;
-use crate::syntax::Param;
 use crate::types::{CfgKey, CfgValue, ChannelId, CmeeMode};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -133,21 +133,24 @@ pub enum Command {
         /// 1-15.
         cid: u8,
     },
-    /// `AT+MSSLCFG="<key>",<ssl_id>[,...]`.
+    /// `AT+MSSLCFG="<key>"[,<ssl_id>[,...]]` (ONEMO-RELATED.md §B.1).
     MsslCfg(SslCfg),
-    /// `AT+MSSLCERTWR="<file>",<len>`: `>` prompt takes the PEM.
-    MsslCertWr {
-        /// Module path of the certificate file.
-        path: String,
-        /// Bytes to read at the prompt.
-        len: u32,
-    },
-    /// `AT+MSSLKEYWR="<file>",<len>`: `>` prompt takes the PEM key.
-    MsslKeyWr {
-        /// Module path of the key file.
-        path: String,
-        /// Bytes to read at the prompt.
-        len: u32,
+    /// `AT+MSSLCERTWR="<name>",<remain_length>,<length>[,"<data>"]` (§B.2).
+    MsslCertWr(CredWrite),
+    /// `AT+MSSLKEYWR="<name>",<remain_length>,<length>[,"<data>"]` (§B.2).
+    MsslKeyWr(CredWrite),
+    /// `AT+MSSLCERTRD="<name>"` (§B.3).
+    MsslCertRd(String),
+    /// `AT+MSSLLIST=<type>`: 1 certificates, 2 private keys, 3 PSK (§B.3).
+    MsslList(u8),
+    /// `AT+MSSLRM="<name>"` (§B.3).
+    MsslRm(String),
+    /// `AT+MSSLCHECK="<name>"[,<alg>]` (§B.3).
+    MsslCheck {
+        /// Certificate or key name.
+        name: String,
+        /// 0 MD5, 1 SHA, 2 SHA256, 3 CRC; omitted means MD5.
+        alg: Option<u8>,
     },
 }
 
@@ -192,104 +195,6 @@ pub struct Retr {
     pub offset: Option<u64>,
     /// How many bytes to fetch from the offset.
     pub length: Option<u64>,
-}
-
-/// `AT+MSSLCFG` keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SslKey {
-    /// `"auth"`: 0 none, 1 verify the server, 2 mutual.
-    Auth,
-    /// `"cert"`: CA, client certificate and key files.
-    Cert,
-    /// `"sni"`: server name sent in the handshake.
-    Sni,
-    /// `"version"`: TLS version choice.
-    Version,
-    /// `"ignoreverify"`: accept any server certificate.
-    IgnoreVerify,
-}
-
-impl SslKey {
-    const ALL: [SslKey; 5] = [
-        SslKey::Auth,
-        SslKey::Cert,
-        SslKey::Sni,
-        SslKey::Version,
-        SslKey::IgnoreVerify,
-    ];
-
-    /// The key as written, without quotes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SslKey::Auth => "auth",
-            SslKey::Cert => "cert",
-            SslKey::Sni => "sni",
-            SslKey::Version => "version",
-            SslKey::IgnoreVerify => "ignoreverify",
-        }
-    }
-
-    pub(crate) fn from_bytes(b: &[u8]) -> Option<SslKey> {
-        SslKey::ALL
-            .into_iter()
-            .find(|k| k.as_str().as_bytes().eq_ignore_ascii_case(b))
-    }
-}
-
-/// A value of `AT+MSSLCFG`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SslValue {
-    /// 0 none, 1 server verification, 2 mutual.
-    Auth(u8),
-    /// CA file, client certificate file, client key file (module paths).
-    Cert {
-        /// CA certificate file.
-        ca: String,
-        /// Client certificate file.
-        cert: Option<String>,
-        /// Client key file.
-        key: Option<String>,
-    },
-    /// Server name indication.
-    Sni(String),
-    /// 0 TLS 1.0, 1 TLS 1.1, 2 TLS 1.2, 3 TLS 1.3, 4 any (default).
-    Version(u8),
-    /// Skip certificate verification.
-    IgnoreVerify(bool),
-}
-
-impl SslValue {
-    /// The key of this value.
-    pub fn key(&self) -> SslKey {
-        match self {
-            SslValue::Auth(_) => SslKey::Auth,
-            SslValue::Cert { .. } => SslKey::Cert,
-            SslValue::Sni(_) => SslKey::Sni,
-            SslValue::Version(_) => SslKey::Version,
-            SslValue::IgnoreVerify(_) => SslKey::IgnoreVerify,
-        }
-    }
-
-    /// Fields after the ssl id.
-    pub fn params(&self) -> Vec<Param> {
-        let s = |v: &str| Param::Str(crate::escape::escape_param(v.as_bytes()));
-        let os = |v: &Option<String>| v.as_deref().map_or(Param::Empty, s);
-        match self {
-            SslValue::Auth(n) | SslValue::Version(n) => alloc::vec![Param::Int(u64::from(*n))],
-            SslValue::Cert { ca, cert, key } => alloc::vec![s(ca), os(cert), os(key)],
-            SslValue::Sni(n) => alloc::vec![s(n)],
-            SslValue::IgnoreVerify(b) => alloc::vec![Param::Int(u64::from(*b))],
-        }
-    }
-}
-
-/// `AT+MSSLCFG` request: read one key of a TLS context or set it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SslCfg {
-    /// `AT+MSSLCFG="<key>",<ssl_id>`.
-    Read(SslKey, u8),
-    /// `AT+MSSLCFG="<key>",<ssl_id>,<value...>`.
-    Set(u8, SslValue),
 }
 
 /// Highest cid any profile accepts (§3.1 `<pdp_cid>` 1-15); profiles narrow it.

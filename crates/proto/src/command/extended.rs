@@ -1,6 +1,6 @@
 //! Parsing and emitting `AT+<NAME>...` lines.
 
-use super::def::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, MAX_CID};
+use super::def::{CfgRequest, Command, Conn, Retr, MAX_CID};
 use super::upload::Upload;
 use crate::args::{Args, MAX_STRING};
 use crate::error::ParseError;
@@ -12,8 +12,6 @@ use alloc::vec::Vec;
 /// Local file contents given at a `>` prompt: bounded so a wrong length cannot make the module
 /// wait for gigabytes.
 pub const MFPUT_MAX: u32 = 65536;
-/// Certificate and key files.
-pub const CERT_MAX: u32 = 16384;
 
 /// Parses what follows `AT+`.
 pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
@@ -129,15 +127,14 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
             active: a.int(0, 1)? == 1,
             cid: a.u8_in(1, MAX_CID)?,
         },
-        Name::MsslCfg => Command::MsslCfg(ssl(a)?),
-        Name::MsslCertWr => Command::MsslCertWr {
-            path: a.string(MAX_STRING)?,
-            len: a.int(1, u64::from(CERT_MAX))? as u32,
-        },
-        Name::MsslKeyWr => Command::MsslKeyWr {
-            path: a.string(MAX_STRING)?,
-            len: a.int(1, u64::from(CERT_MAX))? as u32,
-        },
+        Name::MsslCfg
+        | Name::MsslCertWr
+        | Name::MsslKeyWr
+        | Name::MsslCertRd
+        | Name::MsslList
+        | Name::MsslRm
+        | Name::MsslCheck
+        | Name::MsslCipher => return super::ssl::parse(name, a).unwrap_or(Err(ParseError::Param)),
         Name::Cgsn => Command::Cgsn(Some(a.u8_in(0, 3)?)),
         // 27.007 §10.1.22 n 0-5, §10.1.20 n 0-3 (ONEMO-RELATED.md §A.4 for the ML30x).
         Name::Cereg => Command::Cereg(a.u8_in(0, 5)?),
@@ -206,31 +203,6 @@ fn cfg(a: &mut Args<'_>) -> Result<CfgRequest, ParseError> {
     };
     a.end()?;
     Ok(CfgRequest::Set(id, value))
-}
-
-fn ssl(a: &mut Args<'_>) -> Result<SslCfg, ParseError> {
-    let key = match a.peek() {
-        Some(Param::Str(k)) => SslKey::from_bytes(k).ok_or(ParseError::Param)?,
-        _ => return Err(ParseError::Param),
-    };
-    let _ = a.string(MAX_STRING)?;
-    let id = a.u8_in(0, 5)?;
-    if a.at_end() {
-        return Ok(SslCfg::Read(key, id));
-    }
-    let value = match key {
-        SslKey::Auth => SslValue::Auth(a.u8_in(0, 2)?),
-        SslKey::Cert => SslValue::Cert {
-            ca: a.string(MAX_STRING)?,
-            cert: a.opt_string(MAX_STRING)?,
-            key: a.opt_string(MAX_STRING)?,
-        },
-        SslKey::Sni => SslValue::Sni(a.string(MAX_STRING)?),
-        SslKey::Version => SslValue::Version(a.u8_in(0, 4)?),
-        SslKey::IgnoreVerify => SslValue::IgnoreVerify(a.int(0, 1)? == 1),
-    };
-    a.end()?;
-    Ok(SslCfg::Set(id, value))
 }
 
 fn int(n: impl Into<u64>) -> Param {
@@ -356,16 +328,15 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::Mipcall { active, cid } => {
             push_set(out, Name::Mipcall, &[int(*active), int(*cid)])
         }
-        Command::MsslCfg(SslCfg::Read(k, i)) => {
-            push_set(out, Name::MsslCfg, &[s(k.as_str()), int(*i)])
+        Command::MsslCfg(_)
+        | Command::MsslCertWr(_)
+        | Command::MsslKeyWr(_)
+        | Command::MsslCertRd(_)
+        | Command::MsslList(_)
+        | Command::MsslRm(_)
+        | Command::MsslCheck { .. } => {
+            super::ssl::emit(cmd, out);
         }
-        Command::MsslCfg(SslCfg::Set(i, v)) => {
-            let mut p = alloc::vec![s(v.key().as_str()), int(*i)];
-            p.extend(v.params());
-            push_set(out, Name::MsslCfg, &p);
-        }
-        Command::MsslCertWr { path, len } => push_set(out, Name::MsslCertWr, &[s(path), int(*len)]),
-        Command::MsslKeyWr { path, len } => push_set(out, Name::MsslKeyWr, &[s(path), int(*len)]),
     }
 }
 

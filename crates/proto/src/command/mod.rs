@@ -4,11 +4,15 @@
 mod def;
 mod extended;
 mod op;
+mod ssl;
 mod upload;
 
-pub use def::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, MAX_CID};
-pub use extended::{CERT_MAX, MFPUT_MAX};
+pub use def::{CfgRequest, Command, Conn, Retr, MAX_CID};
+pub use extended::MFPUT_MAX;
 pub use op::FtpOp;
+pub use ssl::{
+    CredWrite, SslCfg, SslKey, SslValue, SslVersion, SSL_ID_MAX, SSL_LEN_PARSE_MAX, SSL_NAME_MAX,
+};
 pub use upload::{Upload, UploadBody, INLINE_DATA_MAX, PROMPT_DATA_MAX};
 
 use crate::error::ParseError;
@@ -104,8 +108,12 @@ impl Command {
             Command::Cgact { .. } => Name::Cgact,
             Command::Mipcall { .. } => Name::Mipcall,
             Command::MsslCfg(_) => Name::MsslCfg,
-            Command::MsslCertWr { .. } => Name::MsslCertWr,
-            Command::MsslKeyWr { .. } => Name::MsslKeyWr,
+            Command::MsslCertWr(_) => Name::MsslCertWr,
+            Command::MsslKeyWr(_) => Name::MsslKeyWr,
+            Command::MsslCertRd(_) => Name::MsslCertRd,
+            Command::MsslList(_) => Name::MsslList,
+            Command::MsslRm(_) => Name::MsslRm,
+            Command::MsslCheck { .. } => Name::MsslCheck,
         })
     }
 

@@ -70,11 +70,3 @@ pub(crate) fn mfput_data(cx: &mut Ctx<'_>, path: &str, data: &[u8]) {
         Err(e) => cx.reply.error(cme(&e)),
     }
 }
-
-/// `AT+MSSLCERTWR`/`AT+MSSLKEYWR` data: stored as a file the TLS contexts name.
-pub(crate) fn credential_data(cx: &mut Ctx<'_>, path: &str, data: &[u8]) {
-    match cx.fs.write(path, data) {
-        Ok(_) => cx.reply.ok(),
-        Err(e) => cx.reply.error(cme(&e)),
-    }
-}

@@ -60,13 +60,6 @@ pub(crate) fn lines(name: Name, p: &Profile) -> Vec<Vec<Param>> {
         Name::Cgact => vec![vec![range(0, 1)]],
         Name::Cgdcont => vec![vec![range(1, u64::from(p.cid_max)), key("IP")]],
         Name::Mipcall => vec![vec![range(0, 1), range(1, u64::from(p.cid_max))]],
-        Name::MsslCfg => vec![
-            vec![key("auth"), ids(), range(0, 2)],
-            vec![key("cert"), ids()],
-            vec![key("sni"), ids()],
-            vec![key("version"), ids(), range(0, 4)],
-            vec![key("ignoreverify"), ids(), range(0, 1)],
-        ],
         _ => Vec::new(),
     }
 }

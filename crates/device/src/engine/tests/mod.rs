@@ -100,3 +100,4 @@ mod garbage;
 mod identity;
 mod network;
 mod services;
+mod ssl;

@@ -493,8 +493,11 @@ impl At {
 
     /// Writes a PEM into the module's file system with `AT+MSSLCERTWR`.
     pub async fn cert_write(&mut self, path: &str, pem: &[u8]) {
-        self.cmd(&format!("AT+MSSLCERTWR=\"{path}\",{}", pem.len()), "\r\n>")
-            .await;
+        self.cmd(
+            &format!("AT+MSSLCERTWR=\"{path}\",0,{}", pem.len()),
+            "\r\n>",
+        )
+        .await;
         self.send(pem).await;
         self.expect(b"\r\nOK\r\n").await;
     }

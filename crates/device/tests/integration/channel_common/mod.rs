@@ -203,10 +203,7 @@ pub fn request(addr: SocketAddr) -> ConnectRequest {
         user: "anonymous".into(),
         pass: String::new(),
         settings: ChannelSettings::default(),
-        tls: TlsContext {
-            version: 4,
-            ..TlsContext::default()
-        },
+        tls: TlsContext::default(),
         bind: None,
     }
 }

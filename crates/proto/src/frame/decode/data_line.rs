@@ -53,6 +53,14 @@ pub const DATA_LINES: &[DataLine] = &[
         fixed: None,
         kind: DataKind::Info,
     },
+    // ONEMO-RELATED.md §B.3: `+MSSLCERTRD: <length>,<raw data>`.
+    DataLine {
+        name: Name::MsslCertRd,
+        fields: 1,
+        len_field: 0,
+        fixed: None,
+        kind: DataKind::Info,
+    },
 ];
 
 /// For the start of a framed line received up to and including a comma: when it is the

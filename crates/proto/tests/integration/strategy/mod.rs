@@ -19,8 +19,8 @@
 
 use ftpmodem_proto::{
     CfgKey, CfgRequest, CfgValue, ChannelId, ChannelState, CmeError, CmeeMode, Command, Conn,
-    DataType, LocalFs, Name, Param, Response, ResultCode, Retr, SimpleOp, SslCfg, SslKey, SslMode,
-    SslValue, Timestamp, TransMode, Upload, UploadBody, UploadOp, Urc,
+    CredWrite, DataType, LocalFs, Name, Param, Response, ResultCode, Retr, SimpleOp, SslCfg,
+    SslKey, SslMode, SslValue, SslVersion, Timestamp, TransMode, Upload, UploadBody, UploadOp, Urc,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -108,13 +108,7 @@ fn cfg_key() -> impl Strategy<Value = CfgKey> {
     select(CfgKey::ALL.to_vec())
 }
 fn ssl_key() -> impl Strategy<Value = SslKey> {
-    select(vec![
-        SslKey::Auth,
-        SslKey::Cert,
-        SslKey::Sni,
-        SslKey::Version,
-        SslKey::IgnoreVerify,
-    ])
+    select(SslKey::ALL.to_vec())
 }
 
 /// A setting within the ranges `AT+MFTPCFG` accepts.
@@ -165,12 +159,43 @@ fn upload() -> impl Strategy<Value = Upload> {
 fn ssl_value() -> impl Strategy<Value = SslValue> {
     prop_oneof![
         (0u8..=2).prop_map(SslValue::Auth),
-        (name(), prop::option::of(name()), prop::option::of(name()))
-            .prop_map(|(ca, cert, key)| SslValue::Cert { ca, cert, key }),
-        name().prop_map(SslValue::Sni),
-        (0u8..=4).prop_map(SslValue::Version),
+        (text(0, 64), text(0, 64), text(0, 64)).prop_map(|(ca, cert, key)| SslValue::Cert {
+            ca,
+            cert,
+            key
+        }),
+        text(0, 64).prop_map(SslValue::Psk),
+        (0u8..=2).prop_map(SslValue::Encoding),
+        (10u16..=300).prop_map(SslValue::NegoTime),
+        select(vec![
+            SslVersion::Ssl30,
+            SslVersion::Tls10,
+            SslVersion::Tls11,
+            SslVersion::Tls12,
+            SslVersion::All
+        ])
+        .prop_map(SslValue::Version),
+        any::<u16>().prop_map(SslValue::CipherSuite),
+        any::<bool>().prop_map(SslValue::Session),
+        any::<bool>().prop_map(SslValue::IgnoreStamp),
         any::<bool>().prop_map(SslValue::IgnoreVerify),
+        any::<bool>().prop_map(SslValue::Sni),
     ]
+}
+
+fn cred_write() -> impl Strategy<Value = CredWrite> {
+    (
+        text(1, 64),
+        0u32..=65535,
+        0u32..=65535,
+        prop::option::of(quoted_bytes(0, 300)),
+    )
+        .prop_map(|(name, remain, len, data)| CredWrite {
+            name,
+            remain,
+            len,
+            data,
+        })
 }
 
 /// Every `Command` variant, within the ranges the parser accepts.
@@ -283,16 +308,19 @@ pub fn command() -> BoxedStrategy<Command> {
             .prop_map(|(active, cid)| Command::Mipcall { active, cid })
             .boxed(),
         prop_oneof![
+            ssl_key().prop_map(SslCfg::ReadAll),
             (ssl_key(), 0u8..=5).prop_map(|(k, i)| SslCfg::Read(k, i)),
             (0u8..=5, ssl_value()).prop_map(|(i, v)| SslCfg::Set(i, v)),
         ]
         .prop_map(Command::MsslCfg)
         .boxed(),
-        (name(), 1u32..=16384)
-            .prop_map(|(path, len)| Command::MsslCertWr { path, len })
-            .boxed(),
-        (name(), 1u32..=16384)
-            .prop_map(|(path, len)| Command::MsslKeyWr { path, len })
+        cred_write().prop_map(Command::MsslCertWr).boxed(),
+        cred_write().prop_map(Command::MsslKeyWr).boxed(),
+        text(1, 64).prop_map(Command::MsslCertRd).boxed(),
+        (1u8..=3).prop_map(Command::MsslList).boxed(),
+        text(1, 64).prop_map(Command::MsslRm).boxed(),
+        (text(1, 64), prop::option::of(0u8..=3))
+            .prop_map(|(name, alg)| Command::MsslCheck { name, alg })
             .boxed(),
     ];
     Union::new(arms).boxed()
@@ -381,6 +409,13 @@ pub fn response() -> BoxedStrategy<Response> {
         )
             .prop_map(|(key, id, values)| Response::MsslCfg { key, id, values })
             .boxed(),
+        prop::collection::vec(any::<u8>(), 0..2048)
+            .prop_map(Response::MsslCertRd)
+            .boxed(),
+        (text(1, 64), any::<u64>())
+            .prop_map(|(name, len)| Response::MsslList { name, len })
+            .boxed(),
+        "[0-9A-F]{32}".prop_map(Response::MsslCheck).boxed(),
     ];
     Union::new(arms).boxed()
 }
