@@ -6,11 +6,11 @@
 
 use std::io;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{ClientSessionMemoryCache, Resumption, WebPkiServerVerifier};
+use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{
@@ -58,19 +58,35 @@ impl std::fmt::Debug for ClientAuth {
 
 /// A TLS session store that outlives one [`Session`](crate::Session): sessions given the same
 /// cache resume each other's TLS sessions (a reconnect resumes the previous connection's).
-#[derive(Clone)]
-pub struct SessionCache(Arc<ClientSessionMemoryCache>);
+///
+/// It keeps the whole client configuration, because rustls resumes only between connections
+/// of one configuration (the same certificate verifier and client credentials): options that
+/// differ from the cached ones (another CA, another client key) get a new configuration and so
+/// a new store, and a session made under the old settings is never resumed under the new.
+#[derive(Clone, Default)]
+pub struct SessionCache(Arc<Mutex<Option<(TlsOptions, Arc<ClientConfig>)>>>);
 
 impl SessionCache {
-    /// An empty cache with room for a few servers' sessions.
+    /// An empty cache.
     pub fn new() -> Self {
-        SessionCache(Arc::new(ClientSessionMemoryCache::new(32)))
+        Self::default()
     }
-}
 
-impl Default for SessionCache {
-    fn default() -> Self {
-        Self::new()
+    /// The cached configuration when it was built for `opts`, else a new one, cached.
+    fn config(&self, opts: &TlsOptions) -> Result<Arc<ClientConfig>, FtpError> {
+        let key = TlsOptions {
+            resume: Resume::Off,
+            ..opts.clone()
+        };
+        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((made_for, config)) = slot.as_ref() {
+            if *made_for == key {
+                return Ok(config.clone());
+            }
+        }
+        let config = Arc::new(client_config(opts)?);
+        *slot = Some((key, config.clone()));
+        Ok(config)
     }
 }
 
@@ -161,7 +177,10 @@ impl TlsContext {
     /// Builds the context for `host` (a name or an IP literal).
     pub(crate) fn new(opts: &TlsOptions, host: &str) -> Result<Self, FtpError> {
         Ok(Self {
-            config: Arc::new(client_config(opts)?),
+            config: match &opts.resume {
+                Resume::Shared(cache) => cache.config(opts)?,
+                _ => Arc::new(client_config(opts)?),
+            },
             server_name: server_name(opts, host)?,
             handshake_timeout: opts.handshake_timeout,
         })
@@ -242,11 +261,11 @@ fn client_config(opts: &TlsOptions) -> Result<ClientConfig, FtpError> {
                 .map_err(|e| FtpError::TlsConfig(format!("client certificate: {e}")))?
         }
     };
-    // A store per session by default: the data connections find the control connection's
-    // session (TLS 1.2 session id or ticket, TLS 1.3 tickets) under the same server name.
+    // A store per configuration: the data connections find the control connection's session
+    // (TLS 1.2 session id or ticket, TLS 1.3 tickets) under the same server name; a shared
+    // cache keeps the configuration, and with it the store, for the next connect.
     config.resumption = match &opts.resume {
-        Resume::PerSession => Resumption::in_memory_sessions(32),
-        Resume::Shared(cache) => Resumption::store(cache.0.clone()),
+        Resume::PerSession | Resume::Shared(_) => Resumption::in_memory_sessions(32),
         Resume::Off => Resumption::disabled(),
     };
     config.enable_sni = opts.enable_sni;

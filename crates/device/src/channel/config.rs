@@ -42,28 +42,20 @@ pub(super) async fn connect_config(
     cfg.bind = req.bind;
     if cfg.security != Security::None {
         let ssl_id = req.settings.ssl_id;
-        cfg.tls = tls_options(&req.tls, fs, sessions.cache(ssl_id, &req.tls)).await?;
+        cfg.tls = tls_options(&req.tls, fs, sessions.cache(ssl_id)).await?;
     }
     Ok(cfg)
 }
 
 /// TLS session stores of one channel, one per ssl_id, kept across connects so that a reconnect
-/// resumes (the module's `session` 1). A store is dropped when its context's settings change:
-/// a session resumed under an old CA would skip the new CA's check.
+/// resumes (the module's `session` 1). The FTP client's [`SessionCache`] starts afresh when the
+/// context's settings change, so a session made under an old CA is not resumed under a new one.
 #[derive(Debug, Default)]
-pub(super) struct TlsSessions([Option<(TlsContext, SessionCache)>; 6]);
+pub(super) struct TlsSessions([SessionCache; 6]);
 
 impl TlsSessions {
-    fn cache(&mut self, ssl_id: u8, t: &TlsContext) -> Option<SessionCache> {
-        let slot = self.0.get_mut(usize::from(ssl_id))?;
-        match slot {
-            Some((made_for, cache)) if made_for == t => Some(cache.clone()),
-            _ => {
-                let cache = SessionCache::new();
-                *slot = Some((t.clone(), cache.clone()));
-                Some(cache)
-            }
-        }
+    fn cache(&mut self, ssl_id: u8) -> Option<SessionCache> {
+        self.0.get(usize::from(ssl_id)).cloned()
     }
 }
 

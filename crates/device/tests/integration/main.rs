@@ -21,6 +21,7 @@ mod at_list_stream;
 mod at_matrix;
 mod at_network;
 mod at_retr_range;
+mod at_ssl;
 mod channel_commands;
 mod channel_connect;
 mod channel_faults;

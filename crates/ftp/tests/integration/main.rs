@@ -10,5 +10,6 @@ mod common;
 mod faults;
 mod proftpd;
 mod pureftpd;
+mod tls_options;
 mod unftp;
 mod vsftpd;
