@@ -64,7 +64,10 @@ impl std::fmt::Debug for ClientAuth {
 /// differ from the cached ones (another CA, another client key) get a new configuration and so
 /// a new store, and a session made under the old settings is never resumed under the new.
 #[derive(Clone, Default)]
-pub struct SessionCache(Arc<Mutex<Option<(TlsOptions, Arc<ClientConfig>)>>>);
+pub struct SessionCache(Arc<Mutex<Option<Cached>>>);
+
+/// A client configuration and the options it was built from (without `resume`).
+type Cached = (TlsOptions, Arc<ClientConfig>);
 
 impl SessionCache {
     /// An empty cache.
