@@ -37,12 +37,16 @@
 //!
 //! # Decisions
 //!
-//! - TLS: auth 0 does not verify the server; auth 1 verifies against the context's CA file
-//!   (read from the module's file system) or the built-in web PKI roots when no CA is set;
-//!   auth 2 also presents the context's certificate and key. `ignoreverify` turns
-//!   verification off whatever auth says; `sni` replaces the host as the TLS server name.
-//!   `version` 2 is TLS 1.2 only, 3 TLS 1.3 only, 4 either; 0 and 1 (TLS 1.0/1.1, which the
-//!   TLS library does not implement) are TLS 1.2 only, the nearest version that exists.
+//! - TLS (docs/PROTOCOL.md "SSL command family"): auth 0 does not verify the server; auth 1
+//!   verifies against the context's CA (from the credential store) or the built-in web PKI
+//!   roots when no CA is set; auth 2 also presents the context's certificate and key.
+//!   `ignoreverify` turns verification off whatever auth says; `ignorestamp` (default 1)
+//!   forgives only the validity dates. `sni` 1 sends the host as SNI. `version` 3 is TLS 1.2
+//!   only, 255 TLS 1.2 or 1.3; 0-2 (SSL 3.0, TLS 1.0/1.1, which the TLS library does not
+//!   implement) make the context unusable (7). `ciphersuite` offers that one suite (7 when the
+//!   library lacks it). `negotime` bounds each handshake (5 when it runs out). `session` 1
+//!   resumes the control connection's session on data connections and, through the channel's
+//!   per-ssl_id cache, on reconnects; 0 makes every handshake a full one.
 //! - The connect timeout (name resolution plus TCP connect) is the channel's rsptimeout unless
 //!   [`ChannelOptions::connect_timeout`] sets one.
 //! - `AT+MFTPDISC` and a PDP context going down cancel a running command at once, without a

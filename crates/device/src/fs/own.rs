@@ -2,8 +2,8 @@
 //! users rely on (the manual's examples keep every file in `/usr/`). No AT command may delete,
 //! move or replace them, and a root found damaged at start-up is repaired where that is safe.
 //!
-//! Certificates need no directory of their own: `AT+MSSLCERTWR` names a file, stored where
-//! the name says (NOTES "TLS contexts").
+//! Certificates and keys (`/ssl/cert`, `/ssl/key`) are not among them: testers wipe them with
+//! `AT+MFDELETE="/"` (ONEMO-RELATED.md §B.2), so they are ordinary files.
 
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
