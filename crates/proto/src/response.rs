@@ -430,6 +430,14 @@ impl Response {
                     .ok_or(ParseError::Param)?;
                 Response::MfCheck(md5)
             }
+            // Its test lines start with the key, not a range: `+MFCFG: "timeout",(1-120)`.
+            Name::MfCfg
+                if p
+                    .iter()
+                    .any(|x| matches!(x, Param::Bare(b) if b.first() == Some(&b'('))) =>
+            {
+                Response::Test(name, p)
+            }
             Name::MfCfg => Response::MfCfg(MfCfgValue::from_params(&p)?),
             Name::MfSinfo => Response::MfSinfo {
                 total: num(p.first())?,

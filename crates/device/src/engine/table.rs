@@ -139,6 +139,7 @@ pub(super) fn command_line(cx: &mut Ctx<'_>, done: Completed) {
         Err(ParseError::Param) | Err(ParseError::Syntax(_)) => {
             cx.reply.error(CmeError::ParameterError)
         }
+        Err(ParseError::NotAllowed) => cx.reply.error(CmeError::OperationNotAllowed),
     }
 }
 
