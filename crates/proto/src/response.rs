@@ -432,8 +432,7 @@ impl Response {
             }
             // Its test lines start with the key, not a range: `+MFCFG: "timeout",(1-120)`.
             Name::MfCfg
-                if p
-                    .iter()
+                if p.iter()
                     .any(|x| matches!(x, Param::Bare(b) if b.first() == Some(&b'('))) =>
             {
                 Response::Test(name, p)

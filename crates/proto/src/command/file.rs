@@ -308,7 +308,10 @@ pub(super) fn parse_set(name: Name, a: &mut Args<'_>) -> Option<Result<Command, 
             Name::MfSeek => {
                 let h = handle(a)?;
                 if a.at_end() {
-                    Command::MfSeek { handle: h, to: None }
+                    Command::MfSeek {
+                        handle: h,
+                        to: None,
+                    }
                 } else {
                     let rest = a.rest();
                     // Exactly three fields: `AT+MFSEEK=<h>,<offset>` alone is 50 (§C.3).

@@ -10,8 +10,8 @@ mod upload;
 pub use def::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, MAX_CID};
 pub use extended::{CERT_MAX, MFPUT_MAX};
 pub use file::{
-    from_hex, hex_upper, mfcfg_test_lines, FileChunk, InputEncoding, MfCfgRequest, MfCfgValue, OpenMode,
-    OutputEncoding, Whence, FILE_FRAGMENT, INLINE_FILE_MAX, SEEK_MAX,
+    from_hex, hex_upper, mfcfg_test_lines, FileChunk, InputEncoding, MfCfgRequest, MfCfgValue,
+    OpenMode, OutputEncoding, Whence, FILE_FRAGMENT, INLINE_FILE_MAX, SEEK_MAX,
 };
 pub use op::FtpOp;
 pub use upload::{Upload, UploadBody, INLINE_DATA_MAX, PROMPT_DATA_MAX};

@@ -281,7 +281,10 @@ mod tests {
         let v = framed(|o| mfread(o, 2, &big, true));
         let second = b"\r\n+MFREAD: 2,4097,4097,1,FF\r\n";
         assert!(v.ends_with(second));
-        assert_eq!(v.len(), 2 + "+MFREAD: 2,4097,4096,4096,".len() + 8192 + second.len());
+        assert_eq!(
+            v.len(),
+            2 + "+MFREAD: 2,4097,4096,4096,".len() + 8192 + second.len()
+        );
         assert!(framed(|o| mfread(o, 1, b"", false)).is_empty());
     }
 

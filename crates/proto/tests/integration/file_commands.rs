@@ -74,7 +74,13 @@ fn command_lines_both_ways() {
             data: None,
         },
     );
-    both_ways("AT+MFSEEK=1", Command::MfSeek { handle: 1, to: None });
+    both_ways(
+        "AT+MFSEEK=1",
+        Command::MfSeek {
+            handle: 1,
+            to: None,
+        },
+    );
     both_ways(
         "AT+MFSEEK=1,-2147483647,2",
         Command::MfSeek {
@@ -98,10 +104,7 @@ fn command_lines_both_ways() {
     );
     both_ways("AT+MFCLOSE=1", Command::MfClose(1));
     both_ways("AT+MFSYNC=7", Command::MfSync(7));
-    both_ways(
-        "AT+MFTRUNC=1,0",
-        Command::MfTrunc { handle: 1, len: 0 },
-    );
+    both_ways("AT+MFTRUNC=1,0", Command::MfTrunc { handle: 1, len: 0 });
     both_ways(
         "AT+MFCHECK=\"/usr/a.bin\"",
         Command::MfCheck {

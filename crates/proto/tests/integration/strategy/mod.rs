@@ -17,13 +17,13 @@
 //! - `Response::Test` starts with a `(...)` range field, which is how a reader tells a test
 //!   line from a value line.
 
+use ftpmodem_proto::command::{
+    FileChunk, InputEncoding, MfCfgRequest, MfCfgValue, OpenMode, OutputEncoding, Whence,
+};
 use ftpmodem_proto::{
     CfgKey, CfgRequest, CfgValue, ChannelId, ChannelState, CmeError, CmeeMode, Command, Conn,
     DataType, LocalFs, Name, Param, Response, ResultCode, Retr, SimpleOp, SslCfg, SslKey, SslMode,
     SslValue, Timestamp, TransMode, Upload, UploadBody, UploadOp, Urc,
-};
-use ftpmodem_proto::command::{
-    FileChunk, InputEncoding, MfCfgRequest, MfCfgValue, OpenMode, OutputEncoding, Whence,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -183,7 +183,9 @@ pub fn command() -> BoxedStrategy<Command> {
         .copied()
         .filter(|n| !matches!(n, Name::MftpUrc | Name::MatReady))
         // The file commands have no test form but AT+MFCFG's (ONEMO-RELATED.md §C).
-        .filter(|n| !n.as_str().starts_with("MF") || n.as_str().starts_with("MFTP") || *n == Name::MfCfg)
+        .filter(|n| {
+            !n.as_str().starts_with("MF") || n.as_str().starts_with("MFTP") || *n == Name::MfCfg
+        })
         .collect();
     let readable = vec![Name::Cmee, Name::Cgdcont, Name::Cgact, Name::Mipcall];
     let id_name = |f: fn(ChannelId, String) -> Command| {
@@ -307,8 +309,18 @@ pub fn command() -> BoxedStrategy<Command> {
             Just(MfCfgRequest::ReadEncoding),
             (any::<bool>(), prop::option::of(any::<bool>())).prop_map(|(i, o)| {
                 MfCfgRequest::SetEncoding(
-                    if i { InputEncoding::Hex } else { InputEncoding::Ascii },
-                    o.map(|o| if o { OutputEncoding::Hex } else { OutputEncoding::Raw }),
+                    if i {
+                        InputEncoding::Hex
+                    } else {
+                        InputEncoding::Ascii
+                    },
+                    o.map(|o| {
+                        if o {
+                            OutputEncoding::Hex
+                        } else {
+                            OutputEncoding::Raw
+                        }
+                    }),
                 )
             }),
         ]
@@ -440,8 +452,16 @@ pub fn response() -> BoxedStrategy<Response> {
         prop_oneof![
             any::<u8>().prop_map(MfCfgValue::Timeout),
             (any::<bool>(), any::<bool>()).prop_map(|(i, o)| MfCfgValue::Encoding(
-                if i { InputEncoding::Hex } else { InputEncoding::Ascii },
-                if o { OutputEncoding::Hex } else { OutputEncoding::Raw },
+                if i {
+                    InputEncoding::Hex
+                } else {
+                    InputEncoding::Ascii
+                },
+                if o {
+                    OutputEncoding::Hex
+                } else {
+                    OutputEncoding::Raw
+                },
             )),
         ]
         .prop_map(Response::MfCfg)
