@@ -1,8 +1,17 @@
-//! Local file system sandbox: the module's flash file system (`AT+MFPUT`, `AT+MFGET`, `AT+MFLIST`,
-//! `AT+MFSIZE`, `AT+MFSINFO`, `AT+MFDELETE`, `AT+MFMOVE`, and the local side of FTP transfers)
-//! kept in one host directory that nothing typed on the serial line can leave.
+//! Local file system sandbox: the module's flash file system (the `AT+MF*` commands of
+//! ONEMO-RELATED.md §C, and the local side of FTP transfers) kept in one host directory that
+//! nothing typed on the serial line can leave.
 //!
 //! Semantics, and why:
+//! - Names typed in an AT command follow one rule, [`check_name`] (`name.rs`): at most 128
+//!   bytes, letters, digits, `.`, `_`, `-`, `/` (§C.1, X-mftp). The file commands and the FTP
+//!   commands' local files both apply it before calling in here; the sandbox's own checks below
+//!   hold whatever the caller passes.
+//! - Files opened by `AT+MFOPEN` ([`Sandbox::open_file`], `open.rs`) are written in place, as on
+//!   the hardware (not atomic); the handle table is [`OpenFiles`] (`handles.rs`). Every growth
+//!   is charged against the capacity first, and a failed write is cut back.
+//! - Fault switches at run time: [`Sandbox::set_read_only`] (every change refused with 1059)
+//!   and [`Sandbox::set_capacity`] (writes past it 1063).
 //! - Paths are module paths: `/usr/test.txt` is absolute in the module, `test.txt` is relative to
 //!   `/` because the module has no current directory. Empty components are dropped.
 //! - `.` and `..` are resolved against the real tree, one component at a time (`resolve.rs`):
