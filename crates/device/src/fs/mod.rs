@@ -31,9 +31,9 @@
 //!   listings and usage; opening one is refused ([`FsError::NotAFile`], 1055).
 //! - Writes create missing parent directories, because the module has no mkdir command; a file
 //!   where a directory is needed gives 1055. Moves create the target's parents for the same reason.
-//! - `AT+MFLIST` is recursive: the hardware prints full paths, so listing `/` shows every file and
-//!   directory below it in tree order (a directory before its contents, siblings by byte order),
-//!   not the listed directory itself. Listing a file gives 1062.
+//! - `AT+MFLIST` lists one level ([`Sandbox::list_dir`], `listing.rs`, §C.3); [`Sandbox::list`]
+//!   walks the whole tree in tree order (a directory before its contents, siblings by byte
+//!   order) for tools and tests, and gives 1062 for a file.
 //! - `AT+MFMOVE` onto an existing name gives 1052 (exists), whatever the target is: the hardware
 //!   refuses rather than overwrites, and it keeps a move from destroying data.
 //! - Deleting removes a file or an empty directory; a non-empty directory gives 1061.
@@ -59,6 +59,7 @@
 mod error;
 mod handles;
 mod inner;
+mod listing;
 mod name;
 mod open;
 mod own;
@@ -357,7 +358,8 @@ impl Sandbox {
         Ok(st.as_ref().map_or(0, size))
     }
 
-    /// Everything below `dir` (default `/`), recursively, in tree order (`AT+MFLIST`).
+    /// Everything below `dir` (default `/`), recursively, in tree order. `AT+MFLIST` lists one
+    /// level ([`Sandbox::list_dir`]); this is the whole tree, for tools and tests.
     pub fn list(&self, dir: Option<&str>) -> Result<Vec<FsEntry>, FsError> {
         let at = match dir {
             Some(dir) => self.resolve(dir)?,
