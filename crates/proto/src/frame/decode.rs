@@ -28,7 +28,7 @@ mod data_line;
 mod event;
 mod framer;
 
-pub use data_line::{data_header, DataKind, DataLine, DATA_LINES};
+pub use data_line::{data_header, DataKind, DataLine, CHAINED_LINES, DATA_LINES};
 pub use event::{Event, Final};
 pub use framer::{Frame, Framer, Limits};
 

@@ -149,6 +149,19 @@ pub fn mfread(out: &mut Vec<u8>, handle: u16, data: &[u8], hex: bool) {
     }
 }
 
+/// Lines printed back to back as `AT+MFLIST` prints its entries (ONEMO-RELATED.md §C.3): CRLF
+/// before the first only, CRLF after each. Nothing for none.
+pub fn consecutive(out: &mut Vec<u8>, lines: &[Response]) {
+    if lines.is_empty() {
+        return;
+    }
+    out.extend_from_slice(CRLF);
+    for r in lines {
+        r.emit(out);
+        out.extend_from_slice(CRLF);
+    }
+}
+
 /// The `>` prompt of an upload or a file write (§3.11): `\r\n>`, the data follows at once.
 pub fn prompt(out: &mut Vec<u8>) {
     out.extend_from_slice(crate::data_mode::PROMPT);

@@ -366,3 +366,36 @@ fn hex_output_decodes_when_the_reader_is_told() {
         Some(Event::Info(Response::MfGet(b"ab".to_vec())))
     );
 }
+
+#[test]
+fn mflist_entries_are_consecutive_lines() {
+    // §C.3: `\r\n` before the first entry only, then OK.
+    let entries = [
+        Response::MfList {
+            path: "/top".into(),
+            size: Some(1),
+        },
+        Response::MfList {
+            path: "/usr".into(),
+            size: None,
+        },
+    ];
+    let mut wire = Vec::new();
+    encode::consecutive(&mut wire, &entries);
+    encode::response(&mut wire, &Response::Ok);
+    assert_eq!(
+        wire,
+        b"\r\n+MFLIST: \"/top\",1\r\n+MFLIST: \"/usr\"\r\n\r\nOK\r\n"
+    );
+    let mut want: Vec<Event> = entries.iter().cloned().map(Event::Info).collect();
+    want.push(Event::Final(Final::Ok));
+    assert_eq!(events(&wire), want);
+    // Only those lines chain: after another line an unframed `+` is still echo-like noise.
+    assert_eq!(
+        events(b"\r\n+MFSIZE: 1\r\n+MFSIZE: 2\r"),
+        vec![
+            Event::Info(Response::MfSize(1)),
+            Event::Echo(b"+MFSIZE: 2".to_vec())
+        ]
+    );
+}

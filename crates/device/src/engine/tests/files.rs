@@ -434,15 +434,15 @@ fn mflist_is_one_level_under_the_typed_name() {
     r.send("AT+MFPUT=\"top\",1,\"t\"\r");
     assert_eq!(
         r.send("AT+MFLIST\r"),
-        "\r\n+MFLIST: \"/top\",1\r\n\r\n+MFLIST: \"/usr\"\r\n\r\nOK\r\n"
+        "\r\n+MFLIST: \"/top\",1\r\n+MFLIST: \"/usr\"\r\n\r\nOK\r\n"
     );
     assert_eq!(
         r.send("AT+MFLIST=\"usr\"\r"),
-        "\r\n+MFLIST: \"usr/a.txt\",2\r\n\r\n+MFLIST: \"usr/d\"\r\n\r\nOK\r\n"
+        "\r\n+MFLIST: \"usr/a.txt\",2\r\n+MFLIST: \"usr/d\"\r\n\r\nOK\r\n"
     );
     assert_eq!(
         r.send("AT+MFLIST=\"/usr/\"\r"),
-        "\r\n+MFLIST: \"/usr/a.txt\",2\r\n\r\n+MFLIST: \"/usr/d\"\r\n\r\nOK\r\n"
+        "\r\n+MFLIST: \"/usr/a.txt\",2\r\n+MFLIST: \"/usr/d\"\r\n\r\nOK\r\n"
     );
     // §C.3: a missing or empty directory (or a file) is just OK.
     assert_eq!(r.send("AT+MFLIST=\"/nothing\"\r"), OK);

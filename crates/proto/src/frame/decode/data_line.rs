@@ -77,6 +77,20 @@ pub const DATA_LINES: &[DataLine] = &[
     },
 ];
 
+/// Lines without data that the module prints back to back, only the first after a CRLF
+/// opener, each closed by CRLF: the `+MFLIST` entries (ONEMO-RELATED.md §C.3). After one of
+/// them, a `+` right after the closing CRLF starts the next line.
+pub const CHAINED_LINES: &[Name] = &[Name::MfList];
+
+/// Whether `line` (a framed line without its framing) is one of [`CHAINED_LINES`].
+pub(crate) fn is_chained_line(line: &[u8]) -> bool {
+    CHAINED_LINES.iter().any(|n| {
+        line.strip_prefix(b"+")
+            .and_then(|r| r.strip_prefix(n.as_str().as_bytes()))
+            .is_some_and(|r| r.starts_with(b":"))
+    })
+}
+
 /// For the start of a framed line received up to and including a comma: when it is the
 /// complete header of a data line, that line's entry and the number of raw bytes that follow
 /// (then CRLF).

@@ -1,6 +1,6 @@
 //! Finding the pieces of the module's output in its byte stream, before anything is parsed.
 
-use super::data_line::{data_header, DataLine};
+use super::data_line::{data_header, is_chained_line, DataLine};
 use alloc::vec::Vec;
 
 /// Bounds of the framer's buffer.
@@ -110,7 +110,9 @@ pub struct Framer {
     /// A `\r\n` opener was seen since the last line: the next line is the module's.
     opened: bool,
     /// The last frame was a data line whose next fragment may follow without an opener
-    /// ([`DataLine::chained`]): a `+` right after it starts a module line.
+    /// ([`DataLine::chained`]), or one of the
+    /// [`CHAINED_LINES`](super::data_line::CHAINED_LINES): a `+` right after it starts a
+    /// module line.
     chained: bool,
     /// The module prints file data as hex ([`Framer::set_file_hex`]).
     file_hex: bool,
@@ -250,6 +252,7 @@ impl Framer {
             },
             State::LineEnd => {
                 self.state = State::Idle;
+                self.chained = b == b'\n' && is_chained_line(&self.buf);
                 let line = Frame::Line(core::mem::take(&mut self.buf));
                 // Without its LF, the line ends at its CR and this byte starts what follows.
                 return (usize::from(b == b'\n'), Some(line));

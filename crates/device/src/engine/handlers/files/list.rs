@@ -1,10 +1,10 @@
 //! `AT+MFLIST` and `AT+MFSINFO` (§C.3). `AT+MFLIST` lists one level, each entry under the
-//! directory name as typed; a missing directory lists nothing and answers `OK`. Each entry is
-//! its own framed line (the vendor prints them back to back after one CRLF; proto's decoder
-//! reads framed lines, see docs/PROTOCOL.md).
+//! directory name as typed, the entries back to back after one CRLF as the vendor prints them;
+//! a missing directory lists nothing and answers `OK`.
 
 use super::{code, name_ok};
 use crate::engine::ctx::Ctx;
+use ftpmodem_proto::frame::encode;
 use ftpmodem_proto::Response;
 
 pub(super) fn mflist(cx: &mut Ctx<'_>, dir: Option<&str>) {
@@ -15,12 +15,14 @@ pub(super) fn mflist(cx: &mut Ctx<'_>, dir: Option<&str>) {
     }
     match cx.fs.list_dir(dir) {
         Ok(entries) => {
-            for e in entries {
-                cx.reply.respond(&Response::MfList {
+            let lines: Vec<Response> = entries
+                .into_iter()
+                .map(|e| Response::MfList {
                     path: e.path,
                     size: e.size,
-                });
-            }
+                })
+                .collect();
+            encode::consecutive(cx.reply.out.buf_mut(), &lines);
             cx.reply.ok();
         }
         Err(e) => cx.reply.error(code(&e, None)),
