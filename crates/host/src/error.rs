@@ -134,6 +134,10 @@ pub fn cme_cause(e: CmeError) -> &'static str {
         CmeError::SslDelete => "deleting the certificate or key failed",
         CmeError::SslTooLarge => "the certificate or key is over 8192 bytes",
         CmeError::SslLoad => "loading the certificate or key failed",
+        CmeError::OperationNotAllowed => {
+            "operation not allowed: the file command has no such form (only AT+MFCFG has a \
+             test form)"
+        }
         CmeError::Other(_) => "an error code this program does not know",
     }
 }

@@ -104,6 +104,9 @@ pub enum CmeError {
     SslTooLarge = 768,
     /// ONEMO-RELATED.md §B.4 (SSLM §5.2), 769: loading the certificate or key failed.
     SslLoad = 769,
+    /// 27.007 §9.2.1, 3: operation not allowed. The file commands (ONEMO-RELATED.md §C) answer
+    /// it to every form they do not implement (`AT+MFOPEN?`, `AT+MFREAD`, `AT+MFSEEK=?`).
+    OperationNotAllowed = 3,
     /// A code this crate does not know; kept so nothing is lost.
     Other(u16) = u16::MAX,
 }
@@ -171,6 +174,7 @@ const CME_TABLE: &[(CmeError, &str)] = &[
     (CmeError::SslDelete, "SSL certificate or key delete error"),
     (CmeError::SslTooLarge, "SSL certificate or key too large"),
     (CmeError::SslLoad, "SSL certificate or key load failed"),
+    (CmeError::OperationNotAllowed, "operation not allowed"),
 ];
 
 impl CmeError {
@@ -217,6 +221,8 @@ const CME_NUMBERS: &[u16] = &[
     1053, 1054, 1055, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1063, 1064, 30,
     // §B.4 SSL errors.
     750, 751, 752, 753, 754, 760, 761, 762, 763, 764, 765, 766, 767, 768, 769,
+    // §C: the file commands' "operation not allowed".
+    3,
 ];
 
 impl fmt::Display for CmeError {
@@ -343,7 +349,8 @@ mod tests {
             assert_eq!(CmeError::from_code(n).code(), n);
         }
         assert_eq!(CmeError::from_code(801), CmeError::FtpNotRunning);
-        assert_eq!(CmeError::from_code(3), CmeError::Other(3));
+        assert_eq!(CmeError::from_code(3), CmeError::OperationNotAllowed);
+        assert_eq!(CmeError::from_code(4), CmeError::Other(4));
         assert_eq!(CME_TABLE.len(), CME_NUMBERS.len());
     }
 

@@ -216,6 +216,9 @@ pub enum FsError {
         /// Bytes free when it asked.
         free: u64,
     },
+    /// The name as typed breaks the module's rule for local file names (50, §C.1).
+    #[error("invalid file name: {0}")]
+    BadName(#[from] super::name::NameError),
     /// The host's own disk or quota is full, below the module's capacity (1063).
     #[error("{path}: host disk full")]
     DiskFull {
@@ -225,11 +228,12 @@ pub enum FsError {
 }
 
 impl FsError {
-    /// The `+CME ERROR` code the module answers with: 50 or 1050-1064 (§C.2). 1060 (bad descriptor) and 1064 (timeout)
-    /// are never produced: the sandbox exposes no descriptors and never waits.
+    /// The `+CME ERROR` code the module answers with: 50 or 1050-1064 (§C.2). 1060 (bad
+    /// descriptor) and 1064 (timeout) are never produced here: handles are the engine's, and the
+    /// sandbox never waits.
     pub fn cme_code(&self) -> u16 {
         match self {
-            FsError::Unresolvable { .. } => 50,
+            FsError::Unresolvable { .. } | FsError::BadName(_) => 50,
             FsError::OwnDirectory { action, .. } => match action {
                 Guarded::Delete => 1061,
                 Guarded::Move => 1051,

@@ -1,8 +1,17 @@
-//! Local file system sandbox: the module's flash file system (`AT+MFPUT`, `AT+MFGET`, `AT+MFLIST`,
-//! `AT+MFSIZE`, `AT+MFSINFO`, `AT+MFDELETE`, `AT+MFMOVE`, and the local side of FTP transfers)
-//! kept in one host directory that nothing typed on the serial line can leave.
+//! Local file system sandbox: the module's flash file system (the `AT+MF*` commands of
+//! ONEMO-RELATED.md §C, and the local side of FTP transfers) kept in one host directory that
+//! nothing typed on the serial line can leave.
 //!
 //! Semantics, and why:
+//! - Names typed in an AT command follow one rule, [`check_name`] (`name.rs`): at most 128
+//!   bytes, letters, digits, `.`, `_`, `-`, `/` (§C.1, X-mftp). The file commands and the FTP
+//!   commands' local files both apply it before calling in here; the sandbox's own checks below
+//!   hold whatever the caller passes.
+//! - Files opened by `AT+MFOPEN` ([`Sandbox::open_file`], `open.rs`) are written in place, as on
+//!   the hardware (not atomic); the handle table is [`OpenFiles`] (`handles.rs`). Every growth
+//!   is charged against the capacity first, and a failed write is cut back.
+//! - Fault switches at run time: [`Sandbox::set_read_only`] (every change refused with 1059)
+//!   and [`Sandbox::set_capacity`] (writes past it 1063).
 //! - Paths are module paths: `/usr/test.txt` is absolute in the module, `test.txt` is relative to
 //!   `/` because the module has no current directory. Empty components are dropped.
 //! - `.` and `..` are resolved against the real tree, one component at a time (`resolve.rs`):
@@ -22,9 +31,9 @@
 //!   listings and usage; opening one is refused ([`FsError::NotAFile`], 1055).
 //! - Writes create missing parent directories, because the module has no mkdir command; a file
 //!   where a directory is needed gives 1055. Moves create the target's parents for the same reason.
-//! - `AT+MFLIST` is recursive: the hardware prints full paths, so listing `/` shows every file and
-//!   directory below it in tree order (a directory before its contents, siblings by byte order),
-//!   not the listed directory itself. Listing a file gives 1062.
+//! - `AT+MFLIST` lists one level ([`Sandbox::list_dir`], `listing.rs`, §C.3); [`Sandbox::list`]
+//!   walks the whole tree in tree order (a directory before its contents, siblings by byte
+//!   order) for tools and tests, and gives 1062 for a file.
 //! - `AT+MFMOVE` onto an existing name gives 1052 (exists), whatever the target is: the hardware
 //!   refuses rather than overwrites, and it keeps a move from destroying data.
 //! - Deleting removes a file or an empty directory; a non-empty directory gives 1061.
@@ -48,9 +57,14 @@
 //!   and deletes made through the sandbox.
 
 mod error;
+mod handles;
 mod inner;
+mod listing;
+mod name;
+mod open;
 mod own;
 mod path;
+mod remove;
 mod resolve;
 mod walk;
 mod writer;
@@ -59,14 +73,17 @@ use std::fs::File;
 use std::io::Read;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rustix::fs::{fstat, openat, renameat, unlinkat, AtFlags, Dir, FileType, Mode, OFlags};
 use rustix::io::Errno;
 
 pub use error::{FsError, Guarded};
+pub use handles::{OpenFiles, MAX_OPEN_FILES};
 use inner::{Inner, State};
+pub use name::{check_name, NameError, NAME_MAX};
+pub use open::OpenFile;
 pub use own::OWN_DIRS;
 pub use path::{ModulePath, PathError, MAX_DEPTH, MAX_NAME, MAX_PATH, TEMP_DIR};
 pub use writer::{AtomicWriter, Replaced};
@@ -148,7 +165,8 @@ impl Sandbox {
             root_path,
             root,
             tmp,
-            capacity,
+            capacity: AtomicU64::new(capacity),
+            read_only: AtomicBool::new(false),
             state: Mutex::new(State::default()),
             next_temp: AtomicU64::new(0),
         };
@@ -183,7 +201,25 @@ impl Sandbox {
 
     /// The configured capacity in bytes.
     pub fn capacity(&self) -> u64 {
-        self.inner.capacity
+        self.inner.capacity()
+    }
+
+    /// Changes the capacity at run time (a "local storage full" fault): writes that would pass
+    /// it fail with 1063 from now on; files already stored stay, even above it.
+    pub fn set_capacity(&self, bytes: u64) {
+        self.inner.capacity.store(bytes, Ordering::Relaxed);
+    }
+
+    /// Switches the file system read-only (a "local storage read-only" fault) or back: while
+    /// read-only, every write, truncation, creation, deletion and move fails with 1059
+    /// ([`FsError::ReadOnly`]) and changes nothing; reads go on.
+    pub fn set_read_only(&self, read_only: bool) {
+        self.inner.read_only.store(read_only, Ordering::Relaxed);
+    }
+
+    /// Whether [`Sandbox::set_read_only`] switched it read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.inner.read_only.load(Ordering::Relaxed)
     }
 
     /// Total and free space for `AT+MFSINFO`; rescans the tree so host-side changes show.
@@ -191,9 +227,10 @@ impl Sandbox {
         let mut state = self.inner.lock();
         state.committed = self.inner.scan()?;
         let used = state.committed.saturating_add(state.reserved);
+        let capacity = self.inner.capacity();
         Ok(FsInfo {
-            total: self.inner.capacity,
-            free: self.inner.capacity.saturating_sub(used),
+            total: capacity,
+            free: capacity.saturating_sub(used),
         })
     }
 
@@ -266,6 +303,7 @@ impl Sandbox {
     pub fn create(&self, path: &str) -> Result<AtomicWriter, FsError> {
         let target = self.resolve(path)?;
         let shown = target.to_string();
+        self.inner.writable(&shown)?;
         if is_own(&target) {
             return Err(FsError::OwnDirectory {
                 path: shown,
@@ -320,7 +358,8 @@ impl Sandbox {
         Ok(st.as_ref().map_or(0, size))
     }
 
-    /// Everything below `dir` (default `/`), recursively, in tree order (`AT+MFLIST`).
+    /// Everything below `dir` (default `/`), recursively, in tree order. `AT+MFLIST` lists one
+    /// level ([`Sandbox::list_dir`]); this is the whole tree, for tools and tests.
     pub fn list(&self, dir: Option<&str>) -> Result<Vec<FsEntry>, FsError> {
         let at = match dir {
             Some(dir) => self.resolve(dir)?,
@@ -356,6 +395,7 @@ impl Sandbox {
     pub fn delete(&self, path: &str) -> Result<(), FsError> {
         let target = self.resolve(path)?;
         let shown = target.to_string();
+        self.inner.writable(&shown)?;
         if is_own(&target) {
             return Err(FsError::OwnDirectory {
                 path: shown,
@@ -401,6 +441,7 @@ impl Sandbox {
         let to = self.resolve(new)?;
         let from_shown = from.to_string();
         let to_shown = to.to_string();
+        self.inner.writable(&from_shown)?;
         if is_own(&from) {
             return Err(FsError::OwnDirectory {
                 path: from_shown,

@@ -29,6 +29,7 @@ mod channel_retr;
 mod channel_upload;
 mod fs_capacity;
 mod fs_escape;
+mod fs_firmware;
 mod fs_sandbox;
 mod module_session;
 mod pdp_bind;

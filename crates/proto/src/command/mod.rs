@@ -3,12 +3,17 @@
 
 mod def;
 mod extended;
+mod file;
 mod op;
 mod ssl;
 mod upload;
 
 pub use def::{CfgRequest, Command, Conn, Retr, MAX_CID};
 pub use extended::MFPUT_MAX;
+pub use file::{
+    from_hex, hex_upper, mfcfg_test_lines, FileChunk, InputEncoding, MfCfgRequest, MfCfgValue,
+    OpenMode, OutputEncoding, Whence, FILE_FRAGMENT, INLINE_FILE_MAX, SEEK_MAX,
+};
 pub use op::FtpOp;
 pub use ssl::{
     CredWrite, SslCfg, SslKey, SslValue, SslVersion, SSL_ID_MAX, SSL_LEN_PARSE_MAX, SSL_NAME_MAX,
@@ -114,6 +119,7 @@ impl Command {
             Command::MsslList(_) => Name::MsslList,
             Command::MsslRm(_) => Name::MsslRm,
             Command::MsslCheck { .. } => Name::MsslCheck,
+            other => return file::name(other),
         })
     }
 

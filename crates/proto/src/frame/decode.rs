@@ -28,7 +28,7 @@ mod data_line;
 mod event;
 mod framer;
 
-pub use data_line::{data_header, DataKind, DataLine, DATA_LINES};
+pub use data_line::{data_header, DataKind, DataLine, CHAINED_LINES, DATA_LINES};
 pub use event::{Event, Final};
 pub use framer::{Frame, Framer, Limits};
 
@@ -71,6 +71,12 @@ impl Decoder {
     /// The next `n` bytes at the start of a line are the echo of data sent at a `>` prompt.
     pub fn skip(&mut self, n: u64) {
         self.framer.skip(n);
+    }
+
+    /// The module prints file data as hex (`AT+MFCFG="encoding",<in>,1`) or raw again; see
+    /// [`Framer::set_file_hex`].
+    pub fn set_file_hex(&mut self, hex: bool) {
+        self.framer.set_file_hex(hex);
     }
 
     /// Forgets any partial line and pending skip (the module restarted). Bytes fed and not

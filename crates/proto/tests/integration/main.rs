@@ -8,6 +8,7 @@
 mod strategy;
 
 mod bad_lines;
+mod file_commands;
 mod manual_vectors;
 mod roundtrip;
 mod ssl_vectors;

@@ -24,7 +24,7 @@ fn local_file_commands() {
         r.send_bytes(b"AT+MFGET=\"/usr/bin.dat\"\r"),
         "\r\n+MFGET: 4,\r\n\x00\x1a\r\n\r\nOK\r\n"
     );
-    let list = r.send("AT+MFLIST\r");
+    let list = r.send("AT+MFLIST=\"/usr\"\r");
     assert!(list.contains("+MFLIST: \"/usr/test.txt\",12\r\n"), "{list}");
     assert!(list.ends_with("\r\nOK\r\n"), "{list}");
     assert_eq!(
@@ -33,12 +33,12 @@ fn local_file_commands() {
     );
     assert_eq!(
         r.send("AT+MFSIZE=\"/usr/test.txt\"\r"),
-        "\r\n+CME ERROR: 1051\r\n"
+        "\r\n+CME ERROR: 1050\r\n"
     );
     assert_eq!(r.send("AT+MFDELETE=\"/usr/b.txt\"\r"), "\r\nOK\r\n");
     assert_eq!(
         r.send("AT+MFGET=\"/usr/b.txt\"\r"),
-        "\r\n+CME ERROR: 1051\r\n"
+        "\r\n+CME ERROR: 1055\r\n"
     );
     let info = r.send("AT+MFSINFO\r");
     assert!(info.starts_with("\r\n+MFSINFO: 4096,"), "{info}");

@@ -4,7 +4,7 @@
 //! it must read the length from the header and then take exactly that many bytes.
 //!
 //! Each such line is one entry of [`DATA_LINES`]; the framer knows nothing else about them.
-//! A new one (say `+MFREAD: <h>,<total>,<cum>,<this>,<data>`) is one more entry.
+//! `+MFREAD: <h>,<total>,<cum>,<this>,<data>` (ONEMO-RELATED.md §C.3) is one more entry.
 
 use crate::name::Name;
 use crate::syntax::{self, Param};
@@ -33,6 +33,13 @@ pub struct DataLine {
     pub fixed: Option<(usize, u64)>,
     /// Report or information response.
     pub kind: DataKind,
+    /// The module may print another line of the same name right after this one's closing
+    /// CRLF, without an opener of its own (`+MFREAD` fragments, ONEMO-RELATED.md §C.3).
+    pub chained: bool,
+    /// The data is printed as two hex digits per counted byte when the module's file output
+    /// encoding is HEX (`AT+MFCFG="encoding",<in>,1`, ONEMO-RELATED.md §C.3); the reader must
+    /// be told ([`Framer::set_file_hex`](super::Framer::set_file_hex)).
+    pub hex: bool,
 }
 
 /// Every line of the module's output that carries raw bytes.
@@ -44,6 +51,8 @@ pub const DATA_LINES: &[DataLine] = &[
         len_field: 3,
         fixed: Some((1, 0)),
         kind: DataKind::Urc,
+        chained: false,
+        hex: false,
     },
     // NOTES "local file system": `+MFGET: <size>,<data>`.
     DataLine {
@@ -52,6 +61,19 @@ pub const DATA_LINES: &[DataLine] = &[
         len_field: 0,
         fixed: None,
         kind: DataKind::Info,
+        chained: false,
+        hex: true,
+    },
+    // ONEMO-RELATED.md §C.3: `+MFREAD: <h>,<total>,<cumulative>,<this>,<data>`, fragments of
+    // 8192 bytes one after the other, only the first with a CRLF before it.
+    DataLine {
+        name: Name::MfRead,
+        fields: 4,
+        len_field: 3,
+        fixed: None,
+        kind: DataKind::Info,
+        chained: true,
+        hex: true,
     },
     // ONEMO-RELATED.md §B.3: `+MSSLCERTRD: <length>,<raw data>`.
     DataLine {
@@ -60,8 +82,24 @@ pub const DATA_LINES: &[DataLine] = &[
         len_field: 0,
         fixed: None,
         kind: DataKind::Info,
+        chained: false,
+        hex: false,
     },
 ];
+
+/// Lines without data that the module prints back to back, only the first after a CRLF
+/// opener, each closed by CRLF: the `+MFLIST` entries (ONEMO-RELATED.md §C.3). After one of
+/// them, a `+` right after the closing CRLF starts the next line.
+pub const CHAINED_LINES: &[Name] = &[Name::MfList];
+
+/// Whether `line` (a framed line without its framing) is one of [`CHAINED_LINES`].
+pub(crate) fn is_chained_line(line: &[u8]) -> bool {
+    CHAINED_LINES.iter().any(|n| {
+        line.strip_prefix(b"+")
+            .and_then(|r| r.strip_prefix(n.as_str().as_bytes()))
+            .is_some_and(|r| r.starts_with(b":"))
+    })
+}
 
 /// For the start of a framed line received up to and including a comma: when it is the
 /// complete header of a data line, that line's entry and the number of raw bytes that follow
@@ -113,6 +151,10 @@ mod tests {
     fn headers_of_data_lines() {
         assert_eq!(len(b"+MFTPRETR: 0,0,23,23,"), Some(23));
         assert_eq!(len(b"+MFGET: 7,"), Some(7));
+        assert_eq!(len(b"+MFREAD: 1,100,10,10,"), Some(10));
+        assert_eq!(len(b"+MFREAD: 65535,9000,9000,808,"), Some(808));
+        assert_eq!(len(b"+MFREAD: 1,100,10,"), None);
+        assert_eq!(len(b"+MFREAD: 1,\"100\",10,10,"), None);
         assert_eq!(
             data_header(b"+MFGET: 7,").map(|(d, _)| d.kind),
             Some(DataKind::Info)
@@ -129,14 +171,14 @@ mod tests {
 
     #[test]
     fn a_new_data_line_is_one_entry() {
-        // What `+MFREAD: <h>,<total>,<cum>,<this>,<data>` would take.
-        let read = DataLine {
-            name: Name::MftpRetr,
-            fields: 4,
-            len_field: 3,
-            fixed: None,
-            kind: DataKind::Info,
-        };
+        // `+MFREAD: <h>,<total>,<cum>,<this>,<data>` took one.
+        let read = DATA_LINES
+            .iter()
+            .find(|d| d.name == Name::MfRead)
+            .copied()
+            .unwrap_or(DATA_LINES[0]);
+        assert_eq!(read.kind, DataKind::Info);
+        assert!(read.chained);
         assert_eq!(read.payload_len(b" 1,100,10,10,"), Some(10));
         assert_eq!(read.payload_len(b" 1,100,10,"), None);
     }

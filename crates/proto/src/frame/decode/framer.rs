@@ -1,6 +1,6 @@
 //! Finding the pieces of the module's output in its byte stream, before anything is parsed.
 
-use super::data_line::{data_header, DataLine};
+use super::data_line::{data_header, is_chained_line, DataLine};
 use alloc::vec::Vec;
 
 /// Bounds of the framer's buffer.
@@ -109,6 +109,13 @@ pub struct Framer {
     state: State,
     /// A `\r\n` opener was seen since the last line: the next line is the module's.
     opened: bool,
+    /// The last frame was a data line whose next fragment may follow without an opener
+    /// ([`DataLine::chained`]), or one of the
+    /// [`CHAINED_LINES`](super::data_line::CHAINED_LINES): a `+` right after it starts a
+    /// module line.
+    chained: bool,
+    /// The module prints file data as hex ([`Framer::set_file_hex`]).
+    file_hex: bool,
     buf: Vec<u8>,
     skip: u64,
 }
@@ -126,6 +133,8 @@ impl Framer {
             limits,
             state: State::Idle,
             opened: false,
+            chained: false,
+            file_hex: false,
             buf: Vec::new(),
             skip: 0,
         }
@@ -137,10 +146,18 @@ impl Framer {
         self.skip = self.skip.saturating_add(n);
     }
 
+    /// The module's file output encoding is HEX (`AT+MFCFG="encoding",<in>,1`) or back to raw:
+    /// `+MFGET` and `+MFREAD` data is then twice as many hex digits as the header counts.
+    /// Whoever sends the `AT+MFCFG` tells the reader; the module's output cannot.
+    pub fn set_file_hex(&mut self, hex: bool) {
+        self.file_hex = hex;
+    }
+
     /// Forgets any partial line and pending skip (the module restarted).
     pub fn reset(&mut self) {
         self.state = State::Idle;
         self.opened = false;
+        self.chained = false;
         self.buf.clear();
         self.skip = 0;
     }
@@ -217,10 +234,14 @@ impl Framer {
         };
         match self.state {
             State::Idle => match b {
-                b'\r' => {}
-                b'\n' => self.opened = true,
+                b'\r' => self.chained = false,
+                b'\n' => {
+                    self.chained = false;
+                    self.opened = true;
+                }
                 _ => {
-                    let framed = core::mem::take(&mut self.opened);
+                    let chained = core::mem::take(&mut self.chained) && b == b'+';
+                    let framed = core::mem::take(&mut self.opened) || chained;
                     self.buf.clear();
                     if framed && b == b'>' {
                         return (1, Some(Frame::Prompt));
@@ -231,6 +252,7 @@ impl Framer {
             },
             State::LineEnd => {
                 self.state = State::Idle;
+                self.chained = b == b'\n' && is_chained_line(&self.buf);
                 let line = Frame::Line(core::mem::take(&mut self.buf));
                 // Without its LF, the line ends at its CR and this byte starts what follows.
                 return (usize::from(b == b'\n'), Some(line));
@@ -262,6 +284,11 @@ impl Framer {
                     self.buf.push(b);
                     if framed && b == b',' {
                         if let Some((kind, need)) = data_header(&self.buf) {
+                            let need = if self.file_hex && kind.hex {
+                                need.saturating_mul(2)
+                            } else {
+                                need
+                            };
                             let keep = need <= self.limits.max_data;
                             if keep {
                                 // One allocation for the payload, yet none a bare header can
@@ -321,6 +348,7 @@ impl Framer {
                     _ => 0,
                 };
                 self.state = State::Idle;
+                self.chained = kind.chained && closed;
                 let line = core::mem::take(&mut self.buf);
                 return (
                     used,
