@@ -8,5 +8,6 @@
 mod strategy;
 
 mod bad_lines;
+mod hardware_ftp;
 mod manual_vectors;
 mod roundtrip;
