@@ -4,8 +4,8 @@
 
 use ftpmodem_proto::frame::decode::{Event, Framer};
 use ftpmodem_proto::{
-    CfgKey, CfgRequest, ChannelId, Command, Eof, Name, Param, Response, ResultCode, Retr,
-    SimpleOp, Upload, UploadBody, UploadOp, Urc,
+    CfgKey, CfgRequest, ChannelId, Command, Eof, Name, Param, Response, ResultCode, Retr, SimpleOp,
+    Upload, UploadBody, UploadOp, Urc,
 };
 
 fn ch(n: u8) -> ChannelId {
@@ -42,7 +42,10 @@ fn prompt(len: u16) -> Command {
     Command::MftpStor(Upload {
         id: ch(0),
         file: "f".into(),
-        body: UploadBody::PromptLen { eof: Eof::Last, len },
+        body: UploadBody::PromptLen {
+            eof: Eof::Last,
+            len,
+        },
     })
 }
 
@@ -69,7 +72,10 @@ fn commands() -> Vec<(String, Command)> {
         ),
         // The test form and the read forms of AT+MFTPCFG.
         ("AT+MFTPCFG=?".into(), Command::Test(Name::MftpCfg)),
-        ("AT+MFTPCFG=3".into(), Command::MftpCfg(CfgRequest::ReadAll(ch(3)))),
+        (
+            "AT+MFTPCFG=3".into(),
+            Command::MftpCfg(CfgRequest::ReadAll(ch(3))),
+        ),
         (
             r#"AT+MFTPCFG=0,"ssl""#.into(),
             Command::MftpCfg(CfgRequest::Read(ch(0), CfgKey::Ssl)),
@@ -116,7 +122,10 @@ fn refused() -> Vec<String> {
     .map(|s| s.to_string())
     .collect();
     // 1025 inline bytes; a new name of 256 bytes.
-    v.push(format!(r#"AT+MFTPAPPE=0,"f",1,1025,"{}""#, "a".repeat(1025)));
+    v.push(format!(
+        r#"AT+MFTPAPPE=0,"f",1,1025,"{}""#,
+        "a".repeat(1025)
+    ));
     v.push(format!(r#"AT+MFTPRN=0,"a","{}""#, "b".repeat(256)));
     v
 }
@@ -136,9 +145,15 @@ fn urcs() -> Vec<(String, Urc)> {
         code: ResultCode::from_code(code),
     };
     vec![
-        ("+MFTPRETR: 0,0,10,10,0123456789".into(), data(10, b"0123456789")),
+        (
+            "+MFTPRETR: 0,0,10,10,0123456789".into(),
+            data(10, b"0123456789"),
+        ),
         ("+MFTPRETR: 0,0,8,8,op[zxend".into(), data(8, b"op[zxend")),
-        (format!("+MFTPRETR: 0,0,52,52,{utf8}"), data(52, utf8.as_bytes())),
+        (
+            format!("+MFTPRETR: 0,0,52,52,{utf8}"),
+            data(52, utf8.as_bytes()),
+        ),
         (
             "+MFTPRETR: 0,3".into(),
             Urc::RetrResult {
@@ -233,8 +248,7 @@ fn a_length_of_zero_is_the_rest_of_the_file() {
         panic!("not a RETR");
     };
     assert_eq!(r.limit(), None);
-    let Ok(Command::MftpRetr(r)) = Command::parse(br#"AT+MFTPRETR=0,"1000.txt",,900,1001"#)
-    else {
+    let Ok(Command::MftpRetr(r)) = Command::parse(br#"AT+MFTPRETR=0,"1000.txt",,900,1001"#) else {
         panic!("not a RETR");
     };
     assert_eq!(r.limit(), Some(1001));

@@ -96,6 +96,7 @@ impl Rig {
 mod at_core;
 mod channels;
 mod data_modes;
+mod ftp_records;
 mod garbage;
 mod identity;
 mod network;

@@ -462,7 +462,7 @@ pub fn urc() -> BoxedStrategy<Urc> {
                 id,
                 code,
                 sum,
-                recv
+                recv,
             })
             .boxed(),
         (
