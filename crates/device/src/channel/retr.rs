@@ -2,10 +2,10 @@
 //!
 //! An `<offset>` at or past the end of the file is result 3, as on the hardware
 //! (ONEMO-RELATED.md §D: `+MFTPRETR: 0,3`). The module learns the size from `SIZE` before the
-//! `RETR` ([`past_end`]), because the servers answer a `REST` past the end in three ways
-//! (vsftpd, proftpd and libunftp take it and send nothing, pure-ftpd refuses the `RETR`
-//! after it); a server without `SIZE` still gets result 3, since an offset that yields no
-//! byte is past the end.
+//! `RETR` ([`past_end`]): vsftpd, pure-ftpd, proftpd and libunftp all take a `REST` past the
+//! end and answer the `RETR` with an empty transfer and 226, which looks like an empty file.
+//! A server without `SIZE` still gets result 3, since an offset that yields no byte is past
+//! the end.
 
 use super::io::Stop;
 use super::local::{create, Writer};
