@@ -23,7 +23,8 @@ const TRANSPARENT_CHUNK: usize = 4096;
 
 impl Channel {
     /// Downloads `file` (or the part `range` says) into `out`, through the serial line
-    /// (local_fs 0). Returns the bytes written. An empty file (result 19) is 0 bytes.
+    /// (local_fs 0). Returns the bytes written. An empty file (result 19) is 0 bytes, and so is
+    /// an offset at or past the end (result 3 with an offset).
     ///
     /// The module marks no last chunk: when chunks pause, the call asks `AT+MFTPSTATE`, which
     /// turns back from 2 to 1 only after the last chunk was printed (spec NOTES.md
@@ -75,6 +76,10 @@ impl Channel {
                         largest = largest.max(data.len());
                     }
                     Urc::RetrResult { code: ResultCode::ZeroSizeFile, .. } if total == 0 => break,
+                    // An offset at or past the end (ONEMO-RELATED.md §D): nothing from there,
+                    // as an empty file is nothing (a resumed download that was complete).
+                    Urc::RetrResult { code: ResultCode::ParameterError, .. }
+                        if total == 0 && range.offset > 0 => break,
                     Urc::RetrResult { code, .. } => {
                         check("AT+MFTPRETR", id, code)?;
                         return Err(Error::Protocol("+MFTPRETR result 0 without data".into()));
@@ -138,6 +143,11 @@ impl Channel {
                         code: ResultCode::ZeroSizeFile,
                         ..
                     } if total == 0 => return Ok(0),
+                    // An offset at or past the end: nothing from there (see `retrieve`).
+                    Urc::RetrResult {
+                        code: ResultCode::ParameterError,
+                        ..
+                    } if total == 0 && range.offset > 0 => return Ok(0),
                     Urc::RetrResult { code, .. } | Urc::RetrLocalFailed { code, .. } => {
                         check("AT+MFTPRETR", id, code)?;
                         return Err(Error::Protocol("+MFTPRETR result 0 without sizes".into()));

@@ -123,6 +123,10 @@ fn channel_commands_refused_at_once_as_recorded() {
             "AT+MFTPAPPE=0,\"f\",1,4097\r".into(),
             // local_fs 0 and a local name.
             "AT+MFTPSTOR=0,\"f\",\"/usr/test.txt\"\r".into(),
+            // Empty RN names; a length without eof.
+            "AT+MFTPRN=0,\"\",\"x\"\r".into(),
+            "AT+MFTPRN=0,\"x\",\"\"\r".into(),
+            "AT+MFTPSTOR=0,\"f\",,4096\r".into(),
         ] {
             assert_eq!(r.send(&bad), "\r\n+CME ERROR: 50\r\n", "{m:?} {bad}");
         }
