@@ -23,7 +23,8 @@ const TRANSPARENT_CHUNK: usize = 4096;
 
 impl Channel {
     /// Downloads `file` (or the part `range` says) into `out`, through the serial line
-    /// (local_fs 0). Returns the bytes written. An empty file (result 19) is 0 bytes.
+    /// (local_fs 0). Returns the bytes written. An empty file (result 19) is 0 bytes, and so is
+    /// an offset at or past the end (result 3 with an offset).
     ///
     /// The module marks no last chunk: when chunks pause, the call asks `AT+MFTPSTATE`, which
     /// turns back from 2 to 1 only after the last chunk was printed (spec NOTES.md
@@ -75,6 +76,10 @@ impl Channel {
                         largest = largest.max(data.len());
                     }
                     Urc::RetrResult { code: ResultCode::ZeroSizeFile, .. } if total == 0 => break,
+                    // An offset at or past the end (ONEMO-RELATED.md §D): nothing from there,
+                    // as an empty file is nothing (a resumed download that was complete).
+                    Urc::RetrResult { code: ResultCode::ParameterError, .. }
+                        if total == 0 && range.offset > 0 => break,
                     Urc::RetrResult { code, .. } => {
                         check("AT+MFTPRETR", id, code)?;
                         return Err(Error::Protocol("+MFTPRETR result 0 without data".into()));
@@ -102,7 +107,11 @@ impl Channel {
     }
 
     /// Downloads `file` into the module's own file system as `local` (local_fs 1). Returns
-    /// the bytes saved; an empty file (result 19, the module then creates nothing) is 0.
+    /// the bytes saved; an empty file (result 19, the local file is left empty) is 0.
+    ///
+    /// The module reports every 1024-byte block written (`+MFTPRETR: <id>,0,<sum>,<this>`,
+    /// ONEMO-RELATED.md §D) and marks no last one: as for [`Channel::retrieve`], when the
+    /// reports pause the call asks `AT+MFTPSTATE`, which turns back to 1 only after the last.
     pub async fn retrieve_local(&self, file: &str, local: &str, range: Range) -> Result<u64> {
         let id = self.id;
         let mut sub = self.subscribe().await;
@@ -114,21 +123,54 @@ impl Channel {
             length: range.length,
         });
         sub.command(&cmd).await?;
+        let mut total = 0u64;
+        let mut poll: Option<tokio::task::JoinHandle<Result<ChannelState>>> = None;
+        let mut last = Instant::now();
+        let idle = self.modem.opts.poll_idle;
+        let timeout = self.report_timeout();
         loop {
-            match sub.next(self.report_timeout(), "+MFTPRETR").await? {
-                Urc::RetrSaved { recv, .. } => return Ok(recv),
-                Urc::RetrResult {
-                    code: ResultCode::ZeroSizeFile,
-                    ..
-                } => return Ok(0),
-                Urc::RetrResult { code, .. } => {
-                    check("AT+MFTPRETR", id, code)?;
-                    return Err(Error::Protocol("+MFTPRETR result 0 without sizes".into()));
+            let poll_at = (total > 0 && poll.is_none()).then_some(last + idle);
+            tokio::select! {
+                u = sub.next(timeout, "+MFTPRETR") => match u? {
+                    Urc::RetrSaved { sum, .. } => {
+                        total = sum;
+                        last = Instant::now();
+                        if range.length.is_some_and(|l| l > 0 && total >= l) {
+                            break;
+                        }
+                    }
+                    Urc::RetrResult {
+                        code: ResultCode::ZeroSizeFile,
+                        ..
+                    } if total == 0 => return Ok(0),
+                    // An offset at or past the end: nothing from there (see `retrieve`).
+                    Urc::RetrResult {
+                        code: ResultCode::ParameterError,
+                        ..
+                    } if total == 0 && range.offset > 0 => return Ok(0),
+                    Urc::RetrResult { code, .. } | Urc::RetrLocalFailed { code, .. } => {
+                        check("AT+MFTPRETR", id, code)?;
+                        return Err(Error::Protocol("+MFTPRETR result 0 without sizes".into()));
+                    }
+                    Urc::ConnState { .. } => return Err(Error::Disconnected(id)),
+                    _ => {}
+                },
+                s = join_opt(&mut poll) => {
+                    poll = None;
+                    last = Instant::now();
+                    match s? {
+                        ChannelState::Downloading => {}
+                        ChannelState::Disconnected => return Err(Error::Disconnected(id)),
+                        ChannelState::Connected | ChannelState::Uploading => break,
+                    }
                 }
-                Urc::ConnState { .. } => return Err(Error::Disconnected(id)),
-                _ => {}
+                () = sleep_opt(poll_at) => {
+                    let m = self.modem.clone();
+                    poll = Some(tokio::spawn(async move { state_of(&m, id).await }));
+                }
             }
         }
+        Ok(total)
     }
 
     /// Uploads `src` as `file`, replacing it (`AT+MFTPSTOR`, local_fs 0). Returns the bytes

@@ -180,13 +180,27 @@ pub enum Urc {
         /// The chunk; `recv_size` is its length.
         data: Vec<u8>,
     },
-    /// `+MFTPRETR: <id>,0,<sum_size>,<recv_size>` (§3.10, local_fs 1): saved to a local file.
+    /// `+MFTPRETR: <id>,0,<sum_size>,<recv_size>` (§3.10, local_fs 1): one block written to
+    /// the local file; the hardware reports every 1024-byte block (ONEMO-RELATED.md §D).
     RetrSaved {
         /// Channel.
         id: ChannelId,
-        /// Total bytes.
+        /// Bytes written so far, this block included.
         sum: u64,
-        /// Bytes received.
+        /// Bytes of this block.
+        recv: u64,
+    },
+    /// `+MFTPRETR: <id>,<result_code>,<sum_size>,<recv_size>`: a download into a local file
+    /// that failed on the local side, as the hardware prints it with two trailing fields
+    /// (`+MFTPRETR: 0,18,0,0` for exhausted storage, ONEMO-RELATED.md §D, §E 10).
+    RetrLocalFailed {
+        /// Channel.
+        id: ChannelId,
+        /// Outcome (never 0).
+        code: ResultCode,
+        /// The first trailing field; 0 on the hardware (the local file is left empty).
+        sum: u64,
+        /// The second trailing field; 0 on the hardware.
         recv: u64,
     },
     /// `+MFTPRETR: <id>,<result_code>`: a failure (19 for a zero-size file).
@@ -237,6 +251,7 @@ impl Urc {
             | Urc::ListResult { id, .. }
             | Urc::RetrData { id, .. }
             | Urc::RetrSaved { id, .. }
+            | Urc::RetrLocalFailed { id, .. }
             | Urc::RetrResult { id, .. }
             | Urc::Upload { id, .. }
             | Urc::ConnState { id, .. } => Some(*id),
@@ -303,6 +318,16 @@ impl Urc {
                     &[id(i), int(0u8), int(*sum), int(*recv)],
                 );
             }
+            Urc::RetrLocalFailed {
+                id: i,
+                code: c,
+                sum,
+                recv,
+            } => line::emit(
+                out,
+                Name::MftpRetr,
+                &[id(i), code(c), int(*sum), int(*recv)],
+            ),
             Urc::RetrResult { id: i, code: c } => {
                 line::emit(out, Name::MftpRetr, &[id(i), code(c)])
             }
@@ -498,6 +523,12 @@ fn parse_retr(rest: &[u8]) -> Result<Urc, ParseError> {
         (2, None) => Ok(Urc::RetrResult { id, code }),
         (4, None) if code == ResultCode::Success => Ok(Urc::RetrSaved {
             id,
+            sum: num(p.get(2))?,
+            recv: num(p.get(3))?,
+        }),
+        (4, None) => Ok(Urc::RetrLocalFailed {
+            id,
+            code,
             sum: num(p.get(2))?,
             recv: num(p.get(3))?,
         }),

@@ -140,12 +140,20 @@ fn retr_to_local_fs(size: u64) {
         rig.remote("big.bin")
     );
     rig.module.command(&cmd, b"\r\nOK\r\n").unwrap();
-    rig.module
+    // One report per 1024-byte block written, the last one after the commit (ONEMO-RELATED.md
+    // §D); the size is a whole number of blocks.
+    let got = rig
+        .module
         .expect(
-            format!("\r\n+MFTPRETR: 0,0,{size},{size}\r\n").as_bytes(),
+            format!("\r\n+MFTPRETR: 0,0,{size},1024\r\n").as_bytes(),
             LIMIT,
         )
         .unwrap();
+    let reports = got
+        .windows(17)
+        .filter(|w| w == b"\r\n+MFTPRETR: 0,0,")
+        .count();
+    assert_eq!(reports as u64, size / 1024);
     let local = rig.fs_root.join("dl/big.bin");
     assert_eq!(std::fs::metadata(&local).unwrap().len(), size);
     assert_eq!(

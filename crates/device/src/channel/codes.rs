@@ -21,16 +21,15 @@ pub fn ftp_result_code(e: &FtpError) -> ResultCode {
     }
 }
 
-/// The result code of a failed local file operation: 16 when the storage itself failed (full,
-/// host write or I/O failure), 18 for everything about the file (missing, not a file,
-/// unreadable, invalid path, already open).
+/// The result code of a failed local file operation: 16 when the storage itself failed (host
+/// write or I/O failure), 18 for everything about the file (missing, not a file, unreadable,
+/// invalid path, already open) and for exhausted storage, which the hardware reports as 18
+/// (ONEMO-RELATED.md §D: `+MFTPRETR: 0,18,0,0`).
 pub fn fs_result_code(e: &FsError) -> ResultCode {
     match e {
-        FsError::NoSpace { .. }
-        | FsError::DiskFull { .. }
-        | FsError::WriteFailed { .. }
-        | FsError::RootUnavailable { .. }
-        | FsError::Io { .. } => ResultCode::StorageAccess,
+        FsError::WriteFailed { .. } | FsError::RootUnavailable { .. } | FsError::Io { .. } => {
+            ResultCode::StorageAccess
+        }
         _ => ResultCode::FileError,
     }
 }
@@ -67,7 +66,7 @@ mod tests {
             needed: 10,
             free: 1,
         };
-        assert_eq!(fs_result_code(&full), ResultCode::StorageAccess);
+        assert_eq!(fs_result_code(&full), ResultCode::FileError);
         let missing = FsError::NotFound { path: "/x".into() };
         assert_eq!(fs_result_code(&missing), ResultCode::FileError);
         let dir = FsError::IsDirectory { path: "/".into() };

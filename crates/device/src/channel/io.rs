@@ -117,6 +117,12 @@ impl Outbox {
         self.send(ChannelEvent::Download { data, sum, done }).await
     }
 
+    /// A download into a local file has `written` bytes written; `done` as for
+    /// [`Outbox::download`].
+    pub(super) async fn saved(&self, written: u64, done: Option<bool>) -> Result<(), Stop> {
+        self.send(ChannelEvent::Saved { written, done }).await
+    }
+
     /// A state change.
     pub(super) async fn state(&self, s: ChannelState) -> Result<(), Stop> {
         self.send(ChannelEvent::State(s)).await

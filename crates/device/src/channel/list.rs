@@ -48,7 +48,13 @@ pub(super) async fn list(
                 _ => Ok(()),
             };
             if held.is_none() {
-                // Nothing found (or the search failed first): the name's own failure.
+                // Not in its directory: a missing name, which the hardware answers with 14 as
+                // an empty listing (ONEMO-RELATED.md §D), whichever way the server refused
+                // it. A search that failed first leaves the name's own failure.
+                let code = match (code, &found) {
+                    (ResultCode::ServerError, Ok(())) => ResultCode::EmptyDirectory,
+                    _ => code,
+                };
                 return Ok(Final::report(Urc::ListResult { id, code }));
             }
             found

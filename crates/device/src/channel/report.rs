@@ -25,6 +25,8 @@ pub(super) enum Last {
     Report(Urc),
     /// The last data of a download to the serial line, `sum` bytes having been sent before.
     Download { data: bytes::Bytes, sum: u64 },
+    /// The end of a download into a local file of `written` bytes (its last block report).
+    Saved { written: u64 },
 }
 
 impl Final {
@@ -44,6 +46,14 @@ impl Final {
         }
     }
 
+    /// A local download's last block report, then `State(Connected)`.
+    pub(super) fn saved_end(written: u64) -> Self {
+        Final {
+            last: Last::Saved { written },
+            state: Some(ChannelState::Connected),
+        }
+    }
+
     /// A download's last data, then `State(Connected)`.
     pub(super) fn download_end(data: bytes::Bytes, sum: u64) -> Self {
         Final {
@@ -59,6 +69,7 @@ pub(super) async fn emit(out: &Outbox, f: Final, usable: bool) -> Result<(), Sto
     match f.last {
         Last::Report(urc) => out.report(urc, usable).await?,
         Last::Download { data, sum } => out.download(data, sum, Some(usable)).await?,
+        Last::Saved { written } => out.saved(written, Some(usable)).await?,
     }
     if usable {
         if let Some(s) = f.state {

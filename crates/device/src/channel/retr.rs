@@ -1,4 +1,11 @@
 //! `AT+MFTPRETR`: to the serial line in `+MFTPRETR` chunks, or into a local file.
+//!
+//! An `<offset>` at or past the end of the file is result 3, as on the hardware
+//! (ONEMO-RELATED.md §D: `+MFTPRETR: 0,3`). The module learns the size from `SIZE` before the
+//! `RETR` ([`past_end`]): vsftpd, pure-ftpd, proftpd and libunftp all take a `REST` past the
+//! end and answer the `RETR` with an empty transfer and 226, which looks like an empty file.
+//! A server without `SIZE` still gets result 3, since an offset that yields no byte is past
+//! the end.
 
 use super::io::Stop;
 use super::local::{create, Writer};
@@ -47,6 +54,16 @@ pub(super) async fn to_serial(
     let out = ctx.out;
     let chunk = chunk.clamp(1, MAX_RETR_CHUNK);
     let fail = |code| Final::transfer_end(Urc::RetrResult { id, code });
+    match past_end(session, ctx, file, offset).await? {
+        Ok(false) => {}
+        Ok(true) => return Ok(Final::report(past_end_report(id))),
+        Err(e) => {
+            return Ok(Final::report(Urc::RetrResult {
+                id,
+                code: failed(id, &e),
+            }))
+        }
+    }
     let started = ctx
         .inbox
         .guard(session.retrieve(file, offset, length, ctx.ascii()))
@@ -80,7 +97,7 @@ pub(super) async fn to_serial(
         };
         if n == 0 {
             if sum == 0 {
-                return Ok(fail(ResultCode::ZeroSizeFile));
+                return Ok(fail(nothing_read(offset)));
             }
             return Ok(Final::download_end(bytes::Bytes::new(), sum));
         }
@@ -112,8 +129,62 @@ async fn fill_local(dl: &mut Download<'_>, buf: &mut [u8]) -> Result<(usize, boo
     Ok((n, false))
 }
 
-/// Downloads `file` into the module's file system as `local` (atomically: committed only
-/// after the server's 226).
+/// What a download that delivered no byte reports: 19 for an empty file, 3 when an offset was
+/// given (it was at or past the end, on a server that did not answer `SIZE`).
+fn nothing_read(offset: u64) -> ResultCode {
+    if offset > 0 {
+        ResultCode::ParameterError
+    } else {
+        ResultCode::ZeroSizeFile
+    }
+}
+
+/// `+MFTPRETR: <id>,3`: the offset is at or past the end (ONEMO-RELATED.md §D).
+fn past_end_report(id: ftpmodem_proto::ChannelId) -> Urc {
+    Urc::RetrResult {
+        id,
+        code: ResultCode::ParameterError,
+    }
+}
+
+/// Whether `offset` is at or past the end of `file`, asked with `SIZE` (in binary, the unit
+/// of `<offset>`). A refused or undecodable `SIZE` (no such command, a missing file, a
+/// directory) leaves the answer to the `RETR`; only a lost session is an error.
+async fn past_end(
+    session: &mut Session,
+    ctx: &mut Ctx<'_>,
+    file: &str,
+    offset: u64,
+) -> Result<Result<bool, FtpError>, Stop> {
+    if offset == 0 {
+        return Ok(Ok(false));
+    }
+    match ctx.inbox.guard(session.size(file)).await? {
+        Ok(size) => Ok(Ok(offset >= size)),
+        Err(e) if session.is_usable() => {
+            tracing::debug!(channel = ctx.out.id().get(), error = %e, "SIZE refused; RETR decides");
+            Ok(Ok(false))
+        }
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+/// A failure of the local file: the hardware prints it with two trailing fields
+/// (`+MFTPRETR: 0,18,0,0`, ONEMO-RELATED.md §D), and the local file is left empty.
+fn local_failed(id: ftpmodem_proto::ChannelId, e: &crate::fs::FsError) -> Urc {
+    Urc::RetrLocalFailed {
+        id,
+        code: fs_failed(id, e),
+        sum: 0,
+        recv: 0,
+    }
+}
+
+/// Downloads `file` into the module's file system as `local`. As on the hardware the local
+/// file is emptied first, so a download that fails or brings nothing leaves it empty
+/// (ONEMO-RELATED.md §D: `+MFGET: 0,` after result 3 and after 18); the data is committed
+/// only after the server's 226 (atomically), so the file is never half written. Every chunk
+/// written is reported (`ChannelEvent::Saved`, cut by the engine).
 pub(super) async fn to_local(
     session: &mut Session,
     ctx: &mut Ctx<'_>,
@@ -126,11 +197,24 @@ pub(super) async fn to_local(
     let out = ctx.out;
     let fs = ctx.fs;
     let fail = |code| Urc::RetrResult { id, code };
-    // The local side first, so a bad local name costs no transfer.
+    // The local side first, so a bad local name costs no transfer: empty it, then open the
+    // writer of the new contents.
+    let emptied = match ctx.inbox.guard(create(fs, local)).await? {
+        Ok(w) => ctx.inbox.guard(Writer::new(w).commit()).await?,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = emptied {
+        return Ok(Final::report(local_failed(id, &e)));
+    }
     let mut writer = match ctx.inbox.guard(create(fs, local)).await? {
         Ok(w) => Writer::new(w),
-        Err(e) => return Ok(Final::report(fail(fs_failed(id, &e)))),
+        Err(e) => return Ok(Final::report(local_failed(id, &e))),
     };
+    match past_end(session, ctx, file, offset).await? {
+        Ok(false) => {}
+        Ok(true) => return Ok(Final::report(past_end_report(id))),
+        Err(e) => return Ok(Final::report(fail(failed(id, &e)))),
+    }
     let started = ctx
         .inbox
         .guard(session.retrieve(file, offset, length, ctx.ascii()))
@@ -167,15 +251,16 @@ pub(super) async fn to_local(
         let done_buf = match written {
             Ok(b) => b,
             Err(e) => {
-                let code = fs_failed(id, &e);
+                let report = local_failed(id, &e);
                 // Stop the server; if that fails the session is lost and reported as such.
                 if let Err(e) = ctx.inbox.guard(dl.abort()).await? {
                     tracing::info!(channel = id.get(), error = %e, "abort after a local write error failed");
                 }
-                return Ok(Final::transfer_end(fail(code)));
+                return Ok(Final::transfer_end(report));
             }
         };
         total = total.saturating_add(n as u64);
+        ctx.inbox.guard(out.saved(total, None)).await??;
         (n, ended) = match read {
             Ok(r) => r,
             Err(e) => return Ok(Final::transfer_end(fail(failed(id, &e)))),
@@ -185,14 +270,10 @@ pub(super) async fn to_local(
     }
     drop(dl);
     if total == 0 {
-        return Ok(Final::transfer_end(fail(ResultCode::ZeroSizeFile)));
+        return Ok(Final::transfer_end(fail(nothing_read(offset))));
     }
     match ctx.inbox.guard(writer.commit()).await? {
-        Ok(_) => Ok(Final::transfer_end(Urc::RetrSaved {
-            id,
-            sum: total,
-            recv: total,
-        })),
-        Err(e) => Ok(Final::transfer_end(fail(fs_failed(id, &e)))),
+        Ok(_) => Ok(Final::saved_end(total)),
+        Err(e) => Ok(Final::transfer_end(local_failed(id, &e))),
     }
 }

@@ -277,4 +277,13 @@ pub enum ChannelEvent {
         /// the last byte printed.
         done: Option<bool>,
     },
+    /// A download into a local file (§3.10, local_fs 1) has `written` bytes written: the
+    /// engine prints a `+MFTPRETR: <id>,0,<sum>,<this>` report per chunk (ONEMO-RELATED.md §D),
+    /// cut as [`ChannelEvent::Download`] is.
+    Saved {
+        /// Bytes written to the local file so far.
+        written: u64,
+        /// As in [`ChannelEvent::Download`]: `Some(done)` at the end, after the commit.
+        done: Option<bool>,
+    },
 }

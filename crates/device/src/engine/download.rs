@@ -1,7 +1,9 @@
 //! A download to the serial line cut into `+MFTPRETR` chunks (§3.10). This is the one place
 //! the data is cut: the channel task hands over its network reads as they come
 //! (`ChannelEvent::Download`, any length), and [`RetrCut`] prints every whole chunk it can,
-//! carrying the rest over to the next read.
+//! carrying the rest over to the next read. A download into a local file is reported with the
+//! same cut, one `+MFTPRETR: <id>,0,<sum>,<this>` per chunk written (`ChannelEvent::Saved`;
+//! the hardware reports every 1024-byte block, ONEMO-RELATED.md §D).
 //!
 //! The chunk holding the download's last byte is held back until the channel says the
 //! download is over (after the server's `226`), so the host sees the last chunk only when the
@@ -21,6 +23,8 @@ pub(crate) struct RetrCut {
     chunk: usize,
     /// The start of the next chunk: bytes received and not printed yet (at most one chunk).
     carry: Vec<u8>,
+    /// A download into a local file: bytes whose block reports were printed.
+    saved: u64,
 }
 
 impl Default for RetrCut {
@@ -35,12 +39,39 @@ impl RetrCut {
         RetrCut {
             chunk: chunk.max(1),
             carry: Vec::new(),
+            saved: 0,
         }
     }
 
     /// Forgets what is carried (the download ended without its last data, or was dropped).
     pub(crate) fn clear(&mut self) {
         self.carry = Vec::new();
+        self.saved = 0;
+    }
+
+    /// Reports a download into a local file that has `written` bytes written: one
+    /// `+MFTPRETR: <id>,0,<sum>,<this>` per whole chunk, but as for the serial line the one
+    /// ending at the last byte written only when `last` (after the server's 226 and the
+    /// commit), when the final one may be shorter. So the last report is the end.
+    pub(crate) fn saved(&mut self, reply: &mut Reply, id: ChannelId, written: u64, last: bool) {
+        let chunk = self.chunk as u64;
+        let upto = if last || written == 0 {
+            written
+        } else {
+            (written - 1) / chunk * chunk
+        };
+        while self.saved < upto {
+            let end = (self.saved + chunk).min(upto);
+            reply.urc(&ftpmodem_proto::Urc::RetrSaved {
+                id,
+                sum: end,
+                recv: end - self.saved,
+            });
+            self.saved = end;
+        }
+        if last {
+            self.saved = 0;
+        }
     }
 
     /// Prints `data`, the download's bytes after its first `sum`: every whole chunk but the
@@ -157,6 +188,51 @@ mod tests {
             chunks(&r.out.take().into_vec()),
             [(4, b"abcd".to_vec()), (6, b"ef".to_vec())]
         );
+    }
+
+    /// The block reports printed, as `(sum, this)`.
+    fn saves(out: &[u8]) -> Vec<(u64, u64)> {
+        use ftpmodem_proto::frame::decode::{Event, Framer};
+        use ftpmodem_proto::Urc;
+        let mut f = Framer::default();
+        let mut rest = out;
+        let mut v = Vec::new();
+        while !rest.is_empty() {
+            let (n, frame) = f.decode(rest);
+            rest = &rest[n..];
+            match frame.map(Event::from) {
+                Some(Event::Urc(Urc::RetrSaved { sum, recv, .. })) => v.push((sum, recv)),
+                Some(e) => panic!("not a block report: {e:?}"),
+                None => panic!("incomplete output"),
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn a_local_download_reports_every_block_and_the_last_at_the_end() {
+        // ONEMO-RELATED.md §D: 106688 bytes end with `+MFTPRETR: 0,0,106688,192`.
+        let mut cut = RetrCut::new(1024);
+        let mut r = Reply::default();
+        cut.saved(&mut r, id(), 100_000, false);
+        let first = saves(&r.out.take().into_vec());
+        assert_eq!(first.len(), 97);
+        assert_eq!(first[0], (1024, 1024));
+        assert_eq!(first[96], (99_328, 1024));
+        cut.saved(&mut r, id(), 106_688, false);
+        let second = saves(&r.out.take().into_vec());
+        // 106688 is not a whole block: the block holding its last byte waits for the end.
+        assert_eq!(second.last(), Some(&(106_496, 1024)));
+        cut.saved(&mut r, id(), 106_688, true);
+        assert_eq!(saves(&r.out.take().into_vec()), [(106_688, 192)]);
+        // Whole blocks: the last whole one waits too; a small file is one report.
+        let mut cut = RetrCut::new(1024);
+        cut.saved(&mut r, id(), 2048, false);
+        assert_eq!(saves(&r.out.take().into_vec()), [(1024, 1024)]);
+        cut.saved(&mut r, id(), 2048, true);
+        assert_eq!(saves(&r.out.take().into_vec()), [(2048, 1024)]);
+        cut.saved(&mut r, id(), 10, true);
+        assert_eq!(saves(&r.out.take().into_vec()), [(10, 10)]);
     }
 
     #[test]

@@ -176,6 +176,17 @@ impl Engine {
                     ch.retr.feed(&mut self.reply, id, sum, data, done.is_some());
                 }
             }
+            ChannelEvent::Saved { written, done } => {
+                let ch = self.channels.get_mut(id);
+                if done == Some(true) {
+                    ch.busy = false;
+                }
+                if ch.closing {
+                    ch.retr.clear();
+                } else {
+                    ch.retr.saved(&mut self.reply, id, written, done.is_some());
+                }
+            }
             ChannelEvent::Report { urc, done } => {
                 // A report during a download is its failure: what was carried is not printed.
                 self.channels.get_mut(id).retr.clear();

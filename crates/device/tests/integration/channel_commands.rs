@@ -183,7 +183,7 @@ async fn directory_commands_on_vsftpd() {
     )
     .await;
     // vsftpd answers LIST of a missing path with an empty listing (150, 226), so the module
-    // can only call it empty; pure-ftpd refuses it (see below).
+    // can only call it empty; pure-ftpd refuses it, and the module answers 14 too (below).
     assert_eq!(
         listing(&mut h, "missing").await,
         vec![Urc::ListResult {
@@ -212,8 +212,18 @@ async fn mlsd_listing_on_pureftpd_has_exact_times() {
     ];
     want.sort_by_key(|u| format!("{u:?}"));
     assert_eq!(got, want);
+    // pure-ftpd refuses a missing name; it is not in its directory either, so 14 as the
+    // hardware answers (ONEMO-RELATED.md §D `+MFTPLIST: 0,14`). A missing directory above it
+    // fails the lookup too: the refusal stays 10.
     assert_eq!(
         listing(&mut h, &s(&dir.join("missing"))).await,
+        vec![Urc::ListResult {
+            id: id(),
+            code: ResultCode::EmptyDirectory
+        }]
+    );
+    assert_eq!(
+        listing(&mut h, &s(&dir.join("nodir/missing"))).await,
         vec![Urc::ListResult {
             id: id(),
             code: ResultCode::ServerError

@@ -7,7 +7,6 @@ use crate::channel_common;
 
 use channel_common::*;
 use ftpmodem_device::engine::{ChannelRequest, ChannelSettings, ConnectRequest};
-use ftpmodem_device::fs::FsError;
 use ftpmodem_proto::{ChannelState, DataType, ResultCode, Urc};
 use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use std::path::PathBuf;
@@ -112,15 +111,8 @@ async fn into_local_file_system() {
 
     h.send(retr_local(&f, "/usr/big.bin", 0, None)).await;
     h.expect_state(ChannelState::Downloading).await;
-    h.expect_report(
-        Urc::RetrSaved {
-            id: id(),
-            sum: 100_000,
-            recv: 100_000,
-        },
-        true,
-    )
-    .await;
+    // One report per 1024-byte block (ONEMO-RELATED.md §D), the last one ends the command.
+    expect_blocks(&mut h, 100_000).await;
     h.expect_state(ChannelState::Connected).await;
     assert_eq!(h.fs.read("/usr/big.bin", 1 << 20).unwrap(), data);
 
@@ -139,23 +131,60 @@ async fn into_local_file_system() {
     h.expect_state(ChannelState::Connected).await;
     assert_eq!(h.fs.read("/usr/big.bin", 1 << 20).unwrap(), &data[5..12]);
 
-    // A local name that cannot be a file: 18, before anything is asked of the server.
+    // A local name that cannot be a file: 18 with the local failure's two trailing fields,
+    // before anything is asked of the server.
     h.send(retr_local(&f, "/usr", 0, None)).await;
-    h.expect_report(retr_result(ResultCode::FileError), true)
+    h.expect_report(local_failed(ResultCode::FileError), true)
         .await;
-    // A server error leaves nothing behind.
+    // A server error leaves the local file empty: it is emptied first, as on the hardware.
     h.send(retr_local(&s(&dir.join("nope")), "/usr/nope", 0, None))
         .await;
     h.expect_report(retr_result(ResultCode::ServerError), true)
         .await;
-    assert!(matches!(
-        h.fs.size("/usr/nope"),
-        Err(FsError::NotFound { .. })
-    ));
+    assert_eq!(h.fs.read("/usr/nope", 10).unwrap(), b"");
+    // An offset at or past the end is 3, and the local file is empty (ONEMO-RELATED.md §D).
+    h.send(retr_local(&f, "/usr/big.bin", 100_000, None)).await;
+    h.expect_report(retr_result(ResultCode::ParameterError), true)
+        .await;
+    assert_eq!(h.fs.read("/usr/big.bin", 10).unwrap(), b"");
+    // Offset and length past the end are clipped; a length of 0 is the rest.
+    h.send(retr_local(&f, "/usr/big.bin", 99_000, Some(5000)))
+        .await;
+    h.expect_state(ChannelState::Downloading).await;
+    expect_blocks(&mut h, 1000).await;
+    h.expect_state(ChannelState::Connected).await;
+    assert_eq!(h.fs.read("/usr/big.bin", 1 << 20).unwrap(), &data[99_000..]);
+}
+
+/// The block reports of a local download of `total` bytes, as the engine prints them.
+async fn expect_blocks(h: &mut Harness, total: u64) {
+    let mut sum = 0;
+    while sum < total {
+        let recv = (total - sum).min(1024);
+        sum += recv;
+        h.expect_report(
+            Urc::RetrSaved {
+                id: id(),
+                sum,
+                recv,
+            },
+            sum == total,
+        )
+        .await;
+    }
+}
+
+fn local_failed(code: ResultCode) -> Urc {
+    Urc::RetrLocalFailed {
+        id: id(),
+        code,
+        sum: 0,
+        recv: 0,
+    }
 }
 
 #[tokio::test]
-async fn full_local_file_system_is_16_and_leaves_nothing() {
+async fn full_local_file_system_is_18_and_leaves_the_file_empty() {
     let mut h = Harness::with(50_000, 64);
     let (_server, dir) = setup(&mut h).await;
     put(&dir.join("big.bin"), &payload(100_000));
@@ -167,13 +196,11 @@ async fn full_local_file_system_is_16_and_leaves_nothing() {
     ))
     .await;
     h.expect_state(ChannelState::Downloading).await;
-    h.expect_report(retr_result(ResultCode::StorageAccess), true)
+    // `+MFTPRETR: 0,18,0,0` and an empty local file (ONEMO-RELATED.md §D).
+    h.expect_report(local_failed(ResultCode::FileError), true)
         .await;
     h.expect_state(ChannelState::Connected).await;
-    assert!(matches!(
-        h.fs.size("/usr/big.bin"),
-        Err(FsError::NotFound { .. })
-    ));
+    assert_eq!(h.fs.read("/usr/big.bin", 10).unwrap(), b"");
     assert_eq!(h.fs.info().unwrap().free, 50_000);
     // The transfer was aborted and the session is in step.
     put(&dir.join("small.bin"), b"0123456789");

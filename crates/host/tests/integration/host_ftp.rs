@@ -138,8 +138,9 @@ async fn module_file_uploads_and_downloads_are_bit_exact() {
             .unwrap();
         assert_eq!(got, len as u64);
         if len == 0 {
-            // Result 19: the module creates no file for an empty download (docs/PROTOCOL.md).
-            assert!(s.modem.fs_get(&down).await.is_err());
+            // Result 19: the local file is emptied first and stays empty, as the hardware
+            // leaves it (docs/PROTOCOL.md, ONEMO-RELATED.md §D).
+            assert!(s.modem.fs_get(&down).await.unwrap().is_empty());
         } else {
             let back = timeout(TIMEOUT, s.modem.fs_get(&down))
                 .await

@@ -248,9 +248,17 @@ pub struct Retr {
     pub local: Option<String>,
     /// Start offset (REST).
     pub offset: Option<u64>,
-    /// How many bytes to fetch from the offset.
+    /// How many bytes to fetch from the offset; `Some(0)` is the rest of the file, as `None`
+    /// (ONEMO-RELATED.md §D), and is kept apart only so that the line prints back as typed.
     pub length: Option<u64>,
 }
 
+impl Retr {
+    /// The length limit the download has: `None` (the rest of the file) for an omitted or
+    /// zero `<length>`.
+    pub fn limit(&self) -> Option<u64> {
+        self.length.filter(|&n| n > 0)
+    }
+}
 /// Highest cid any profile accepts (§3.1 `<pdp_cid>` 1-15); profiles narrow it.
 pub const MAX_CID: u8 = 15;

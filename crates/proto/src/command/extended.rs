@@ -97,7 +97,8 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
             file: a.string(MAX_STRING)?,
             local: a.opt_string(MAX_STRING)?,
             offset: a.opt_int(0, u64::from(u32::MAX))?,
-            length: a.opt_int(1, u64::from(u32::MAX))?,
+            // 0 is "the rest of the file", as an omitted length (ONEMO-RELATED.md §D).
+            length: a.opt_int(0, u64::from(u32::MAX))?,
         }),
         Name::MftpAppe => return Upload::parse(a).map(Command::MftpAppe),
         Name::MftpStor => return Upload::parse(a).map(Command::MftpStor),

@@ -9,6 +9,7 @@ mod strategy;
 
 mod bad_lines;
 mod file_commands;
+mod hardware_ftp;
 mod manual_vectors;
 mod roundtrip;
 mod ssl_vectors;

@@ -49,7 +49,8 @@ fn cfg_set(cx: &mut Ctx<'_>, id: ChannelId, v: CfgValue) -> Result<(), CmeError>
     let p = &cx.cfg.profile;
     let allowed = match v {
         CfgValue::TransMode(TransMode::Active) => p.active_mode,
-        CfgValue::Ssl(mode, _) => mode == SslMode::Plain || p.ftps,
+        // Without FTPS the test form offers ssl_id 0 only (ONEMO-RELATED.md §D).
+        CfgValue::Ssl(mode, ssl_id) => (mode == SslMode::Plain && ssl_id == 0) || p.ftps,
         CfgValue::Cid(c) => c <= p.cid_max,
         _ => true,
     };

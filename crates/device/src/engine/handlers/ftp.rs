@@ -44,7 +44,16 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
     // Form checks come before the busy check: a malformed command is refused as such.
     if let Command::MftpStor(u) | Command::MftpAppe(u) = &cmd {
         let local_form = matches!(u.body, UploadBody::Local(_));
-        if local_form != (local_fs == LocalFs::File) {
+        let local_fs = local_fs == LocalFs::File;
+        // ONEMO-RELATED.md §D: a serial upload with local_fs 1 is the command's own request
+        // error (812 STOR, 813 APPE); a local name with local_fs 0 is a parameter error.
+        if local_fs && !local_form {
+            return cx.reply.error(match cmd {
+                Command::MftpStor(_) => CmeError::StorRequest,
+                _ => CmeError::AppeRequest,
+            });
+        }
+        if local_form && !local_fs {
             return cx.reply.error(CmeError::ParameterError);
         }
     }
@@ -81,6 +90,7 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
         Command::MftpDel(_, p) => ChannelRequest::Delete(p),
         Command::MftpRn(_, from, to) => ChannelRequest::Rename { from, to },
         Command::MftpRetr(r) => ChannelRequest::Retr {
+            length: r.limit(),
             file: r.file,
             local: if local_fs == LocalFs::File {
                 r.local
@@ -88,7 +98,6 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
                 None
             },
             offset: r.offset.unwrap_or(0),
-            length: r.length,
             chunk: retr_chunk(&cx.cfg.profile),
         },
         Command::MftpStor(u) => return upload(cx, u, UploadOp::Stor),

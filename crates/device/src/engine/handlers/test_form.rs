@@ -28,7 +28,12 @@ pub(crate) fn lines(name: Name, p: &Profile) -> Vec<Vec<Param>> {
                     CfgKey::DataType | CfgKey::LocalFs => l.push(range(0, 1)),
                     CfgKey::TransMode => l.push(range(if p.active_mode { 0 } else { 1 }, 1)),
                     CfgKey::RspTimeout => l.push(range(2, 30)),
-                    CfgKey::Ssl => l.extend([range(0, if p.ftps { 2 } else { 0 }), range(0, 5)]),
+                    // Without FTPS there is no TLS context to choose: the hardware prints
+                    // `"ssl",(0),(0)` (ONEMO-RELATED.md §D).
+                    CfgKey::Ssl => {
+                        let hi = if p.ftps { (2, 5) } else { (0, 0) };
+                        l.extend([range(0, hi.0), range(0, hi.1)])
+                    }
                     CfgKey::Cid => l.push(range(1, u64::from(p.cid_max))),
                 }
                 l

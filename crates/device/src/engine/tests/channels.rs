@@ -227,9 +227,10 @@ fn local_fs_mode_decides_the_upload_and_retr_forms() {
     );
     assert_eq!(r.send("AT+MFTPCFG=0,\"local_fs\",1\r"), "\r\nOK\r\n");
     r.connected(0);
+    // ONEMO-RELATED.md §D: a serial upload with local_fs 1 is 812 (STOR) / 813 (APPE).
     assert_eq!(
         r.send("AT+MFTPSTOR=0,\"a\",1,1,\"x\"\r"),
-        "\r\n+CME ERROR: 50\r\n"
+        "\r\n+CME ERROR: 812\r\n"
     );
     assert_eq!(r.send("AT+MFTPRETR=0,\"a\"\r"), "\r\n+CME ERROR: 50\r\n");
     assert_eq!(

@@ -97,6 +97,7 @@ mod at_core;
 mod channels;
 mod data_modes;
 mod files;
+mod ftp_records;
 mod garbage;
 mod identity;
 mod network;

@@ -297,11 +297,11 @@ async fn local_fs_phase(at: &mut At, t: &Target) {
     at.await_state(0, 1).await;
     let uu = [u.as_slice(), u.as_slice()].concat();
     same(t, "u.bin on the server", &disk(t, "u.bin"), &uu);
-    at.request(
-        r#"AT+MFTPRETR=0,"u.bin","/down/d.bin""#,
-        &["+MFTPRETR: 0,0,6000,6000"],
-    )
-    .await;
+    // One report per 1024-byte block written (ONEMO-RELATED.md §D).
+    let blocks = super::saved_reports(0, 6000);
+    let blocks: Vec<&str> = blocks.iter().map(String::as_str).collect();
+    at.request(r#"AT+MFTPRETR=0,"u.bin","/down/d.bin""#, &blocks)
+        .await;
     at.await_state(0, 1).await;
     let got = at.mfget("/down/d.bin", 6000).await;
     same(t, "RETR u.bin into the local fs", &got, &uu);

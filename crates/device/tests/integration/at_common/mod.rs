@@ -503,6 +503,19 @@ impl At {
     }
 }
 
+/// The reports of a download of `total` bytes into the local file system: one per 1024-byte
+/// block, with the running sum (ONEMO-RELATED.md §D: `+MFTPRETR: 0,0,106688,192` ends one).
+pub fn saved_reports(id: u8, total: u64) -> Vec<String> {
+    let mut v = Vec::new();
+    let mut sum = 0;
+    while sum < total {
+        let n = (total - sum).min(1024);
+        sum += n;
+        v.push(format!("+MFTPRETR: {id},0,{sum},{n}"));
+    }
+    v
+}
+
 /// Replaces every run of 14 digits that follows a comma (a `+MFTPLIST` time) with
 /// `<TIME>`, returning the times found.
 pub fn normalise_times(line: &[u8]) -> (String, Vec<String>) {

@@ -34,6 +34,8 @@ pub struct Harness {
     received: u64,
     printed: u64,
     carry: Vec<u8>,
+    /// A local download: bytes whose block reports were made.
+    saved: u64,
     pub tx: mpsc::Sender<ChannelRequest>,
     pub rx: mpsc::Receiver<(ChannelId, ChannelEvent)>,
     pub fs: Sandbox,
@@ -69,6 +71,7 @@ impl Harness {
             chunk: 1,
             received: 0,
             printed: 0,
+            saved: 0,
             carry: Vec::new(),
             tx,
             rx,
@@ -105,6 +108,33 @@ impl Harness {
                 .expect("no event in time")
                 .expect("channel task gone");
             assert_eq!(cid, id());
+            // A local download's progress reads as the block reports the engine prints for
+            // it, cut the same way (`RetrCut::saved`).
+            if let ChannelEvent::Saved { written, done } = ev {
+                assert!(written >= self.saved, "Saved counts up");
+                let chunk = self.chunk.max(1) as u64;
+                let upto = if done.is_some() || written == 0 {
+                    written
+                } else {
+                    (written - 1) / chunk * chunk
+                };
+                let start = self.saved;
+                let mut at = start;
+                while at < upto {
+                    let end = (at + chunk).min(upto);
+                    self.ahead.push_back(ChannelEvent::Report {
+                        urc: Urc::RetrSaved {
+                            id: cid,
+                            sum: end,
+                            recv: end - at,
+                        },
+                        done: end == upto && done == Some(true),
+                    });
+                    at = end;
+                }
+                self.saved = if done.is_some() { 0 } else { upto };
+                continue;
+            }
             // Downloaded data reads as the chunk reports the engine prints for it: whole
             // chunks as they complete, the one with the last byte once the download is done.
             let ChannelEvent::Download { data, sum, done } = ev else {

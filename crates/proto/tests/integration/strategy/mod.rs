@@ -265,7 +265,7 @@ pub fn command() -> BoxedStrategy<Command> {
             name(),
             prop::option::of(name()),
             prop::option::of(0u64..=u64::from(u32::MAX)),
-            prop::option::of(1u64..=u64::from(u32::MAX)),
+            prop::option::of(0u64..=u64::from(u32::MAX)),
         )
             .prop_map(|(id, file, local, offset, length)| {
                 Command::MftpRetr(Retr {
@@ -601,6 +601,15 @@ pub fn urc() -> BoxedStrategy<Urc> {
             .boxed(),
         (channel(), result_code())
             .prop_map(|(id, code)| Urc::RetrResult { id, code })
+            .boxed(),
+        (channel(), result_code(), any::<u64>(), any::<u64>())
+            .prop_filter("a failure", |(_, code, _, _)| *code != ResultCode::Success)
+            .prop_map(|(id, code, sum, recv)| Urc::RetrLocalFailed {
+                id,
+                code,
+                sum,
+                recv,
+            })
             .boxed(),
         (
             select(vec![UploadOp::Stor, UploadOp::Appe]),
