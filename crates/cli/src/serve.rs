@@ -79,9 +79,15 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .unwrap_or(DEFAULT_CAPACITY);
     let fs = Sandbox::open(&root, capacity)
         .with_context(|| format!("opening the file system at {}", root.display()))?;
+    // The module's clock starts at the host's UTC time (ONEMO-RELATED.md §A.5, docs/PROTOCOL.md).
+    let utc_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let cfg = EngineConfig {
         profile: model.profile(),
         pdp: file.bindings(),
+        identity: file.identity(),
+        clock: file.clock(utc_now),
         ..EngineConfig::default()
     };
 

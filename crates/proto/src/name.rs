@@ -110,6 +110,8 @@ names! {
     MsslKeyWr = "MSSLKEYWR",
     /// `+MATREADY`: start-up URC.
     MatReady = "MATREADY",
+    /// `AT+CCLK`: the real-time clock (27.007 §8.15; ONEMO-RELATED.md §A.5).
+    Cclk = "CCLK",
 }
 
 impl Name {

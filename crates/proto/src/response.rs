@@ -100,6 +100,9 @@ pub enum Response {
     /// `+<NAME>: <value>` with one unquoted value: `+CGSN: <imei>`, `+MCCID: <iccid>`,
     /// `+ICCID: <iccid>`, `+CPIN: READY` (ONEMO-RELATED.md §A.4-A.5).
     Value(Name, String),
+    /// `+CCLK: "yy/MM/dd,hh:mm:ss±zz"` (27.007 §8.15; ONEMO-RELATED.md §A.5). The quoted
+    /// field holds a comma, which a host splitting at every comma (esp-ml307, §A.1) cuts in two.
+    Cclk(crate::clock::ClockTime),
     /// `+MFTPCFG: <id>,"<key>",<value>` (§3.1).
     MftpCfg(ChannelId, CfgValue),
     /// `+MFTPSTATE: <id>,<state>` (§3.13).
@@ -201,6 +204,7 @@ impl Response {
                 line::emit(out, Name::Cesq, &p)
             }
             Response::Value(n, v) => line::emit(out, *n, &[Param::Bare(v.as_bytes().to_vec())]),
+            Response::Cclk(t) => line::emit(out, Name::Cclk, &[string(&t.to_text())]),
             Response::MftpCfg(id, v) => {
                 let mut p = alloc::vec![int(id.get()), string(v.key().as_str())];
                 p.extend(v.params());
@@ -337,6 +341,12 @@ impl Response {
                 Response::Cgpaddr(num(p.first())?, Some(text(p.get(1))?))
             }
             Name::Cgatt | Name::Cfun if p.len() == 1 => Response::Number(name, num(p.first())?),
+            Name::Cclk if p.len() == 1 => match p.first() {
+                Some(Param::Str(t)) => {
+                    Response::Cclk(crate::clock::ClockTime::parse(t).ok_or(ParseError::Param)?)
+                }
+                _ => return Err(ParseError::Param),
+            },
             Name::Cesq if p.len() == 9 => {
                 let mut v = [0u8; 9];
                 for (i, x) in v.iter_mut().enumerate() {

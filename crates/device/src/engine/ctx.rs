@@ -34,6 +34,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) ssl: &'a mut SslTable,
     /// Work for the channel tasks.
     pub(crate) actions: &'a mut VecDeque<Action>,
+    /// The real-time clock (`AT+CCLK`).
+    pub(crate) clock: &'a mut super::clock::Clock,
     /// The time of the input being handled.
     pub(crate) now: Instant,
     /// For a channel command: the operation whose report answers it when it cannot run (the

@@ -9,6 +9,7 @@
 
 mod action;
 mod channels;
+mod clock;
 mod config;
 mod contexts;
 mod ctx;
@@ -25,6 +26,7 @@ pub use action::{
     Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
     MAX_RETR_CHUNK,
 };
+pub use clock::ClockConfig;
 pub use config::{EngineConfig, IdentityError, IdentityOverrides};
 pub use contexts::PdpBinding;
 pub use output::{Batch, LARGE_OUTPUT};
@@ -57,6 +59,8 @@ pub struct Engine {
     now: Instant,
     /// The last command line run (from its `AT`, at most `max_line` bytes), for `A/`.
     last_line: Option<Vec<u8>>,
+    /// `AT+CCLK`.
+    clock: clock::Clock,
 }
 
 impl Engine {
@@ -66,6 +70,7 @@ impl Engine {
             now,
             line: LineBuffer::new(cfg.max_line),
             pdp: PdpTable::new(&cfg.pdp),
+            clock: clock::Clock::new(&cfg.clock, now),
             net: NetState::default(),
             cfg,
             fs,
@@ -270,6 +275,7 @@ impl Engine {
             net: &mut self.net,
             ssl: &mut self.ssl,
             actions: &mut self.actions,
+            clock: &mut self.clock,
             now: self.now,
             op: None,
             next_mode: None,

@@ -4,7 +4,9 @@
 //! here and its handler file under `handlers/`.
 
 use super::ctx::Ctx;
-use super::handlers::{basic, cfg, csq, ftp, identity, localfs, network, pdp, ssl, test_form};
+use super::handlers::{
+    basic, cclk, cfg, csq, ftp, identity, localfs, network, pdp, ssl, test_form,
+};
 use super::line::Completed;
 use super::modes::{Prompt, PromptOutcome, PromptPurpose};
 use ftpmodem_proto::command::find_prefix;
@@ -119,6 +121,7 @@ pub(super) const COMMANDS: &[Entry] = &[
     entry(Name::MsslCfg, ssl::run),
     entry(Name::MsslCertWr, ssl::run),
     entry(Name::MsslKeyWr, ssl::run),
+    entry(Name::Cclk, cclk::run),
 ];
 
 /// A CR arrived in command mode.

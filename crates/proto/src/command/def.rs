@@ -63,6 +63,8 @@ pub enum Command {
     Mccid,
     /// `AT+ICCID`: `+ICCID: <iccid>`.
     Iccid,
+    /// `AT+CCLK="<time>"`: sets the clock (`AT+CCLK?` is `Read(Name::Cclk)`).
+    Cclk(crate::clock::ClockTime),
     /// `AT+MFTPCFG=<id>[,"<key>"[,<value>...]]` (§3.1).
     MftpCfg(CfgRequest),
     /// `AT+MFTPCONN=<id>,<host>[,<user>[,<pass>[,<port>]]]` (§3.2).

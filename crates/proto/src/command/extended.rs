@@ -3,6 +3,7 @@
 use super::def::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, MAX_CID};
 use super::upload::Upload;
 use crate::args::{Args, MAX_STRING};
+use crate::clock::ClockTime;
 use crate::error::ParseError;
 use crate::name::Name;
 use crate::syntax::{self, Param};
@@ -38,7 +39,8 @@ pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
             | Name::Cgreg
             | Name::Cops
             | Name::Cgatt
-            | Name::Cfun => Ok(Command::Read(name)),
+            | Name::Cfun
+            | Name::Cclk => Ok(Command::Read(name)),
             _ => Err(ParseError::Param),
         },
         b"" => execute(name),
@@ -154,6 +156,14 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
         Name::Cfun => Command::Cfun {
             fun: a.u8_in(0, 127)?,
             rst: a.opt_int(0, 1)?.map(|r| r as u8),
+        },
+        Name::Cclk => match a.peek() {
+            Some(Param::Str(t)) => {
+                let t = ClockTime::parse(t).ok_or(ParseError::Param)?;
+                let _ = a.string(20)?;
+                Command::Cclk(t)
+            }
+            _ => return Err(ParseError::Param),
         },
         Name::Cgmi
         | Name::Cgmm
@@ -285,6 +295,7 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::Cimi => simple(out, Name::Cimi, b""),
         Command::Mccid => simple(out, Name::Mccid, b""),
         Command::Iccid => simple(out, Name::Iccid, b""),
+        Command::Cclk(t) => push_set(out, Name::Cclk, &[s(&t.to_text())]),
         Command::MfSinfo => simple(out, Name::MfSinfo, b""),
         Command::MfList(None) => simple(out, Name::MfList, b""),
         Command::Cmee(m) => push_set(out, Name::Cmee, &[int(m.as_u8())]),
@@ -575,5 +586,35 @@ mod tests {
             assert_eq!(r.to_bytes(), line);
             assert_eq!(Response::parse(line), Ok(r));
         }
+    }
+
+    #[test]
+    fn cclk_parses_and_prints() {
+        // 27.007 §8.15, ONEMO-RELATED.md §A.5: "yy/MM/dd,hh:mm:ss±zz", zone in quarter hours.
+        let line = b"AT+CCLK=\"26/12/02,03:50:09+32\"";
+        let Ok(Command::Cclk(t)) = Command::parse(line) else {
+            panic!("{:?}", Command::parse(line))
+        };
+        assert_eq!((t.yy, t.month, t.day, t.second, t.zone), (26, 12, 2, 9, 32));
+        assert_eq!(Command::Cclk(t).to_bytes(), line);
+        assert_eq!(Command::parse(b"at+cclk?"), Ok(Command::Read(Name::Cclk)));
+        for bad in [
+            &b"AT+CCLK"[..],
+            b"AT+CCLK=",
+            b"AT+CCLK=26",
+            b"AT+CCLK=\"26/12/02,03:50:09\"",
+            b"AT+CCLK=\"26/12/02,03:50:09+32\",1",
+            b"AT+CCLK=\"26/02/30,03:50:09+32\"",
+        ] {
+            assert!(
+                Command::parse(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let r = Response::Cclk(t);
+        assert_eq!(r.to_bytes(), b"+CCLK: \"26/12/02,03:50:09+32\"");
+        assert_eq!(Response::parse(b"+CCLK: \"26/12/02,03:50:09+32\""), Ok(r));
+        assert!(Response::parse(b"+CCLK: \"26/12/02\"").is_err());
     }
 }

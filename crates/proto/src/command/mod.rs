@@ -75,6 +75,7 @@ impl Command {
             Command::Cgatt(_) => Name::Cgatt,
             Command::Cgpaddr(_) => Name::Cgpaddr,
             Command::Cfun { .. } => Name::Cfun,
+            Command::Cclk(_) => Name::Cclk,
             Command::Cgsn(_) => Name::Cgsn,
             Command::Gsn => Name::Gsn,
             Command::Cimi => Name::Cimi,

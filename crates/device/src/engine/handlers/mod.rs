@@ -7,6 +7,7 @@
 //! [`Command`]: ftpmodem_proto::Command
 
 pub(super) mod basic;
+pub(super) mod cclk;
 pub(super) mod cfg;
 pub(super) mod csq;
 pub(super) mod ftp;

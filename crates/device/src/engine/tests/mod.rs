@@ -95,6 +95,7 @@ impl Rig {
 
 mod at_core;
 mod channels;
+mod clock;
 mod data_modes;
 mod garbage;
 mod identity;
