@@ -10,6 +10,7 @@ mod cli_docs;
 #[cfg(feature = "demo")]
 mod demo;
 mod doc_commands;
+mod esp_ml307;
 mod host_cli;
 mod host_interrupt;
 mod serve_pty;

@@ -338,6 +338,9 @@ impl Engine {
             return 0;
         };
         p.last_rx = now;
+        if p.terminator_lf(bytes) {
+            return 1;
+        }
         let (used, outcome) = p.feed(bytes);
         if self.echo {
             let echoed = &bytes[..used];

@@ -76,6 +76,8 @@ pub(crate) struct Prompt {
     pub(crate) data: Vec<u8>,
     pub(crate) last_rx: Instant,
     overflowed: bool,
+    /// Whether any byte has arrived since the command's CR (see [`Prompt::terminator_lf`]).
+    started: bool,
 }
 
 impl Prompt {
@@ -86,7 +88,17 @@ impl Prompt {
             data: Vec::new(),
             last_rx: now,
             overflowed: false,
+            started: false,
         }
+    }
+
+    /// True when `bytes` starts with the LF of a CR LF that ended the command line: the first
+    /// byte after the CR. Hosts end commands with CR LF and write the pair before they can see
+    /// the `>` (esp-ml307 `SendCommandWithData`, ONEMO-RELATED.md §A.1), and the data their
+    /// drivers send after it arrives intact on hardware; that LF is no data, and not echoed.
+    pub(crate) fn terminator_lf(&mut self, bytes: &[u8]) -> bool {
+        let first = !std::mem::replace(&mut self.started, !bytes.is_empty());
+        first && bytes.first() == Some(&b'\n')
     }
 
     /// Takes bytes; returns how many were used and, when the prompt ended, how.

@@ -290,3 +290,26 @@ fn a_client_leaving_ends_the_failed_mode() {
     assert!(r.actions().is_empty());
     assert_eq!(r.send("AT\r"), "\r\nOK\r\n");
 }
+
+#[test]
+fn the_lf_of_a_cr_lf_command_end_is_not_prompt_data() {
+    // esp-ml307 and other ML307 drivers end every command with CR LF and send the prompt's
+    // data after the `>`: the LF belongs to the command line, not to the file.
+    let mut r = rig();
+    r.connected(0);
+    assert_eq!(r.send("AT+MFTPSTOR=0,\"t\",1,3\r\n"), "\r\n>");
+    assert_eq!(r.send_bytes(b"abc"), "\r\nOK\r\n");
+    assert_eq!(upload_packet(&mut r), b"abc");
+    // The same when the LF arrives in its own read; a later LF is data.
+    let u = Urc::Upload {
+        op: UploadOp::Stor,
+        id: ch(0),
+        code: ResultCode::Success,
+        sent: 3,
+    };
+    assert_eq!(r.report(0, u, true), "\r\n+MFTPSTOR: 0,0,3\r\n");
+    assert_eq!(r.send("AT+MFTPSTOR=0,\"t\",1,3\r"), "\r\n>");
+    assert_eq!(r.send_bytes(b"\n"), "");
+    assert_eq!(r.send_bytes(b"\n\nz"), "\r\nOK\r\n");
+    assert_eq!(upload_packet(&mut r), b"\n\nz");
+}
