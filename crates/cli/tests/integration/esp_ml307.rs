@@ -724,27 +724,3 @@ fn esp_ml307_brings_the_module_up_runs_ftp_and_survives_flight_mode() {
     // The whole session, for `--nocapture` (the README's bring-up is taken from it).
     eprintln!("{}", d.shown());
 }
-
-#[test]
-fn a_bad_identity_value_is_refused_at_start_up_with_its_key_and_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("bad.toml");
-    std::fs::write(&cfg, "[identity]\nimei = \"490154203237519\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
-        .args(["serve", "--model", "ML307R", "--pty"])
-        .arg(dir.path().join("tty"))
-        .arg("--fs-root")
-        .arg(dir.path().join("fs"))
-        .arg("--config")
-        .arg(&cfg)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{err}");
-    assert!(
-        err.contains("[identity]") && err.contains("imei") && err.contains("Luhn"),
-        "{err}"
-    );
-    assert!(!dir.path().join("tty").exists(), "no line was opened");
-}

@@ -13,5 +13,6 @@ mod doc_commands;
 mod esp_ml307;
 mod host_cli;
 mod host_interrupt;
+mod serve_identity;
 mod serve_pty;
 mod stream_transfers;
