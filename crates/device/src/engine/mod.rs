@@ -116,6 +116,9 @@ impl Engine {
         self.now = now;
         let guard = self.cfg.guard_time;
         if let Mode::Transparent(t) = &mut self.mode {
+            if t.terminator_lf(&bytes) {
+                return self.input(bytes.get(1..).unwrap_or_default(), now);
+            }
             if t.all_data(&bytes, now, guard) {
                 let id = t.channel;
                 // After a failure the stream's bytes go nowhere (§3.12).
@@ -369,6 +372,9 @@ impl Engine {
         let Mode::Transparent(t) = &mut self.mode else {
             return 0;
         };
+        if t.terminator_lf(bytes) {
+            return 1;
+        }
         let data = t.feed(bytes, now, guard);
         let id = t.channel;
         if !data.is_empty() && !t.failed {

@@ -97,7 +97,8 @@ impl Prompt {
     /// the `>` (esp-ml307 `SendCommandWithData`, ONEMO-RELATED.md §A.1), and the data their
     /// drivers send after it arrives intact on hardware; that LF is no data, and not echoed.
     pub(crate) fn terminator_lf(&mut self, bytes: &[u8]) -> bool {
-        let first = !std::mem::replace(&mut self.started, !bytes.is_empty());
+        let first = !self.started;
+        self.started |= !bytes.is_empty();
         first && bytes.first() == Some(&b'\n')
     }
 
@@ -141,6 +142,8 @@ pub(crate) struct Transparent {
     /// The upload ended under the mode (its failure was reported): every further byte is
     /// dropped, and only the escape is still looked for (docs/PROTOCOL.md §3.12).
     pub(crate) failed: bool,
+    /// Whether any byte has arrived since the command's CR.
+    started: bool,
 }
 
 impl Transparent {
@@ -150,7 +153,16 @@ impl Transparent {
             last_rx: now,
             held: Vec::new(),
             failed: false,
+            started: false,
         }
+    }
+
+    /// True when `bytes` starts with the LF of the CR LF that ended the command: not data
+    /// (as for a prompt, [`Prompt::terminator_lf`]).
+    pub(crate) fn terminator_lf(&mut self, bytes: &[u8]) -> bool {
+        let first = !self.started;
+        self.started |= !bytes.is_empty();
+        first && bytes.first() == Some(&b'\n')
     }
 
     /// Returns the bytes that are data. A `+` is held back when it starts after a guard

@@ -313,3 +313,18 @@ fn the_lf_of_a_cr_lf_command_end_is_not_prompt_data() {
     assert_eq!(r.send_bytes(b"\n\nz"), "\r\nOK\r\n");
     assert_eq!(upload_packet(&mut r), b"\n\nz");
 }
+
+#[test]
+fn the_lf_of_a_cr_lf_command_end_is_not_stream_data() {
+    // In the same read as the command, in a read of its own, and in a read handed over.
+    let mut r = rig();
+    r.connected(0);
+    assert_eq!(r.send("AT+MFTPSTOR=0,\"t\"\r\nab\n"), "\r\nCONNECT\r\n");
+    assert_eq!(r.send("\n"), "");
+    assert_eq!(stream_data(&mut r), b"<BEGIN>ab\n\n");
+    let mut r = rig();
+    r.connected(0);
+    assert_eq!(r.send_vec("AT+MFTPSTOR=0,\"t\"\r"), "\r\nCONNECT\r\n");
+    assert_eq!(r.send_vec("\n\nxy"), "");
+    assert_eq!(stream_data(&mut r), b"<BEGIN>\nxy");
+}
