@@ -225,11 +225,13 @@ impl Engine {
     /// Bytes to write to the serial line, with the buffers their download data came from:
     /// release those only once the bytes are written (they carry the download's budget).
     pub fn take_batch(&mut self) -> Batch {
+        self.mode.output_taken();
         self.reply.out.take()
     }
 
     /// Bytes to write to the serial line as one plain buffer (for tests and simple callers).
     pub fn take_output(&mut self) -> Vec<u8> {
+        self.mode.output_taken();
         self.reply.out.take().into_vec()
     }
 

@@ -17,6 +17,18 @@ pub(crate) enum Mode {
     Transparent(Transparent),
 }
 
+impl Mode {
+    /// The output that opened a data mode (`>`, `CONNECT`) has left the engine: from now on a
+    /// host may have seen it, so a LF may be data (see [`Prompt::terminator_lf`]).
+    pub(crate) fn output_taken(&mut self) {
+        match self {
+            Mode::Command => {}
+            Mode::Prompt(p) => p.shown = true,
+            Mode::Transparent(t) => t.shown = true,
+        }
+    }
+}
+
 /// How the prompt's data ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PromptEnd {
@@ -78,6 +90,8 @@ pub(crate) struct Prompt {
     overflowed: bool,
     /// Whether any byte has arrived since the command's CR (see [`Prompt::terminator_lf`]).
     started: bool,
+    /// Whether the `>` has left the engine ([`Mode::output_taken`]).
+    shown: bool,
 }
 
 impl Prompt {
@@ -89,15 +103,18 @@ impl Prompt {
             last_rx: now,
             overflowed: false,
             started: false,
+            shown: false,
         }
     }
 
     /// True when `bytes` starts with the LF of a CR LF that ended the command line: the first
-    /// byte after the CR. Hosts end commands with CR LF and write the pair before they can see
+    /// byte after the CR, arriving before the `>` left the engine, so before the host could
+    /// have seen it. Hosts end commands with CR LF and write the pair before they wait for
     /// the `>` (esp-ml307 `SendCommandWithData`, ONEMO-RELATED.md §A.1), and the data their
     /// drivers send after it arrives intact on hardware; that LF is no data, and not echoed.
+    /// A LF sent after the `>` is data (a packet may start with one).
     pub(crate) fn terminator_lf(&mut self, bytes: &[u8]) -> bool {
-        let first = !self.started;
+        let first = !self.started && !self.shown;
         self.started |= !bytes.is_empty();
         first && bytes.first() == Some(&b'\n')
     }
@@ -144,6 +161,8 @@ pub(crate) struct Transparent {
     pub(crate) failed: bool,
     /// Whether any byte has arrived since the command's CR.
     started: bool,
+    /// Whether the `CONNECT` has left the engine ([`Mode::output_taken`]).
+    shown: bool,
 }
 
 impl Transparent {
@@ -154,13 +173,14 @@ impl Transparent {
             held: Vec::new(),
             failed: false,
             started: false,
+            shown: false,
         }
     }
 
-    /// True when `bytes` starts with the LF of the CR LF that ended the command: not data
-    /// (as for a prompt, [`Prompt::terminator_lf`]).
+    /// True when `bytes` starts with the LF of the CR LF that ended the command, sent before
+    /// the `CONNECT` could be seen: not data (as for a prompt, [`Prompt::terminator_lf`]).
     pub(crate) fn terminator_lf(&mut self, bytes: &[u8]) -> bool {
-        let first = !self.started;
+        let first = !self.started && !self.shown;
         self.started |= !bytes.is_empty();
         first && bytes.first() == Some(&b'\n')
     }
