@@ -110,6 +110,12 @@ names! {
     MsslKeyWr = "MSSLKEYWR",
     /// `+MATREADY`: start-up URC.
     MatReady = "MATREADY",
+    /// `AT+MREBOOT[=<n>]`: restart the module (ONEMO-RELATED.md §A.6).
+    Mreboot = "MREBOOT",
+    /// `AT+IPR`: UART rate (V.250 §6.2.10; ONEMO-RELATED.md §A.3).
+    Ipr = "IPR",
+    /// `AT+MLPMCFG`: low-power settings (ONEMO-RELATED.md §A.6).
+    Mlpmcfg = "MLPMCFG",
 }
 
 impl Name {

@@ -19,6 +19,8 @@ mod line;
 mod modes;
 mod output;
 mod reply;
+mod restart;
+mod settings;
 mod table;
 
 pub use action::{
@@ -37,6 +39,7 @@ use ftpmodem_proto::{Profile, Urc};
 use line::LineBuffer;
 use modes::{Mode, PromptEnd};
 use reply::Reply;
+use settings::Settings;
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -57,11 +60,14 @@ pub struct Engine {
     now: Instant,
     /// The last command line run (from its `AT`, at most `max_line` bytes), for `A/`.
     last_line: Option<Vec<u8>>,
+    /// S5, the UART rate, `AT+MLPMCFG`, the saved profile (settings.rs).
+    settings: Settings,
 }
 
 impl Engine {
     /// A module that has just powered up: `+MATREADY` is already in the output.
     pub fn new(cfg: EngineConfig, fs: Sandbox, now: Instant) -> Engine {
+        let line_rate = cfg.line_rate;
         let mut e = Engine {
             now,
             line: LineBuffer::new(cfg.max_line),
@@ -80,8 +86,9 @@ impl Engine {
                 t.reset();
                 t
             },
+            settings: Settings::new(line_rate, None, None),
         };
-        e.reply.urc(&Urc::Ready);
+        e.power_on();
         e
     }
 
@@ -273,6 +280,8 @@ impl Engine {
             now: self.now,
             op: None,
             next_mode: None,
+            settings: &mut self.settings,
+            reboot: false,
         }
     }
 
@@ -294,8 +303,13 @@ impl Engine {
         };
         let mut cx = self.ctx();
         table::command_line(&mut cx, done);
+        let reboot = cx.reboot;
         if let Some(m) = cx.next_mode.take() {
             self.mode = m;
+        }
+        self.settings_changed();
+        if reboot {
+            self.reboot(self.now);
         }
     }
 

@@ -99,4 +99,5 @@ mod data_modes;
 mod garbage;
 mod identity;
 mod network;
+mod reboot;
 mod services;
