@@ -29,20 +29,24 @@ impl Default for ClockConfig {
     }
 }
 
-/// The running clock: at `at` it read `utc` (UTC seconds).
+/// The running clock: at `at` it read `utc` (UTC seconds). `origin` is where the host's clock
+/// put it at start-up, kept for a restart.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Clock {
     at: Instant,
     utc: i64,
     pub(crate) zone: i8,
+    origin: (Instant, i64, i8),
 }
 
 impl Clock {
     pub(crate) fn new(cfg: &ClockConfig, now: Instant) -> Clock {
+        let utc = cfg.utc_at_start.unwrap_or(0);
         Clock {
             at: now,
-            utc: cfg.utc_at_start.unwrap_or(0),
+            utc,
             zone: cfg.zone,
+            origin: (now, utc, cfg.zone),
         }
     }
 
@@ -58,5 +62,11 @@ impl Clock {
         self.at = now;
         self.utc = utc;
         self.zone = zone;
+    }
+
+    /// A restart: the time set with `AT+CCLK` is gone, the host's clock (the network's time)
+    /// and the configured zone are back.
+    pub(crate) fn restart(&mut self) {
+        (self.at, self.utc, self.zone) = self.origin;
     }
 }

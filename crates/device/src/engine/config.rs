@@ -25,6 +25,9 @@ pub struct EngineConfig {
     pub identity: IdentityOverrides,
     /// Where `AT+CCLK?` takes its time from (configuration file `[clock]`).
     pub clock: super::clock::ClockConfig,
+    /// The UART rate of a module fresh from the factory (`--baud`): what `AT+IPR?` reports
+    /// until `AT+IPR` changes it, and what a restart returns to unless `AT&W` saved another.
+    pub line_rate: u32,
 }
 
 /// What the configuration file may set instead of the model profile's identity. `None` keeps
@@ -169,6 +172,7 @@ impl Default for EngineConfig {
             pdp: Vec::new(),
             identity: IdentityOverrides::default(),
             clock: super::clock::ClockConfig::default(),
+            line_rate: ftpmodem_proto::command::IPR_DEFAULT,
         }
     }
 }

@@ -9,6 +9,7 @@ use super::config::EngineConfig;
 use super::contexts::{NetState, PdpTable, SslTable};
 use super::modes::{Mode, Prompt, Transparent};
 use super::reply::Reply;
+use super::settings::Settings;
 use crate::fs::Sandbox;
 use ftpmodem_proto::{ChannelId, FtpOp};
 use std::collections::VecDeque;
@@ -43,6 +44,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) op: Option<FtpOp>,
     /// A data mode the command starts.
     pub(crate) next_mode: Option<Mode>,
+    /// S5, the UART rate, `AT+MLPMCFG`, the saved profile.
+    pub(crate) settings: &'a mut Settings,
+    /// The command asked for a restart (`AT+MREBOOT`): it happens once the line is answered.
+    pub(crate) reboot: bool,
 }
 
 impl Ctx<'_> {

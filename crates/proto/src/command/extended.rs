@@ -27,6 +27,9 @@ pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
         return Err(ParseError::Unknown);
     }
     let rest = &body[name_len..];
+    if let Some(parsed) = super::v25::parse_extended(name, rest) {
+        return parsed;
+    }
     match rest {
         b"=?" => Ok(Command::Test(name)),
         b"?" => match name {
@@ -179,6 +182,8 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
         | Name::MfSinfo
         | Name::MftpUrc
         | Name::MatReady => return Err(ParseError::Param),
+        // Parsed in `v25.rs` before this point.
+        Name::Mreboot | Name::Ipr | Name::Mlpmcfg => return Err(ParseError::Param),
     };
     a.end()?;
     Ok(cmd)
@@ -269,6 +274,16 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
     let id = |c: crate::types::ChannelId| int(c.get());
     match cmd {
         Command::At | Command::Echo(_) | Command::Identify | Command::FactoryDefaults => {}
+        // Written by `v25.rs`.
+        Command::Verbose(_)
+        | Command::Quiet(_)
+        | Command::ResetProfile
+        | Command::SaveProfile
+        | Command::SRegRead(_)
+        | Command::SRegSet(..)
+        | Command::Reboot(_)
+        | Command::Ipr(_)
+        | Command::Mlpmcfg(_) => {}
         Command::Test(n) => simple(out, *n, b"=?"),
         Command::Read(n) => simple(out, *n, b"?"),
         Command::Cgmi => simple(out, Name::Cgmi, b""),

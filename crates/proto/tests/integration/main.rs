@@ -10,3 +10,4 @@ mod strategy;
 mod bad_lines;
 mod manual_vectors;
 mod roundtrip;
+mod v25_vectors;

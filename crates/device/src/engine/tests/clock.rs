@@ -100,3 +100,17 @@ fn years_and_zones_the_model_refuses_are_cme_50_and_change_nothing() {
         );
     }
 }
+
+#[test]
+fn a_restart_brings_back_the_host_clock_and_zone() {
+    let mut r = rig_at(Model::Ml307r, Some(START), 32);
+    assert_eq!(r.send("AT+CCLK=\"30/01/01,00:00:00-08\"\r"), "\r\nOK\r\n");
+    r.t += Duration::from_secs(60);
+    r.e.reboot(r.t);
+    r.out();
+    r.send("ATE0\r");
+    assert_eq!(
+        cclk(&mut r),
+        "\r\n+CCLK: \"26/12/02,11:51:09+32\"\r\n\r\nOK\r\n"
+    );
+}

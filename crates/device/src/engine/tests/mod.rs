@@ -100,4 +100,5 @@ mod data_modes;
 mod garbage;
 mod identity;
 mod network;
+mod reboot;
 mod services;
