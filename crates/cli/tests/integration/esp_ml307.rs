@@ -15,7 +15,9 @@
 //!
 //! After the bring-up the same driver state runs an FTP session against vsftpd (connect, an
 //! upload through the `>` prompt as the driver sends data, a download), then the flight-mode
-//! round esp-ml307 does around sleep (`AT+CFUN=4`, `AT+CFUN=1`, bring-up again).
+//! round esp-ml307 does around sleep (`AT+CFUN=4`, `AT+CFUN=1`, bring-up again), then its
+//! reboot (`AT+MREBOOT=0`: `OK`, `REBOOTING`, `+MATREADY`, the network marked down, the
+//! whole bring-up again, `AT+IPR` included), each followed by an FTP session.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
@@ -114,8 +116,10 @@ struct Driver {
     urcs_seen: usize,
     /// Lines the driver's parser would misread or fail on.
     hazards: Vec<String>,
-    /// Both directions, for the failure messages and the README's session.
+    /// Both directions, for the failure messages.
     transcript: Vec<u8>,
+    /// What the module sent, only.
+    received: Vec<u8>,
     rate: u32,
 }
 
@@ -153,6 +157,7 @@ impl Driver {
             urcs_seen: 0,
             hazards: Vec::new(),
             transcript: Vec::new(),
+            received: Vec::new(),
             rate: 115_200,
         }
     }
@@ -173,6 +178,7 @@ impl Driver {
                 Ok(n) if n > 0 => {
                     self.rx.extend_from_slice(&buf[..n]);
                     self.transcript.extend_from_slice(&buf[..n]);
+                    self.received.extend_from_slice(&buf[..n]);
                     while self.parse_response() {}
                     return true;
                 }
@@ -605,7 +611,9 @@ fn config() -> String {
 
 /// The bring-up of esp-ml307 and the on-demand queries, with the values checked.
 fn bring_up(d: &mut Driver) {
-    let revision = d.detect(115_200);
+    // 921600: the rate the xiaozhi-esp32 boards ask for (§A.3 E-rd), so `AT+IPR` follows
+    // the autobaud, which finds the module at its power-on 115200.
+    let revision = d.detect(921_600);
     assert_eq!(revision, "ML307R-DC-MBRH0S00");
     d.wait_for_network_ready(Duration::from_secs(10))
         .unwrap_or_else(|e| panic!("{e}: {}", d.shown()));
@@ -682,7 +690,7 @@ fn ftp_round(d: &mut Driver, server: &Vsftpd, dir: &Path, name: &str, body: &[u8
 }
 
 #[test]
-fn esp_ml307_brings_the_module_up_runs_ftp_and_survives_flight_mode() {
+fn esp_ml307_brings_the_module_up_runs_ftp_and_survives_flight_mode_and_reboot() {
     let server = Vsftpd::start(VsftpdOptions::plain()).unwrap();
     let ftp_dir = server.fresh_user_dir().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -717,6 +725,32 @@ fn esp_ml307_brings_the_module_up_runs_ftp_and_survives_flight_mode() {
         .unwrap_or_else(|e| panic!("{e}: {}", d.shown()));
     assert!(d.modem.network_ready);
     ftp_round(&mut d, &server, &ftp_dir, "second", b"after flight mode");
+
+    // Reboot (Ml307AtModem::Reboot) with the session open: `OK`, `REBOOTING`, `+MATREADY`,
+    // on which the driver marks the network down; then the application brings it up again.
+    let changes = d.modem.state_changes.len();
+    let from = d.received.len();
+    d.skip_urcs();
+    assert!(d.cmd("AT+MREBOOT=0"), "{}", d.shown());
+    assert_eq!(d.wait_urc("MATREADY"), vec![]);
+    assert_eq!(d.response, "REBOOTING", "the bare line before +MATREADY");
+    let after = String::from_utf8_lossy(&d.received[from..]).into_owned();
+    let at = |s: &str| {
+        after
+            .find(s)
+            .unwrap_or_else(|| panic!("no {s:?} in {after:?}"))
+    };
+    assert!(
+        at("\r\nOK\r\n") < at("\r\nREBOOTING\r\n")
+            && at("\r\nREBOOTING\r\n") < at("\r\n+MATREADY\r\n"),
+        "{after:?}"
+    );
+    assert!(!d.modem.network_ready);
+    assert_eq!(d.modem.state_changes[changes..], [false]);
+    assert_eq!(d.modem.matready, 2, "power-up and reboot");
+    bring_up(&mut d);
+    assert_eq!(d.modem.state_changes[changes..], [false, true]);
+    ftp_round(&mut d, &server, &ftp_dir, "third", b"after the reboot");
     assert!(d.cmd("AT+MFTPDISC=0"));
     assert_eq!(d.wait_urc("MFTPDISC"), vec![Arg::Int(0), Arg::Int(0)]);
 
