@@ -1,36 +1,17 @@
-//! A real driver's bring-up: esp-ml307 (78/esp-ml307, the ESP32 driver of xiaozhi-esp32)
-//! against `ftpmodem serve --pty LINK --model ML307R`, over the real PTY.
-//!
-//! The driver is re-implemented here from its source, as faithfully as a test can (see
-//! ONEMO-RELATED.md §A.1 and §A.4, tags E-uart, E-at, E-ml): what it sends, in its order, with
-//! its time-outs and retry cadence, and how it parses what comes back. Its parser takes a line
-//! as final only when it is exactly `OK`, `ERROR` or `+CME ERROR: <n>`; splits every `+XXX:`
-//! line at `": "` and then at every comma, without honouring quotes; turns a digit-only field
-//! shorter than 10 characters into an integer and a field holding a `.` into a double
-//! (`std::stod`, which throws when nothing of it is a number); stores any other bare line as
-//! "the response"; and takes a `>` as the first byte while a command waits as the data prompt.
-//! Where the module's output would make that parser misread a line or fail (a split quoted
-//! field, an empty field it reads with `front()`, a `.` field `stod` cannot read), the line is
-//! recorded as a hazard and the test fails on it.
-//!
-//! After the bring-up the same driver state runs an FTP session against vsftpd (connect, an
-//! upload through the `>` prompt as the driver sends data, a download), then the flight-mode
-//! round esp-ml307 does around sleep (`AT+CFUN=4`, `AT+CFUN=1`, bring-up again), then its
-//! reboot (`AT+MREBOOT=0`: `OK`, `REBOOTING`, `+MATREADY`, the network marked down, the
-//! whole bring-up again, `AT+IPR` included), each followed by an FTP session.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! esp-ml307's `AtUart`, `AtModem` and `Ml307AtModem` (78/esp-ml307 `src/at_uart.cc`,
+//! `src/at_modem.cc`, `src/ml307/ml307_at_modem.cc`; ONEMO-RELATED.md §A.1, §A.4) as a test
+//! harness: the commands in the driver's order with its time-outs and retry cadence, and its
+//! parser. The receive task of the firmware runs whenever this harness waits (`receive`), so
+//! bytes are parsed in the order and at the moments the driver would see them.
 
-use ftpmodem_testsrv::{FtpServer, Vsftpd, VsftpdOptions};
 use nix::sys::termios::{self, BaudRate, SetArg};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// How long the test waits for the server to start, for an FTP result, for a URC.
-const TIMEOUT: Duration = Duration::from_secs(20);
+pub(super) const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// E-uart `DetectBaudRate`: the rates, in the driver's order.
 const BAUD_RATES: [(u32, BaudRate); 8] = [
@@ -49,7 +30,7 @@ const DEFAULT_TIMEOUT_MS: u64 = 1000;
 
 /// One field as E-uart `ParseResponse` types it (`AtArgumentValue`).
 #[derive(Debug, Clone, PartialEq)]
-enum Arg {
+pub(super) enum Arg {
     Str(String),
     Int(i64),
     Double(f64),
@@ -57,14 +38,14 @@ enum Arg {
 
 impl Arg {
     /// `int_value`: 0 unless the field became an integer.
-    fn int(&self) -> i64 {
+    pub(super) fn int(&self) -> i64 {
         match self {
             Arg::Int(n) => *n,
             _ => 0,
         }
     }
     /// `string_value`: the text of a string or an integer field, empty for a double.
-    fn string(&self) -> String {
+    pub(super) fn string(&self) -> String {
         match self {
             Arg::Str(s) => s.clone(),
             Arg::Int(n) => n.to_string(),
@@ -75,52 +56,52 @@ impl Arg {
 
 /// `CeregState` of E-at.
 #[derive(Debug, Default, Clone, PartialEq)]
-struct Cereg {
-    stat: i64,
-    tac: String,
-    ci: String,
-    act: i64,
+pub(super) struct Cereg {
+    pub(super) stat: i64,
+    pub(super) tac: String,
+    pub(super) ci: String,
+    pub(super) act: i64,
 }
 
 /// What `AtModem` and `Ml307AtModem` keep from URCs (E-at, E-ml `HandleUrc`).
 #[derive(Debug, Default)]
-struct Modem {
-    imei: String,
-    iccid: String,
-    carrier: String,
-    csq: i64,
-    cereg: Cereg,
-    pin_ready: bool,
-    network_ready: bool,
+pub(super) struct Modem {
+    pub(super) imei: String,
+    pub(super) iccid: String,
+    pub(super) carrier: String,
+    pub(super) csq: i64,
+    pub(super) cereg: Cereg,
+    pub(super) pin_ready: bool,
+    pub(super) network_ready: bool,
     /// `AT_EVENT_NETWORK_READY` / `AT_EVENT_NETWORK_ERROR` of the modem's event group.
-    ready_event: bool,
-    error_event: bool,
+    pub(super) ready_event: bool,
+    pub(super) error_event: bool,
     /// Every call of `on_network_state_changed_`, in order.
-    state_changes: Vec<bool>,
+    pub(super) state_changes: Vec<bool>,
     /// `+MATREADY` lines seen.
-    matready: usize,
+    pub(super) matready: usize,
 }
 
 /// The driver: E-uart's receive buffer and command state, and the modem above it.
-struct Driver {
-    tty: File,
-    rx: Vec<u8>,
-    wait_for_response: bool,
-    done: bool,
-    error: bool,
-    cme_error_code: i64,
-    response: String,
-    modem: Modem,
+pub(super) struct Driver {
+    pub(super) tty: File,
+    pub(super) rx: Vec<u8>,
+    pub(super) wait_for_response: bool,
+    pub(super) done: bool,
+    pub(super) error: bool,
+    pub(super) cme_error_code: i64,
+    pub(super) response: String,
+    pub(super) modem: Modem,
     /// Every `+` line as (command, arguments), for the test to wait on.
-    urcs: Vec<(String, Vec<Arg>)>,
-    urcs_seen: usize,
+    pub(super) urcs: Vec<(String, Vec<Arg>)>,
+    pub(super) urcs_seen: usize,
     /// Lines the driver's parser would misread or fail on.
-    hazards: Vec<String>,
+    pub(super) hazards: Vec<String>,
     /// Both directions, for the failure messages.
-    transcript: Vec<u8>,
+    pub(super) transcript: Vec<u8>,
     /// What the module sent, only.
-    received: Vec<u8>,
-    rate: u32,
+    pub(super) received: Vec<u8>,
+    pub(super) rate: u32,
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -137,7 +118,7 @@ fn stod(s: &str) -> Option<f64> {
 }
 
 impl Driver {
-    fn open(link: &Path) -> Driver {
+    pub(super) fn open(link: &Path) -> Driver {
         let tty = OpenOptions::new()
             .read(true)
             .write(true)
@@ -163,7 +144,7 @@ impl Driver {
     }
 
     /// `uart_set_baudrate`: the PTY's termios speed, as the UART's.
-    fn set_baud(&mut self, rate: BaudRate) {
+    pub(super) fn set_baud(&mut self, rate: BaudRate) {
         let mut t = termios::tcgetattr(&self.tty).unwrap();
         termios::cfsetspeed(&mut t, rate).unwrap();
         termios::tcsetattr(&self.tty, SetArg::TCSANOW, &t).unwrap();
@@ -171,7 +152,7 @@ impl Driver {
 
     /// The receive task: waits for bytes until `deadline` (not past it), appends what came and
     /// parses every complete line (`while (ParseResponse()) {}`). False when nothing came.
-    fn receive(&mut self, deadline: Instant) -> bool {
+    pub(super) fn receive(&mut self, deadline: Instant) -> bool {
         let mut buf = [0u8; 4096];
         loop {
             match self.tty.read(&mut buf) {
@@ -198,12 +179,12 @@ impl Driver {
     }
 
     /// Parses what has arrived without waiting.
-    fn drain(&mut self) {
+    pub(super) fn drain(&mut self) {
         self.receive(Instant::now());
     }
 
     /// Lets `ms` pass as the driver's `vTaskDelay` does, the receive task parsing meanwhile.
-    fn delay(&mut self, ms: u64) {
+    pub(super) fn delay(&mut self, ms: u64) {
         let until = Instant::now() + Duration::from_millis(ms);
         while Instant::now() < until {
             self.receive(until);
@@ -211,7 +192,7 @@ impl Driver {
     }
 
     /// E-uart `ParseResponse`, one step.
-    fn parse_response(&mut self) -> bool {
+    pub(super) fn parse_response(&mut self) -> bool {
         if self.wait_for_response && self.rx.first() == Some(&b'>') {
             self.rx.remove(0);
             self.done = true;
@@ -247,7 +228,7 @@ impl Driver {
     }
 
     /// The `std::getline(iss, item, ',')` loop: every comma splits, quotes do not protect.
-    fn split(&mut self, line: &str, values: &str) -> Vec<Arg> {
+    pub(super) fn split(&mut self, line: &str, values: &str) -> Vec<Arg> {
         let mut items: Vec<&str> = values.split(',').collect();
         if items.last() == Some(&"") {
             items.pop(); // getline yields no empty item after a final comma (nor for "").
@@ -288,7 +269,7 @@ impl Driver {
     }
 
     /// E-uart `HandleUrc`, then E-at and E-ml `HandleUrc`.
-    fn handle_urc(&mut self, command: &str, args: Vec<Arg>) {
+    pub(super) fn handle_urc(&mut self, command: &str, args: Vec<Arg>) {
         self.urcs.push((command.to_string(), args.clone()));
         if command == "CME ERROR" {
             self.cme_error_code = args.first().map_or(0, Arg::int);
@@ -345,7 +326,7 @@ impl Driver {
         }
     }
 
-    fn write(&mut self, bytes: &[u8]) {
+    pub(super) fn write(&mut self, bytes: &[u8]) {
         self.transcript.extend_from_slice(bytes);
         let mut left = bytes;
         let deadline = Instant::now() + TIMEOUT;
@@ -364,7 +345,7 @@ impl Driver {
     }
 
     /// Waits for `COMMAND_DONE` or `COMMAND_ERROR` up to `timeout_ms`; true on done.
-    fn wait_done(&mut self, timeout_ms: u64) -> bool {
+    pub(super) fn wait_done(&mut self, timeout_ms: u64) -> bool {
         let deadline = Instant::now() + Duration::from_millis(timeout_ms);
         while !(self.done || self.error) && self.receive(deadline) {}
         let done = self.done;
@@ -374,7 +355,12 @@ impl Driver {
     }
 
     /// E-uart `SendCommandWithData`.
-    fn send_command_with_data(&mut self, command: &str, timeout_ms: u64, data: &[u8]) -> bool {
+    pub(super) fn send_command_with_data(
+        &mut self,
+        command: &str,
+        timeout_ms: u64,
+        data: &[u8],
+    ) -> bool {
         // The receive task has parsed whatever came before the command.
         self.drain();
         self.done = false;
@@ -399,16 +385,16 @@ impl Driver {
     }
 
     /// E-uart `SendCommand`.
-    fn send_command(&mut self, command: &str, timeout_ms: u64) -> bool {
+    pub(super) fn send_command(&mut self, command: &str, timeout_ms: u64) -> bool {
         self.send_command_with_data(command, timeout_ms, &[])
     }
 
-    fn cmd(&mut self, command: &str) -> bool {
+    pub(super) fn cmd(&mut self, command: &str) -> bool {
         self.send_command(command, DEFAULT_TIMEOUT_MS)
     }
 
     /// E-uart `DetectBaudRate`: `AT` at each rate with a 20 ms window, rounds 1 s apart.
-    fn detect_baud_rate(&mut self, timeout: Duration) -> bool {
+    pub(super) fn detect_baud_rate(&mut self, timeout: Duration) -> bool {
         let start = Instant::now();
         loop {
             for (rate, b) in BAUD_RATES {
@@ -426,7 +412,7 @@ impl Driver {
     }
 
     /// E-uart `SetBaudRate`.
-    fn set_baud_rate(&mut self, new_rate: u32, timeout: Duration) -> bool {
+    pub(super) fn set_baud_rate(&mut self, new_rate: u32, timeout: Duration) -> bool {
         if !self.detect_baud_rate(timeout) {
             return false;
         }
@@ -444,7 +430,7 @@ impl Driver {
 
     /// E-at `Detect` as ONEMO-RELATED.md §A.2 gives it (`AT+CGMR`, 3 s), then the
     /// `Ml307AtModem` constructor (`ResetConnections`: `AT+MHTTPDEL=0..3`, errors ignored).
-    fn detect(&mut self, baud: u32) -> String {
+    pub(super) fn detect(&mut self, baud: u32) -> String {
         assert!(
             self.set_baud_rate(baud, Duration::from_secs(10)),
             "baud rate detection failed: {}",
@@ -463,7 +449,7 @@ impl Driver {
     }
 
     /// E-at `WaitForNetworkReady`, then the `Ml307AtModem` wait for an address.
-    fn wait_for_network_ready(&mut self, timeout: Duration) -> Result<(), &'static str> {
+    pub(super) fn wait_for_network_ready(&mut self, timeout: Duration) -> Result<(), &'static str> {
         self.modem.network_ready = false;
         self.modem.cereg = Cereg::default();
         self.modem.ready_event = false;
@@ -516,7 +502,7 @@ impl Driver {
     }
 
     /// `SetFlightMode` of E-at (the DTR pin has no PTY counterpart).
-    fn set_flight_mode(&mut self, enable: bool) -> bool {
+    pub(super) fn set_flight_mode(&mut self, enable: bool) -> bool {
         if enable {
             let ok = self.cmd("AT+CFUN=4");
             self.modem.network_ready = false;
@@ -527,7 +513,7 @@ impl Driver {
     }
 
     /// The next `+<name>:` line not yet taken, waiting for it.
-    fn wait_urc(&mut self, name: &str) -> Vec<Arg> {
+    pub(super) fn wait_urc(&mut self, name: &str) -> Vec<Arg> {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(i) = self.urcs[self.urcs_seen..]
@@ -547,214 +533,11 @@ impl Driver {
     }
 
     /// Marks every `+` line so far as taken.
-    fn skip_urcs(&mut self) {
+    pub(super) fn skip_urcs(&mut self) {
         self.urcs_seen = self.urcs.len();
     }
 
-    fn shown(&self) -> String {
+    pub(super) fn shown(&self) -> String {
         String::from_utf8_lossy(&self.transcript).into_owned()
     }
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `ftpmodem serve --pty LINK --model ML307R` with a configuration file, once it announced
-/// the link.
-fn serve(dir: &Path, config: &str) -> (Server, std::path::PathBuf) {
-    let link = dir.join("ttyML307");
-    let cfg = dir.join("module.toml");
-    std::fs::write(&cfg, config).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
-        .args(["serve", "--model", "ML307R", "--pty"])
-        .arg(&link)
-        .arg("--fs-root")
-        .arg(dir.join("fs"))
-        .arg("--config")
-        .arg(&cfg)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 256];
-    while !seen.contains(&b'\n') {
-        let n = err.read(&mut buf).unwrap();
-        assert!(n > 0, "server exited: {}", String::from_utf8_lossy(&seen));
-        seen.extend_from_slice(&buf[..n]);
-    }
-    assert!(link.exists(), "{}", String::from_utf8_lossy(&seen));
-    // Keep draining stderr so the server never blocks on it.
-    std::thread::spawn(move || while matches!(err.read(&mut buf), Ok(n) if n > 0) {});
-    (Server(child), link)
-}
-
-const IMEI: &str = "490154203237518";
-const ICCID: &str = "89860012345678901238";
-const OPERATOR: &str = "CMCC TEST";
-const ADDRESS: &str = "10.64.1.7";
-
-fn config() -> String {
-    format!(
-        "[identity]\nimei = \"{IMEI}\"\niccid = \"{ICCID}\"\noperator = \"{OPERATOR}\"\n\
-         rssi = 17\naddress = \"{ADDRESS}\"\n"
-    )
-}
-
-/// The bring-up of esp-ml307 and the on-demand queries, with the values checked.
-fn bring_up(d: &mut Driver) {
-    // 921600: the rate the xiaozhi-esp32 boards ask for (§A.3 E-rd), so `AT+IPR` follows
-    // the autobaud, which finds the module at its power-on 115200.
-    let revision = d.detect(921_600);
-    assert_eq!(revision, "ML307R-DC-MBRH0S00");
-    d.wait_for_network_ready(Duration::from_secs(10))
-        .unwrap_or_else(|e| panic!("{e}: {}", d.shown()));
-    assert!(d.modem.network_ready && d.modem.pin_ready);
-    assert_eq!(
-        d.modem.cereg,
-        Cereg {
-            stat: 1,
-            tac: "5A1F".into(),
-            ci: "0C8E2A01".into(),
-            act: 7
-        }
-    );
-    // GetImei, GetIccid (both commands: E-at's AT+ICCID, the ML307 variant's AT+MCCID),
-    // GetCarrierName, GetCsq (100 ms, §A.4), GetRegistrationState.
-    assert!(d.cmd("AT+CGSN=1"));
-    assert_eq!(d.modem.imei, IMEI);
-    assert!(d.cmd("AT+ICCID"));
-    assert_eq!(d.modem.iccid, ICCID);
-    d.modem.iccid.clear();
-    assert!(d.cmd("AT+MCCID"));
-    assert_eq!(d.modem.iccid, ICCID);
-    assert!(d.cmd("AT+COPS?"));
-    assert_eq!(d.modem.carrier, OPERATOR);
-    d.send_command("AT+CSQ", 100);
-    assert!(d.cmd("AT+CEREG?"));
-    assert_eq!(d.modem.csq, 17, "the CSQ line is parsed by now");
-    assert_eq!(d.modem.cereg.stat, 1);
-    let mipcall = d
-        .urcs
-        .iter()
-        .rev()
-        .find(|(c, _)| c == "MIPCALL")
-        .map(|(_, a)| a.clone())
-        .unwrap();
-    assert_eq!(
-        mipcall,
-        vec![Arg::Int(1), Arg::Int(1), Arg::Str(ADDRESS.into())]
-    );
-}
-
-/// Connect, upload through the `>` prompt as `SendCommandWithData` sends data, download.
-fn ftp_round(d: &mut Driver, server: &Vsftpd, dir: &Path, name: &str, body: &[u8]) {
-    d.skip_urcs();
-    let conn = format!(
-        "AT+MFTPCONN=0,\"{}\",\"uftp\",\"12341\",{}",
-        server.host(),
-        server.port()
-    );
-    assert!(d.cmd(&conn), "{}", d.shown());
-    assert_eq!(d.wait_urc("MFTPCONN"), vec![Arg::Int(0), Arg::Int(0)]);
-    assert!(d.cmd(&format!("AT+MFTPCWD=0,\"{}\"", dir.display())));
-    assert_eq!(d.wait_urc("MFTPCWD"), vec![Arg::Int(0), Arg::Int(0)]);
-    let stor = format!("AT+MFTPSTOR=0,\"{name}\",1,{}", body.len());
-    assert!(d.send_command_with_data(&stor, 5000, body), "{}", d.shown());
-    let len = i64::try_from(body.len()).unwrap();
-    assert_eq!(
-        d.wait_urc("MFTPSTOR"),
-        vec![Arg::Int(0), Arg::Int(0), Arg::Int(len)]
-    );
-    assert_eq!(std::fs::read(dir.join(name)).unwrap(), body);
-    assert!(d.cmd(&format!("AT+MFTPRETR=0,\"{name}\"")));
-    let text = String::from_utf8(body.to_vec()).unwrap();
-    assert_eq!(
-        d.wait_urc("MFTPRETR"),
-        vec![
-            Arg::Int(0),
-            Arg::Int(0),
-            Arg::Int(len),
-            Arg::Int(len),
-            Arg::Str(text)
-        ]
-    );
-}
-
-#[test]
-fn esp_ml307_brings_the_module_up_runs_ftp_and_survives_flight_mode_and_reboot() {
-    let server = Vsftpd::start(VsftpdOptions::plain()).unwrap();
-    let ftp_dir = server.fresh_user_dir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (_serve, link) = serve(dir.path(), &config());
-    let mut d = Driver::open(&link);
-
-    bring_up(&mut d);
-    ftp_round(&mut d, &server, &ftp_dir, "first", b"esp-ml307 upload one");
-
-    // Sleep: flight mode drops the registration (+CEREG: 0), the context and the session.
-    d.skip_urcs();
-    assert!(d.set_flight_mode(true), "{}", d.shown());
-    assert_eq!(
-        d.wait_urc("MFTPURC"),
-        vec![Arg::Int(0), Arg::Str("conn".into()), Arg::Int(0)]
-    );
-    assert_eq!(d.modem.cereg.stat, 0);
-    assert!(!d.modem.network_ready);
-    assert_eq!(d.modem.state_changes, [true, false]);
-    // While the radio is off no context is active: the driver's wait for an address would
-    // find none.
-    let before = d.urcs.len();
-    assert!(d.cmd("AT+MIPCALL?"));
-    assert!(
-        !d.urcs[before..].iter().any(|(c, _)| c == "MIPCALL"),
-        "{}",
-        d.shown()
-    );
-    // Wake-up: back to full functionality, then the same bring-up and session again.
-    assert!(d.set_flight_mode(false), "{}", d.shown());
-    d.wait_for_network_ready(Duration::from_secs(10))
-        .unwrap_or_else(|e| panic!("{e}: {}", d.shown()));
-    assert!(d.modem.network_ready);
-    ftp_round(&mut d, &server, &ftp_dir, "second", b"after flight mode");
-
-    // Reboot (Ml307AtModem::Reboot) with the session open: `OK`, `REBOOTING`, `+MATREADY`,
-    // on which the driver marks the network down; then the application brings it up again.
-    let changes = d.modem.state_changes.len();
-    let from = d.received.len();
-    d.skip_urcs();
-    assert!(d.cmd("AT+MREBOOT=0"), "{}", d.shown());
-    assert_eq!(d.wait_urc("MATREADY"), vec![]);
-    assert_eq!(d.response, "REBOOTING", "the bare line before +MATREADY");
-    let after = String::from_utf8_lossy(&d.received[from..]).into_owned();
-    let at = |s: &str| {
-        after
-            .find(s)
-            .unwrap_or_else(|| panic!("no {s:?} in {after:?}"))
-    };
-    assert!(
-        at("\r\nOK\r\n") < at("\r\nREBOOTING\r\n")
-            && at("\r\nREBOOTING\r\n") < at("\r\n+MATREADY\r\n"),
-        "{after:?}"
-    );
-    assert!(!d.modem.network_ready);
-    assert_eq!(d.modem.state_changes[changes..], [false]);
-    assert_eq!(d.modem.matready, 2, "power-up and reboot");
-    bring_up(&mut d);
-    assert_eq!(d.modem.state_changes[changes..], [false, true]);
-    ftp_round(&mut d, &server, &ftp_dir, "third", b"after the reboot");
-    assert!(d.cmd("AT+MFTPDISC=0"));
-    assert_eq!(d.wait_urc("MFTPDISC"), vec![Arg::Int(0), Arg::Int(0)]);
-
-    assert!(d.hazards.is_empty(), "{:#?}\n{}", d.hazards, d.shown());
-    // The whole session, for `--nocapture` (the README's bring-up is taken from it).
-    eprintln!("{}", d.shown());
 }
