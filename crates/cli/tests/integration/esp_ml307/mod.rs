@@ -228,6 +228,6 @@ fn esp_ml307_brings_the_module_up_runs_ftp_and_survives_flight_mode_and_reboot()
     assert_eq!(d.wait_urc("MFTPDISC"), vec![Arg::Int(0), Arg::Int(0)]);
 
     assert!(d.hazards.is_empty(), "{:#?}\n{}", d.hazards, d.shown());
-    // The whole session, for `--nocapture` (the README's bring-up is taken from it).
+    // The whole session, both directions, for `--nocapture`.
     eprintln!("{}", d.shown());
 }
