@@ -12,10 +12,14 @@
 //! active = false
 //! [ftp]
 //! epsv = true                 # false: PASV instead of EPSV on IPv4
+//! [identity]
+//! imei = "864123170123454"    # any identity value of the model profile, checked at start
+//! [clock]
+//! zone = 32                   # AT+CCLK? zone in quarter hours
 //! ```
 
 use anyhow::{Context, Result};
-use ftpmodem_device::engine::PdpBinding;
+use ftpmodem_device::engine::{ClockConfig, IdentityOverrides, PdpBinding};
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -45,6 +49,48 @@ pub struct FileConfig {
     /// FTP client behaviour.
     #[serde(default)]
     pub ftp: FtpConfig,
+    /// Identity values that replace the model profile's.
+    #[serde(default)]
+    pub identity: IdentityConfig,
+    /// The module's real-time clock.
+    #[serde(default)]
+    pub clock: ClockFileConfig,
+}
+
+/// `[identity]`: each key replaces the model profile's value; none is required.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// `AT+CGMI`, `ATI`'s first line.
+    pub manufacturer: Option<String>,
+    /// `AT+CGMR`, `ATI`'s last line.
+    pub revision: Option<String>,
+    /// `AT+CGSN`, `AT+GSN`: 15 digits, Luhn check digit last.
+    pub imei: Option<String>,
+    /// `AT+CIMI`: 6-15 digits.
+    pub imsi: Option<String>,
+    /// `AT+MCCID`, `AT+ICCID`: 19-20 digits.
+    pub iccid: Option<String>,
+    /// `AT+COPS?` operator name.
+    pub operator: Option<String>,
+    /// `AT+CSQ` rssi: 0-31 or 99.
+    pub rssi: Option<u8>,
+    /// `AT+CSQ` ber: 0-7 or 99.
+    pub ber: Option<u8>,
+    /// `AT+CESQ` rsrq: 0-34 or 255.
+    pub rsrq: Option<u8>,
+    /// `AT+CESQ` rsrp: 0-97 or 255.
+    pub rsrp: Option<u8>,
+    /// Address of an active context without a `[[pdp]] bind` (`+MIPCALL`, `+CGPADDR`).
+    pub address: Option<IpAddr>,
+}
+
+/// `[clock]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockFileConfig {
+    /// Zone of `AT+CCLK?` in quarter hours, -96..=96 (default 32, UTC+8).
+    pub zone: Option<i8>,
 }
 
 /// `[ftp]`.
@@ -88,6 +134,16 @@ impl FileConfig {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let cfg: FileConfig =
             toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        cfg.identity()
+            .check()
+            .with_context(|| format!("{}: [identity]", path.display()))?;
+        if let Some(z) = cfg.clock.zone {
+            anyhow::ensure!(
+                z.unsigned_abs() <= 96,
+                "{}: [clock] zone {z} is not in -96..96 (quarter hours)",
+                path.display()
+            );
+        }
         for p in &cfg.pdp {
             anyhow::ensure!(
                 (1..=15).contains(&p.cid),
@@ -97,6 +153,32 @@ impl FileConfig {
             );
         }
         Ok(cfg)
+    }
+
+    /// The engine's identity overrides.
+    pub fn identity(&self) -> IdentityOverrides {
+        let i = &self.identity;
+        IdentityOverrides {
+            manufacturer: i.manufacturer.clone(),
+            revision: i.revision.clone(),
+            imei: i.imei.clone(),
+            imsi: i.imsi.clone(),
+            iccid: i.iccid.clone(),
+            operator: i.operator.clone(),
+            rssi: i.rssi,
+            ber: i.ber,
+            rsrq: i.rsrq,
+            rsrp: i.rsrp,
+            address: i.address,
+        }
+    }
+
+    /// The engine's clock: the host's UTC time at `utc_now`, in the configured zone.
+    pub fn clock(&self, utc_now: i64) -> ClockConfig {
+        ClockConfig {
+            utc_at_start: Some(utc_now),
+            zone: self.clock.zone.unwrap_or(ClockConfig::default().zone),
+        }
     }
 
     /// The engine's view of the bindings.
@@ -133,15 +215,40 @@ mod tests {
         assert_eq!((p.apn.as_str(), p.active), ("", false), "[[pdp]] defaults");
         // Every key appears as `key = ` (serde refuses unknown ones, so nothing extra slips in).
         let text = std::fs::read_to_string(&path).unwrap();
+        // [identity]: defaults depend on the model, so the file shows the ML307R's as
+        // examples; they must pass the start-up check.
+        let id = c.identity();
+        assert_eq!(id.check(), Ok(()));
+        assert_eq!(id.imei.as_deref(), Some("864123170123454"));
+        assert_eq!(c.clock.zone, Some(ClockConfig::default().zone));
         for key in [
-            "model", "root", "capacity", "epsv", "cid", "bind", "apn", "active",
+            "model",
+            "root",
+            "capacity",
+            "epsv",
+            "cid",
+            "bind",
+            "apn",
+            "active",
+            "manufacturer",
+            "revision",
+            "imei",
+            "imsi",
+            "iccid",
+            "operator",
+            "rssi",
+            "ber",
+            "rsrq",
+            "rsrp",
+            "address",
+            "zone",
         ] {
             assert!(
                 text.lines().any(|l| l.starts_with(&format!("{key} = "))),
                 "{key} missing"
             );
         }
-        for table in ["[fs]", "[ftp]", "[[pdp]]"] {
+        for table in ["[fs]", "[ftp]", "[[pdp]]", "[identity]", "[clock]"] {
             assert!(text.lines().any(|l| l == table), "{table} missing");
         }
         let readme =
@@ -175,5 +282,37 @@ mod tests {
             .contains("not in 1-15"));
         std::fs::write(&p, "colour = 1\n").unwrap();
         assert!(FileConfig::load(&p).is_err());
+    }
+
+    #[test]
+    fn identity_and_clock_are_checked_with_the_key_and_the_reason() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let p = dir.path().join("m.toml");
+        let err = |text: &str| {
+            std::fs::write(&p, text).unwrap();
+            format!("{:#}", FileConfig::load(&p).unwrap_err())
+        };
+        let e = err("[identity]\nimei = \"864123170123455\"\n");
+        assert!(
+            e.contains("[identity]") && e.contains("imei") && e.contains("Luhn"),
+            "{e}"
+        );
+        let e = err("[identity]\noperator = \"A,B\"\n");
+        assert!(e.contains("operator") && e.contains("comma"), "{e}");
+        let e = err("[identity]\nrssi = 40\n");
+        assert!(e.contains("rssi 40"), "{e}");
+        let e = err("[identity]\naddress = \"10.0.0\"\n");
+        assert!(e.contains("address"), "{e}");
+        let e = err("[clock]\nzone = 97\n");
+        assert!(e.contains("zone 97"), "{e}");
+        std::fs::write(
+            &p,
+            "[identity]\nimsi = \"001010000000001\"\n[clock]\nzone = -20\n",
+        )
+        .unwrap();
+        let c = FileConfig::load(&p).unwrap();
+        assert_eq!(c.identity().imsi.as_deref(), Some("001010000000001"));
+        assert_eq!(c.clock(7).utc_at_start, Some(7));
+        assert_eq!(c.clock(7).zone, -20);
     }
 }

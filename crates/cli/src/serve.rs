@@ -30,7 +30,8 @@ pub struct ServeArgs {
     /// Use a real serial device, e.g. /dev/ttyS1.
     #[arg(long, value_name = "DEV")]
     serial: Option<String>,
-    /// Baud rate for --serial.
+    /// Factory baud rate (--serial opens the UART at it, AT+IPR? reports it) until AT+IPR
+    /// changes it or AT&W saved another.
     #[arg(long, default_value_t = 115_200)]
     baud: u32,
     /// Flow control for --serial: none, hardware (RTS/CTS) or software (XON/XOFF).
@@ -79,11 +80,20 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .unwrap_or(DEFAULT_CAPACITY);
     let fs = Sandbox::open(&root, capacity)
         .with_context(|| format!("opening the file system at {}", root.display()))?;
+    // The module's clock starts at the host's UTC time (ONEMO-RELATED.md §A.5, docs/PROTOCOL.md).
+    let utc_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let cfg = EngineConfig {
         profile: model.profile(),
         pdp: file.bindings(),
+        identity: file.identity(),
+        clock: file.clock(utc_now),
+        line_rate: args.baud,
         ..EngineConfig::default()
     };
+    // Made before the line: a rate `AT&W` saved is the rate the UART opens at.
+    let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
 
     let shutdown = CancellationToken::new();
     spawn_signal_handler(shutdown.clone());
@@ -126,12 +136,12 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 "software" => SerialFlow::Software,
                 other => bail!("unknown flow control {other:?}: use none, hardware or software"),
             };
+            let baud = engine.line_rate();
             let line =
-                SerialLine::open(dev, args.baud, flow).with_context(|| format!("opening {dev}"))?;
+                SerialLine::open(dev, baud, flow).with_context(|| format!("opening {dev}"))?;
             eprintln!(
-                "ftpmodem: {} module on {dev} at {} baud",
+                "ftpmodem: {} module on {dev} at {baud} baud",
                 model.profile().name,
-                args.baud
             );
             tokio::spawn(async move { line.serve(line_ends, shutdown).await })
         } else {
@@ -139,7 +149,6 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         }
     };
 
-    let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
     let opts = channel::ChannelOptions {
         use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
         ..channel::ChannelOptions::default()

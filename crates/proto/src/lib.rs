@@ -11,6 +11,7 @@
 extern crate alloc;
 
 mod args;
+pub mod clock;
 pub mod codes;
 pub mod command;
 pub mod data_mode;
@@ -25,6 +26,7 @@ pub mod syntax;
 pub mod types;
 pub mod urc;
 
+pub use clock::ClockTime;
 pub use codes::{CmeError, ResultCode};
 pub use command::{
     CfgRequest, Command, Conn, CredWrite, FtpOp, Retr, SslCfg, SslKey, SslValue, SslVersion,

@@ -138,6 +138,14 @@ names! {
     MfCheck = "MFCHECK",
     /// `AT+MFCFG`: file command settings `"timeout"` and `"encoding"` (§C.3).
     MfCfg = "MFCFG",
+    /// `AT+CCLK`: the real-time clock (27.007 §8.15; ONEMO-RELATED.md §A.5).
+    Cclk = "CCLK",
+    /// `AT+MREBOOT[=<n>]`: restart the module (ONEMO-RELATED.md §A.6).
+    Mreboot = "MREBOOT",
+    /// `AT+IPR`: UART rate (V.250 §6.2.10; ONEMO-RELATED.md §A.3).
+    Ipr = "IPR",
+    /// `AT+MLPMCFG`: low-power settings (ONEMO-RELATED.md §A.6).
+    Mlpmcfg = "MLPMCFG",
 }
 
 impl Name {

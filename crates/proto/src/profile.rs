@@ -58,6 +58,11 @@ pub struct Profile {
     /// `AT+MSSLCFG="sni"` exists: the SSL manual gives it to the MR880A only
     /// (ONEMO-RELATED.md §B.1), so the ML30x refuse it; `generic` has it.
     pub ssl_sni: bool,
+    /// Years `AT+CCLK` takes, both ends included; the two digits on the wire name the one
+    /// year of this range that ends in them (ONEMO-RELATED.md §A.5: 1970-2037 on the ML30x).
+    pub clock_years: (u16, u16),
+    /// `AT+CCLK` refuses the zones -01 and +01 (§A.5: the ML30x models the testers list).
+    pub clock_refuses_zone_one: bool,
 }
 
 impl Model {
@@ -92,6 +97,8 @@ impl Model {
             rsrq: 20,
             rsrp: 50,
             ssl_sni: false,
+            clock_years: (1970, 2037),
+            clock_refuses_zone_one: true,
         };
         match self {
             Model::Generic => Profile {
@@ -100,6 +107,9 @@ impl Model {
                 ssl_sni: true,
                 manufacturer: "CMIOT",
                 ati_hardware: false,
+                // 27.007's default: any two-digit year (1970-2069), every zone.
+                clock_years: (1970, 2069),
+                clock_refuses_zone_one: false,
                 ..hw(Model::Generic, "generic", 15, "ftpmodem-0.1.0", "86000000")
             },
             // Only the ML307R string is seen (§A.2); the others follow its pattern with the
@@ -125,10 +135,13 @@ impl Model {
                 "ML307A-DSLN-MBRH0S00",
                 "86412307",
             ),
-            // §A.5: the ML305U takes fun 0, 1, 4 and no <rst>.
+            // §A.5: the ML305U takes fun 0, 1, 4 and no <rst>; it is not among the models
+            // whose clock is limited to 1970-2037 without zones ±01.
             Model::Ml305u => Profile {
                 cfun_levels: &[0, 1, 4],
                 cfun_rst: false,
+                clock_years: (1970, 2069),
+                clock_refuses_zone_one: false,
                 ..hw(
                     Model::Ml305u,
                     "ML305U",

@@ -100,6 +100,9 @@ pub enum Response {
     /// `+<NAME>: <value>` with one unquoted value: `+CGSN: <imei>`, `+MCCID: <iccid>`,
     /// `+ICCID: <iccid>`, `+CPIN: READY` (ONEMO-RELATED.md §A.4-A.5).
     Value(Name, String),
+    /// `+CCLK: "yy/MM/dd,hh:mm:ss±zz"` (27.007 §8.15; ONEMO-RELATED.md §A.5). The quoted
+    /// field holds a comma, which a host splitting at every comma (esp-ml307, §A.1) cuts in two.
+    Cclk(crate::clock::ClockTime),
     /// `+MFTPCFG: <id>,"<key>",<value>` (§3.1).
     MftpCfg(ChannelId, CfgValue),
     /// `+MFTPSTATE: <id>,<state>` (§3.13).
@@ -187,6 +190,13 @@ pub enum Response {
     },
     /// `+MSSLCHECK: <hex digest>` (§B.3), unquoted.
     MsslCheck(String),
+    /// `+IPR: <rate>` (V.250 §6.2.10).
+    Ipr(u32),
+    /// `+MLPMCFG: "<key>",<values>` (ONEMO-RELATED.md §A.6).
+    Mlpmcfg(crate::command::LpmValue),
+    /// An S-parameter's value, `ATS3?`: three decimal digits with leading zeros (V.250
+    /// §5.3.2), e.g. `013`.
+    SReg(u8),
 }
 
 impl Response {
@@ -239,6 +249,7 @@ impl Response {
                 line::emit(out, Name::Cesq, &p)
             }
             Response::Value(n, v) => line::emit(out, *n, &[Param::Bare(v.as_bytes().to_vec())]),
+            Response::Cclk(t) => line::emit(out, Name::Cclk, &[string(&t.to_text())]),
             Response::MftpCfg(id, v) => {
                 let mut p = alloc::vec![int(id.get()), string(v.key().as_str())];
                 p.extend(v.params());
@@ -315,6 +326,11 @@ impl Response {
                 Name::MsslCheck,
                 &[Param::Bare(hex.as_bytes().to_vec())],
             ),
+            Response::Ipr(r) => line::emit(out, Name::Ipr, &[int(*r)]),
+            Response::Mlpmcfg(v) => line::emit(out, Name::Mlpmcfg, &v.params()),
+            Response::SReg(v) => {
+                out.extend_from_slice(&[b'0' + v / 100, b'0' + v / 10 % 10, b'0' + v % 10])
+            }
         }
     }
 
@@ -429,6 +445,12 @@ impl Response {
                 Response::Cgpaddr(num(p.first())?, Some(text(p.get(1))?))
             }
             Name::Cgatt | Name::Cfun if p.len() == 1 => Response::Number(name, num(p.first())?),
+            Name::Cclk if p.len() == 1 => match p.first() {
+                Some(Param::Str(t)) => {
+                    Response::Cclk(crate::clock::ClockTime::parse(t).ok_or(ParseError::Param)?)
+                }
+                _ => return Err(ParseError::Param),
+            },
             Name::Cesq if p.len() == 9 => {
                 let mut v = [0u8; 9];
                 for (i, x) in v.iter_mut().enumerate() {
@@ -515,6 +537,8 @@ impl Response {
                 name: escaped_text(p.first())?,
                 len: num(p.get(1))?,
             },
+            Name::Ipr if p.len() == 1 => Response::Ipr(num(p.first())?),
+            Name::Mlpmcfg => Response::Mlpmcfg(crate::command::LpmValue::from_params(&p)?),
             _ => return Err(ParseError::Unknown),
         };
         Ok(r)

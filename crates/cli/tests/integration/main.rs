@@ -10,7 +10,9 @@ mod cli_docs;
 #[cfg(feature = "demo")]
 mod demo;
 mod doc_commands;
+mod esp_ml307;
 mod host_cli;
 mod host_interrupt;
+mod serve_identity;
 mod serve_pty;
 mod stream_transfers;

@@ -23,6 +23,11 @@ pub struct EngineConfig {
     pub pdp: Vec<PdpBinding>,
     /// Identity values that replace the model profile's (configuration file `[identity]`).
     pub identity: IdentityOverrides,
+    /// Where `AT+CCLK?` takes its time from (configuration file `[clock]`).
+    pub clock: super::clock::ClockConfig,
+    /// The UART rate of a module fresh from the factory (`--baud`): what `AT+IPR?` reports
+    /// until `AT+IPR` changes it, and what a restart returns to unless `AT&W` saved another.
+    pub line_rate: u32,
 }
 
 /// What the configuration file may set instead of the model profile's identity. `None` keeps
@@ -50,6 +55,9 @@ pub struct IdentityOverrides {
     pub rsrq: Option<u8>,
     /// `<rsrp>` of `AT+CESQ`: 0-97 or 255.
     pub rsrp: Option<u8>,
+    /// Address `+MIPCALL` and `+CGPADDR` report for an active context without a `bind`
+    /// address (default `0.0.0.0`: the host chooses the source).
+    pub address: Option<std::net::IpAddr>,
 }
 
 /// An identity override the module could not print.
@@ -163,6 +171,8 @@ impl Default for EngineConfig {
             urc_queue_max: 256 * 1024,
             pdp: Vec::new(),
             identity: IdentityOverrides::default(),
+            clock: super::clock::ClockConfig::default(),
+            line_rate: ftpmodem_proto::command::IPR_DEFAULT,
         }
     }
 }

@@ -69,11 +69,12 @@ impl PdpTable {
         self.0.iter().enumerate().skip(1).map(|(i, p)| (i as u8, p))
     }
 
-    /// The address `+MIPCALL` reports: the binding, or the unspecified address when the
-    /// system chooses the source.
-    pub(crate) fn address(&self, cid: u8) -> String {
+    /// The address `+MIPCALL` reports: the binding, else the configured `[identity]
+    /// address`, else the unspecified address (the system chooses the source).
+    pub(crate) fn address(&self, cid: u8, configured: Option<IpAddr>) -> String {
         self.get(cid)
             .and_then(|p| p.bind)
+            .or(configured)
             .map_or_else(|| "0.0.0.0".to_string(), |a| a.to_string())
     }
 }

@@ -10,6 +10,7 @@ use super::contexts::{NetState, PdpTable, SslTable};
 use super::handlers::files::FileState;
 use super::modes::{Mode, Prompt, Transparent};
 use super::reply::Reply;
+use super::settings::Settings;
 use crate::fs::Sandbox;
 use ftpmodem_proto::{ChannelId, FtpOp};
 use std::collections::VecDeque;
@@ -35,6 +36,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) ssl: &'a mut SslTable,
     /// Work for the channel tasks.
     pub(crate) actions: &'a mut VecDeque<Action>,
+    /// The real-time clock (`AT+CCLK`).
+    pub(crate) clock: &'a mut super::clock::Clock,
     /// The time of the input being handled.
     pub(crate) now: Instant,
     /// For a channel command: the operation whose report answers it when it cannot run (the
@@ -44,6 +47,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) next_mode: Option<Mode>,
     /// Open files, `AT+MFCFG` settings and the file data mode in progress.
     pub(crate) files: &'a mut FileState,
+    /// S5, the UART rate, `AT+MLPMCFG`, the saved profile.
+    pub(crate) settings: &'a mut Settings,
+    /// The command asked for a restart (`AT+MREBOOT`): it happens once the line is answered.
+    pub(crate) reboot: bool,
 }
 
 impl Ctx<'_> {

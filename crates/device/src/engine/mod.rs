@@ -9,6 +9,7 @@
 
 mod action;
 mod channels;
+mod clock;
 mod config;
 mod contexts;
 mod ctx;
@@ -19,6 +20,8 @@ mod line;
 mod modes;
 mod output;
 mod reply;
+mod restart;
+mod settings;
 mod table;
 
 pub use action::{cert_file, key_file, CERT_DIR, KEY_DIR};
@@ -26,6 +29,7 @@ pub use action::{
     Action, ChannelEvent, ChannelRequest, ChannelSettings, ConnectRequest, Eof, TlsContext,
     MAX_RETR_CHUNK,
 };
+pub use clock::ClockConfig;
 pub use config::{EngineConfig, IdentityError, IdentityOverrides};
 pub use contexts::PdpBinding;
 pub use output::{Batch, LARGE_OUTPUT};
@@ -38,6 +42,7 @@ use ftpmodem_proto::{Profile, Urc};
 use line::LineBuffer;
 use modes::{Mode, PromptEnd};
 use reply::Reply;
+use settings::Settings;
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -60,15 +65,21 @@ pub struct Engine {
     last_line: Option<Vec<u8>>,
     /// Open files and settings of the file commands (ONEMO-RELATED.md §C).
     files: handlers::files::FileState,
+    /// `AT+CCLK`.
+    clock: clock::Clock,
+    /// S5, the UART rate, `AT+MLPMCFG`, the saved profile (settings.rs).
+    settings: Settings,
 }
 
 impl Engine {
     /// A module that has just powered up: `+MATREADY` is already in the output.
     pub fn new(cfg: EngineConfig, fs: Sandbox, now: Instant) -> Engine {
+        let line_rate = cfg.line_rate;
         let mut e = Engine {
             now,
             line: LineBuffer::new(cfg.max_line),
             pdp: PdpTable::new(&cfg.pdp),
+            clock: clock::Clock::new(&cfg.clock, now),
             net: NetState::default(),
             cfg,
             fs,
@@ -84,8 +95,9 @@ impl Engine {
                 t.reset();
                 t
             },
+            settings: Settings::new(line_rate, None, None),
         };
-        e.reply.urc(&Urc::Ready);
+        e.power_on();
         e
     }
 
@@ -115,6 +127,9 @@ impl Engine {
         self.now = now;
         let guard = self.cfg.guard_time;
         if let Mode::Transparent(t) = &mut self.mode {
+            if t.terminator_lf(&bytes) {
+                return self.input(bytes.get(1..).unwrap_or_default(), now);
+            }
             if t.all_data(&bytes, now, guard) {
                 let id = t.channel;
                 // After a failure the stream's bytes go nowhere (§3.12).
@@ -233,11 +248,13 @@ impl Engine {
     /// Bytes to write to the serial line, with the buffers their download data came from:
     /// release those only once the bytes are written (they carry the download's budget).
     pub fn take_batch(&mut self) -> Batch {
+        self.mode.output_taken();
         self.reply.out.take()
     }
 
     /// Bytes to write to the serial line as one plain buffer (for tests and simple callers).
     pub fn take_output(&mut self) -> Vec<u8> {
+        self.mode.output_taken();
         self.reply.out.take().into_vec()
     }
 
@@ -286,10 +303,13 @@ impl Engine {
             net: &mut self.net,
             ssl: &mut self.ssl,
             actions: &mut self.actions,
+            clock: &mut self.clock,
             now: self.now,
             op: None,
             next_mode: None,
             files: &mut self.files,
+            settings: &mut self.settings,
+            reboot: false,
         }
     }
 
@@ -311,8 +331,13 @@ impl Engine {
         };
         let mut cx = self.ctx();
         table::command_line(&mut cx, done);
+        let reboot = cx.reboot;
         if let Some(m) = cx.next_mode.take() {
             self.mode = m;
+        }
+        self.settings_changed();
+        if reboot {
+            self.reboot(self.now);
         }
     }
 
@@ -356,6 +381,9 @@ impl Engine {
             return 0;
         };
         p.last_rx = now;
+        if p.terminator_lf(bytes) {
+            return 1;
+        }
         let (used, outcome) = p.feed(bytes);
         if self.echo {
             let echoed = &bytes[..used];
@@ -390,6 +418,9 @@ impl Engine {
         let Mode::Transparent(t) = &mut self.mode else {
             return 0;
         };
+        if t.terminator_lf(bytes) {
+            return 1;
+        }
         let data = t.feed(bytes, now, guard);
         let id = t.channel;
         if !data.is_empty() && !t.failed {

@@ -17,6 +17,18 @@ pub(crate) enum Mode {
     Transparent(Transparent),
 }
 
+impl Mode {
+    /// The output that opened a data mode (`>`, `CONNECT`) has left the engine: from now on a
+    /// host may have seen it, so a LF may be data (see [`Prompt::terminator_lf`]).
+    pub(crate) fn output_taken(&mut self) {
+        match self {
+            Mode::Command => {}
+            Mode::Prompt(p) => p.shown = true,
+            Mode::Transparent(t) => t.shown = true,
+        }
+    }
+}
+
 /// How the prompt's data ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PromptEnd {
@@ -99,6 +111,10 @@ pub(crate) struct Prompt {
     pub(crate) received: usize,
     /// Inactivity timeout of this prompt; the engine's default when `None`.
     pub(crate) timeout: Option<Duration>,
+    /// Whether any byte has arrived since the command's CR (see [`Prompt::terminator_lf`]).
+    started: bool,
+    /// Whether the `>` has left the engine ([`Mode::output_taken`]).
+    shown: bool,
 }
 
 impl Prompt {
@@ -111,6 +127,8 @@ impl Prompt {
             overflowed: false,
             received: 0,
             timeout: None,
+            started: false,
+            shown: false,
         }
     }
 
@@ -118,6 +136,18 @@ impl Prompt {
     pub(crate) fn with_timeout(mut self, timeout: Duration) -> Prompt {
         self.timeout = Some(timeout);
         self
+    }
+
+    /// True when `bytes` starts with the LF of a CR LF that ended the command line: the first
+    /// byte after the CR, arriving before the `>` left the engine, so before the host could
+    /// have seen it. Hosts end commands with CR LF and write the pair before they wait for
+    /// the `>` (esp-ml307 `SendCommandWithData`, ONEMO-RELATED.md §A.1), and the data their
+    /// drivers send after it arrives intact on hardware; that LF is no data, and not echoed.
+    /// A LF sent after the `>` is data (a packet may start with one).
+    pub(crate) fn terminator_lf(&mut self, bytes: &[u8]) -> bool {
+        let first = !self.started && !self.shown;
+        self.started |= !bytes.is_empty();
+        first && bytes.first() == Some(&b'\n')
     }
 
     /// Takes bytes; returns how many were used and, when the prompt ended, how.
@@ -164,6 +194,10 @@ pub(crate) struct Transparent {
     /// The upload ended under the mode (its failure was reported): every further byte is
     /// dropped, and only the escape is still looked for (docs/PROTOCOL.md §3.12).
     pub(crate) failed: bool,
+    /// Whether any byte has arrived since the command's CR.
+    started: bool,
+    /// Whether the `CONNECT` has left the engine ([`Mode::output_taken`]).
+    shown: bool,
 }
 
 impl Transparent {
@@ -173,7 +207,17 @@ impl Transparent {
             last_rx: now,
             held: Vec::new(),
             failed: false,
+            started: false,
+            shown: false,
         }
+    }
+
+    /// True when `bytes` starts with the LF of the CR LF that ended the command, sent before
+    /// the `CONNECT` could be seen: not data (as for a prompt, [`Prompt::terminator_lf`]).
+    pub(crate) fn terminator_lf(&mut self, bytes: &[u8]) -> bool {
+        let first = !self.started && !self.shown;
+        self.started |= !bytes.is_empty();
+        first && bytes.first() == Some(&b'\n')
     }
 
     /// Returns the bytes that are data. A `+` is held back when it starts after a guard

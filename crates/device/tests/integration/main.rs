@@ -21,6 +21,7 @@ mod at_hardware_ftp;
 mod at_list_stream;
 mod at_matrix;
 mod at_network;
+mod at_reboot;
 mod at_retr_range;
 mod at_ssl;
 mod channel_commands;

@@ -3,6 +3,7 @@
 use super::def::{CfgRequest, Command, Conn, Retr, MAX_CID};
 use super::upload::Upload;
 use crate::args::{Args, MAX_STRING};
+use crate::clock::ClockTime;
 use crate::error::ParseError;
 use crate::name::Name;
 use crate::syntax::{self, Param};
@@ -27,6 +28,9 @@ pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
     if let Some(form) = super::file::check_form(name, rest) {
         return form;
     }
+    if let Some(parsed) = super::v25::parse_extended(name, rest) {
+        return parsed;
+    }
     match rest {
         b"=?" => Ok(Command::Test(name)),
         b"?" => match name {
@@ -39,7 +43,8 @@ pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
             | Name::Cgreg
             | Name::Cops
             | Name::Cgatt
-            | Name::Cfun => Ok(Command::Read(name)),
+            | Name::Cfun
+            | Name::Cclk => Ok(Command::Read(name)),
             _ => Err(ParseError::Param),
         },
         b"" => execute(name),
@@ -159,6 +164,14 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
             fun: a.u8_in(0, 127)?,
             rst: a.opt_int(0, 1)?.map(|r| r as u8),
         },
+        Name::Cclk => match a.peek() {
+            Some(Param::Str(t)) => {
+                let t = ClockTime::parse(t).ok_or(ParseError::Param)?;
+                let _ = a.string(20)?;
+                Command::Cclk(t)
+            }
+            _ => return Err(ParseError::Param),
+        },
         Name::Cgmi
         | Name::Cgmm
         | Name::Cgmr
@@ -182,6 +195,8 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
         | Name::MfSync
         | Name::MfCheck
         | Name::MfCfg => return Err(ParseError::Param),
+        // Parsed in `v25.rs` before this point.
+        Name::Mreboot | Name::Ipr | Name::Mlpmcfg => return Err(ParseError::Param),
     };
     a.end()?;
     Ok(cmd)
@@ -247,6 +262,16 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
     let id = |c: crate::types::ChannelId| int(c.get());
     match cmd {
         Command::At | Command::Echo(_) | Command::Identify | Command::FactoryDefaults => {}
+        // Written by `v25.rs`.
+        Command::Verbose(_)
+        | Command::Quiet(_)
+        | Command::ResetProfile
+        | Command::SaveProfile
+        | Command::SRegRead(_)
+        | Command::SRegSet(..)
+        | Command::Reboot(_)
+        | Command::Ipr(_)
+        | Command::Mlpmcfg(_) => {}
         Command::Test(n) => simple(out, *n, b"=?"),
         Command::Read(n) => simple(out, *n, b"?"),
         Command::Cgmi => simple(out, Name::Cgmi, b""),
@@ -273,6 +298,7 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         Command::Cimi => simple(out, Name::Cimi, b""),
         Command::Mccid => simple(out, Name::Mccid, b""),
         Command::Iccid => simple(out, Name::Iccid, b""),
+        Command::Cclk(t) => push_set(out, Name::Cclk, &[s(&t.to_text())]),
         Command::MfSinfo => simple(out, Name::MfSinfo, b""),
         Command::MfList(None) => simple(out, Name::MfList, b""),
         Command::Cmee(m) => push_set(out, Name::Cmee, &[int(m.as_u8())]),
@@ -566,5 +592,35 @@ mod tests {
             assert_eq!(r.to_bytes(), line);
             assert_eq!(Response::parse(line), Ok(r));
         }
+    }
+
+    #[test]
+    fn cclk_parses_and_prints() {
+        // 27.007 §8.15, ONEMO-RELATED.md §A.5: "yy/MM/dd,hh:mm:ss±zz", zone in quarter hours.
+        let line = b"AT+CCLK=\"26/12/02,03:50:09+32\"";
+        let Ok(Command::Cclk(t)) = Command::parse(line) else {
+            panic!("{:?}", Command::parse(line))
+        };
+        assert_eq!((t.yy, t.month, t.day, t.second, t.zone), (26, 12, 2, 9, 32));
+        assert_eq!(Command::Cclk(t).to_bytes(), line);
+        assert_eq!(Command::parse(b"at+cclk?"), Ok(Command::Read(Name::Cclk)));
+        for bad in [
+            &b"AT+CCLK"[..],
+            b"AT+CCLK=",
+            b"AT+CCLK=26",
+            b"AT+CCLK=\"26/12/02,03:50:09\"",
+            b"AT+CCLK=\"26/12/02,03:50:09+32\",1",
+            b"AT+CCLK=\"26/02/30,03:50:09+32\"",
+        ] {
+            assert!(
+                Command::parse(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let r = Response::Cclk(t);
+        assert_eq!(r.to_bytes(), b"+CCLK: \"26/12/02,03:50:09+32\"");
+        assert_eq!(Response::parse(b"+CCLK: \"26/12/02,03:50:09+32\""), Ok(r));
+        assert!(Response::parse(b"+CCLK: \"26/12/02\"").is_err());
     }
 }

@@ -7,6 +7,7 @@ mod file;
 mod op;
 mod ssl;
 mod upload;
+mod v25;
 
 pub use def::{CfgRequest, Command, Conn, Retr, MAX_CID};
 pub use extended::MFPUT_MAX;
@@ -19,6 +20,7 @@ pub use ssl::{
     CredWrite, SslCfg, SslKey, SslValue, SslVersion, SSL_ID_MAX, SSL_LEN_PARSE_MAX, SSL_NAME_MAX,
 };
 pub use upload::{Upload, UploadBody, INLINE_DATA_MAX, PROMPT_DATA_MAX};
+pub use v25::{split_line, LpmCfg, LpmKey, LpmValue, IPR_DEFAULT, IPR_RATES};
 
 use crate::error::ParseError;
 use crate::name::Name;
@@ -38,23 +40,25 @@ impl Command {
             [b'A', b'T', rest @ ..] | [b'a', b't', rest @ ..] => rest,
             _ => return Err(ParseError::NoPrefix),
         };
+        Command::parse_body(body)
+    }
+
+    /// Parses one command of a line, as [`split_line`] cuts it: what follows `AT` (`E0`,
+    /// `+CMEE=1`), or nothing for `AT` itself.
+    pub fn parse_body(body: &[u8]) -> Result<Command, ParseError> {
         let body = trim_end(body);
         match body.first() {
             None => Ok(Command::At),
             Some(b'+') => extended::parse(&body[1..]),
-            Some(_) => parse_basic(body),
+            Some(_) => v25::parse_basic(body),
         }
     }
 
     /// Writes the command line without the terminating CR.
     pub fn emit(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"AT");
-        match self {
-            Command::At => {}
-            Command::Echo(on) => out.extend_from_slice(if *on { b"E1" } else { b"E0" }),
-            Command::Identify => out.push(b'I'),
-            Command::FactoryDefaults => out.extend_from_slice(b"&F"),
-            other => extended::emit(other, out),
+        if !v25::emit_basic(self, out) && !v25::emit_extended(self, out) {
+            extended::emit(self, out);
         }
     }
 
@@ -69,9 +73,16 @@ impl Command {
     /// commands `AT`, `ATE`, `ATI`, `AT&F`.
     pub fn name(&self) -> Option<Name> {
         Some(match self {
-            Command::At | Command::Echo(_) | Command::Identify | Command::FactoryDefaults => {
-                return None
-            }
+            Command::At
+            | Command::Echo(_)
+            | Command::Identify
+            | Command::FactoryDefaults
+            | Command::Verbose(_)
+            | Command::Quiet(_)
+            | Command::ResetProfile
+            | Command::SaveProfile
+            | Command::SRegRead(_)
+            | Command::SRegSet(..) => return None,
             Command::Test(n) | Command::Read(n) => *n,
             Command::Cgmi => Name::Cgmi,
             Command::Cgmm => Name::Cgmm,
@@ -84,6 +95,7 @@ impl Command {
             Command::Cgatt(_) => Name::Cgatt,
             Command::Cgpaddr(_) => Name::Cgpaddr,
             Command::Cfun { .. } => Name::Cfun,
+            Command::Cclk(_) => Name::Cclk,
             Command::Cgsn(_) => Name::Cgsn,
             Command::Gsn => Name::Gsn,
             Command::Cimi => Name::Cimi,
@@ -119,6 +131,9 @@ impl Command {
             Command::MsslList(_) => Name::MsslList,
             Command::MsslRm(_) => Name::MsslRm,
             Command::MsslCheck { .. } => Name::MsslCheck,
+            Command::Reboot(_) => Name::Mreboot,
+            Command::Ipr(_) => Name::Ipr,
+            Command::Mlpmcfg(_) => Name::Mlpmcfg,
             other => return file::name(other),
         })
     }
@@ -148,16 +163,4 @@ impl Command {
 fn trim_end(b: &[u8]) -> &[u8] {
     let end = b.iter().rposition(|c| *c != b' ').map_or(0, |e| e + 1);
     &b[..end]
-}
-
-fn parse_basic(body: &[u8]) -> Result<Command, ParseError> {
-    let upper: Vec<u8> = body.iter().map(u8::to_ascii_uppercase).collect();
-    match upper.as_slice() {
-        b"E" | b"E0" => Ok(Command::Echo(false)),
-        b"E1" => Ok(Command::Echo(true)),
-        b"I" | b"I0" => Ok(Command::Identify),
-        b"&F" | b"&F0" => Ok(Command::FactoryDefaults),
-        [b'E', ..] | [b'I', ..] | [b'&', b'F', ..] => Err(ParseError::Param),
-        _ => Err(ParseError::Unknown),
-    }
 }

@@ -13,3 +13,4 @@ mod hardware_ftp;
 mod manual_vectors;
 mod roundtrip;
 mod ssl_vectors;
+mod v25_vectors;

@@ -7,12 +7,17 @@
 //! [`Command`]: ftpmodem_proto::Command
 
 pub(super) mod basic;
+pub(super) mod cclk;
 pub(super) mod cfg;
 pub(super) mod csq;
 pub(super) mod files;
 pub(super) mod ftp;
 pub(super) mod identity;
+pub(super) mod ipr;
+pub(super) mod lpm;
 pub(super) mod network;
 pub(super) mod pdp;
+pub(super) mod reboot;
 pub(super) mod ssl;
 pub(super) mod test_form;
+pub(super) mod v25;

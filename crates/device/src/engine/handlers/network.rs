@@ -161,7 +161,7 @@ pub(crate) fn cgpaddr(cx: &mut Ctx<'_>, cmd: Command) {
     };
     for cid in cids {
         let active = cx.pdp.get(cid).is_some_and(|p| p.active);
-        let addr = active.then(|| cx.pdp.address(cid));
+        let addr = active.then(|| cx.pdp.address(cid, cx.cfg.identity.address));
         cx.reply.respond(&Response::Cgpaddr(cid, addr));
     }
     cx.reply.ok();

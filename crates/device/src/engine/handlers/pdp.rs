@@ -68,7 +68,7 @@ pub(crate) fn set_pdp(cx: &mut Ctx<'_>, cid: u8, active: bool, report: bool) {
     p.defined = true;
     p.active = active;
     if report {
-        let ip = active.then(|| cx.pdp.address(cid));
+        let ip = active.then(|| cx.pdp.address(cid, cx.cfg.identity.address));
         cx.reply.urc(&Urc::Mipcall { cid, active, ip });
     }
     if was && !active {
@@ -120,7 +120,7 @@ fn read_form(cx: &mut Ctx<'_>, name: Name) {
                 .map(|(cid, _)| ftpmodem_proto::Urc::Mipcall {
                     cid,
                     active: true,
-                    ip: Some(cx.pdp.address(cid)),
+                    ip: Some(cx.pdp.address(cid, cx.cfg.identity.address)),
                 })
                 .collect();
             // Command mode: printed at once, as the read form's lines.

@@ -292,3 +292,60 @@ fn a_client_leaving_ends_the_failed_mode() {
     assert!(r.actions().is_empty());
     assert_eq!(r.send("AT\r"), "\r\nOK\r\n");
 }
+
+#[test]
+fn the_lf_of_a_cr_lf_command_end_is_not_prompt_data() {
+    // esp-ml307 and other ML307 drivers end every command with CR LF and send the prompt's
+    // data after the `>`: the LF belongs to the command line, not to the file.
+    let mut r = rig();
+    r.connected(0);
+    assert_eq!(r.send("AT+MFTPSTOR=0,\"t\",1,3\r\n"), "\r\n>");
+    assert_eq!(r.send_bytes(b"abc"), "\r\nOK\r\n");
+    assert_eq!(upload_packet(&mut r), b"abc");
+    let done = |sent| Urc::Upload {
+        op: UploadOp::Stor,
+        id: ch(0),
+        code: ResultCode::Success,
+        sent,
+    };
+    assert_eq!(r.report(0, done(3), true), "\r\n+MFTPSTOR: 0,0,3\r\n");
+    // The LF in a read of its own, before the `>` left the engine: still the command's.
+    r.e.input(b"AT+MFTPSTOR=0,\"t\",1,3\r", r.t);
+    r.e.input(b"\n", r.t);
+    assert_eq!(r.send_bytes(b"xyz"), "\r\n>\r\nOK\r\n");
+    assert_eq!(upload_packet(&mut r), b"xyz");
+    assert_eq!(r.report(0, done(3), true), "\r\n+MFTPSTOR: 0,0,3\r\n");
+    // Once the `>` is out a host may send a packet that starts with LF: data.
+    assert_eq!(r.send("AT+MFTPSTOR=0,\"t\",1,3\r"), "\r\n>");
+    assert_eq!(r.send_bytes(b"\n"), "");
+    assert_eq!(r.send_bytes(b"\nz"), "\r\nOK\r\n");
+    assert_eq!(upload_packet(&mut r), b"\n\nz");
+}
+
+#[test]
+fn the_lf_of_a_cr_lf_command_end_is_not_stream_data() {
+    // In the same read as the command, or in the next before `CONNECT` left the engine.
+    let mut r = rig();
+    r.connected(0);
+    assert_eq!(r.send("AT+MFTPSTOR=0,\"t\"\r\nab\n"), "\r\nCONNECT\r\n");
+    assert_eq!(r.send("\n"), "");
+    assert_eq!(stream_data(&mut r), b"<BEGIN>ab\n\n");
+    let mut r = rig();
+    r.connected(0);
+    r.e.input_vec(b"AT+MFTPSTOR=0,\"t\"\r".to_vec(), r.t);
+    assert_eq!(r.send_vec("\n\nxy"), "\r\nCONNECT\r\n");
+    assert_eq!(stream_data(&mut r), b"<BEGIN>\nxy");
+    // After the `CONNECT` a LF is data, whichever read path brings it.
+    for handed_over in [false, true] {
+        let mut r = rig();
+        r.connected(0);
+        assert_eq!(r.send("AT+MFTPSTOR=0,\"t\"\r"), "\r\nCONNECT\r\n");
+        let out = if handed_over {
+            r.send_vec("\nq")
+        } else {
+            r.send("\nq")
+        };
+        assert_eq!(out, "");
+        assert_eq!(stream_data(&mut r), b"<BEGIN>\nq");
+    }
+}

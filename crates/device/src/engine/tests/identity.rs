@@ -94,6 +94,7 @@ fn overrides_replace_the_profile_values() {
         ber: Some(0),
         rsrq: Some(10),
         rsrp: Some(30),
+        address: Some("10.64.1.7".parse().unwrap()),
     };
     assert_eq!(identity.check(), Ok(()));
     let mut r = rig_config(EngineConfig {
@@ -117,6 +118,14 @@ fn overrides_replace_the_profile_values() {
     assert_eq!(
         line_of(&r.send("AT+CESQ\r")),
         "+CESQ: 99,99,255,255,10,30,255,255,255"
+    );
+    assert_eq!(
+        r.send("AT+MIPCALL?\r"),
+        "\r\n+MIPCALL: 1,1,\"10.64.1.7\"\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        line_of(&r.send("AT+CGPADDR=1\r")),
+        "+CGPADDR: 1,\"10.64.1.7\""
     );
 }
 

@@ -95,11 +95,13 @@ impl Rig {
 
 mod at_core;
 mod channels;
+mod clock;
 mod data_modes;
 mod files;
 mod ftp_records;
 mod garbage;
 mod identity;
 mod network;
+mod reboot;
 mod services;
 mod ssl;
