@@ -144,7 +144,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
         ..channel::ChannelOptions::default()
     };
-    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts);
+    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts.clone());
     let module = tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
     let result = transport.await.context("transport task")?;
     shutdown.cancel();

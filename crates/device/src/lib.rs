@@ -7,6 +7,7 @@
 pub mod channel;
 pub mod engine;
 pub mod fs;
+pub mod net;
 pub mod pool;
 pub mod runtime;
 pub mod transport;

@@ -98,7 +98,7 @@ pub async fn start(opts: ModuleOptions) -> (Module, At) {
     let (line, module_ends) = line_channel(runtime::LINE_QUEUE);
     let shutdown = CancellationToken::new();
     let chopts = opts.channel;
-    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, chopts);
+    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, chopts.clone());
     tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
     let (rx, w): (mpsc::Receiver<Vec<u8>>, Box<dyn AsyncWrite + Unpin + Send>) = match opts.line {
         LineKind::Memory => {
