@@ -87,6 +87,9 @@ pub(super) struct Effect {
     pub(super) reset_at: Option<(u64, FaultId)>,
     /// Shape both directions.
     pub(super) shape: Option<Shape>,
+    /// A stall or shape starts when this many bytes have passed: no read or write may
+    /// cross it unnoticed.
+    pub(super) gate: Option<u64>,
 }
 
 /// Shaping in force on a connection (the tightest of every shape fault that applies).
@@ -402,7 +405,9 @@ impl NetFaults {
                 }
                 continue;
             }
-            if bytes < e.fault.trigger.after_bytes.unwrap_or(0) {
+            let after = e.fault.trigger.after_bytes.unwrap_or(0);
+            if bytes < after {
+                eff.gate = Some(eff.gate.map_or(after, |g| g.min(after)));
                 continue;
             }
             let started = *e.started.get_or_insert(now);

@@ -28,6 +28,10 @@ use super::registry::{ConnId, ConnInfo, Effect, NetFaults, Shape};
 const LINE_CAP: usize = 1 << 20;
 /// Largest read from the socket at once.
 const READ_CHUNK: usize = 16 * 1024;
+/// What a stalled connection still takes from the writer: the socket's send buffer fills,
+/// as on a real link whose packets stop going out, so a command is written and its reply
+/// is what never comes.
+const STALL_SEND_BUFFER: usize = 64 * 1024;
 
 /// A connection with the faults in its path.
 #[derive(Debug)]
@@ -162,12 +166,15 @@ impl FaultyStream {
         reset_error(Some(id))
     }
 
-    /// How many more bytes may pass before a reset, or the reset itself when it is due.
+    /// How many more bytes may pass before a reset (or before a stall or shape that waits
+    /// for a byte count starts), or the reset itself when it is due.
     fn reset_room(&mut self, eff: &Effect) -> Result<usize, io::Error> {
+        let room = |at: u64| usize::try_from(at.saturating_sub(self.bytes)).unwrap_or(usize::MAX);
+        let gate = eff.gate.map_or(usize::MAX, room);
         match eff.reset_at {
             Some((at, id)) if self.bytes >= at => Err(self.reset(id)),
-            Some((at, _)) => Ok(usize::try_from(at - self.bytes).unwrap_or(usize::MAX)),
-            None => Ok(usize::MAX),
+            Some((at, _)) => Ok(room(at).min(gate)),
+            None => Ok(gate),
         }
     }
 
@@ -339,6 +346,17 @@ impl AsyncWrite for FaultyStream {
         }
         let eff = me.effect(cx);
         if let Some(until) = eff.stall {
+            let room = me.reset_room(&eff)?;
+            let n = buf
+                .len()
+                .min(room)
+                .min(STALL_SEND_BUFFER.saturating_sub(me.tx.len));
+            if n > 0 {
+                // Into the "send buffer": it leaves when the stall ends.
+                me.bytes += n as u64;
+                me.tx.push(Instant::now(), buf[..n].to_vec());
+                return Poll::Ready(Ok(n));
+            }
             if let Some(t) = until {
                 me.tx_timer.arm(t, cx);
             }
@@ -380,11 +398,13 @@ impl AsyncWrite for FaultyStream {
         Poll::Ready(Ok(allow))
     }
 
+    /// Like a socket's flush, this does not wait for the link: what the delay line holds
+    /// goes out as the connection is read, written or shut down (a session always reads
+    /// its reply after a command, and shuts an upload down).
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let me = self.get_mut();
-        me.drive_tx(cx)?;
-        if !me.tx.items.is_empty() {
-            return Poll::Pending;
+        if me.effect(cx).stall.is_none() {
+            me.drive_tx(cx)?;
         }
         match me.tcp.as_mut() {
             Some(tcp) => Pin::new(tcp).poll_flush(cx),
@@ -394,6 +414,12 @@ impl AsyncWrite for FaultyStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let me = self.get_mut();
+        if let Some(until) = me.effect(cx).stall {
+            if let Some(t) = until {
+                me.tx_timer.arm(t, cx);
+            }
+            return Poll::Pending;
+        }
         me.drive_tx(cx)?;
         if !me.tx.items.is_empty() {
             return Poll::Pending;
