@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod docs;
 mod host;
+mod network;
 mod serve;
 mod stdout;
 

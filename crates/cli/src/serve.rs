@@ -30,9 +30,11 @@ pub struct ServeArgs {
     /// Use a real serial device, e.g. /dev/ttyS1.
     #[arg(long, value_name = "DEV")]
     serial: Option<String>,
-    /// Baud rate for --serial.
-    #[arg(long, default_value_t = 115_200)]
-    baud: u32,
+    /// Baud rate: for --serial the UART's (default 115200); for --pty, --tcp and --stdio
+    /// the line is paced at BAUD/10 bytes per second each way, as a UART would (default:
+    /// unpaced).
+    #[arg(long)]
+    baud: Option<u32>,
     /// Flow control for --serial: none, hardware (RTS/CTS) or software (XON/XOFF).
     #[arg(long, default_value = "none")]
     flow: String,
@@ -51,6 +53,8 @@ pub struct ServeArgs {
     /// Configuration file (TOML): model, fs, PDP context bindings.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    net: crate::network::NetArgs,
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
@@ -89,6 +93,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     spawn_signal_handler(shutdown.clone());
 
     let (line_ends, module_ends) = line_channel(runtime::LINE_QUEUE);
+    // A UART paces itself; other lines only when asked. The rate is a handle (AT+IPR).
+    let line_rate = transport::LineRate::new(args.baud.unwrap_or(0));
+    let line_ends = match (&args.serial, args.baud) {
+        (None, Some(_)) => transport::paced(line_ends, line_rate.clone(), shutdown.clone()),
+        _ => line_ends,
+    };
+    let net_faults = args.net.faults()?;
     let transport = {
         let shutdown = shutdown.clone();
         if let Some(link) = &args.pty {
@@ -126,12 +137,12 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 "software" => SerialFlow::Software,
                 other => bail!("unknown flow control {other:?}: use none, hardware or software"),
             };
+            let baud = args.baud.unwrap_or(115_200);
             let line =
-                SerialLine::open(dev, args.baud, flow).with_context(|| format!("opening {dev}"))?;
+                SerialLine::open(dev, baud, flow).with_context(|| format!("opening {dev}"))?;
             eprintln!(
-                "ftpmodem: {} module on {dev} at {} baud",
+                "ftpmodem: {} module on {dev} at {baud} baud",
                 model.profile().name,
-                args.baud
             );
             tokio::spawn(async move { line.serve(line_ends, shutdown).await })
         } else {
@@ -142,6 +153,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
     let opts = channel::ChannelOptions {
         use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
+        net_faults,
         ..channel::ChannelOptions::default()
     };
     let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts.clone());

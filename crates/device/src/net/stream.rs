@@ -26,6 +26,9 @@ use super::registry::{ConnId, ConnInfo, Effect, NetFaults, Shape};
 /// Bytes held in each delay line at most (bounds memory; well above a Cat.1 link's
 /// bandwidth-delay product).
 const LINE_CAP: usize = 1 << 20;
+/// A shaped link's burst: long enough that a task woken late by a busy runtime loses no
+/// tokens, short against the seconds a transfer takes.
+const LINK_BURST: std::time::Duration = std::time::Duration::from_millis(60);
 /// Largest read from the socket at once.
 const READ_CHUNK: usize = 16 * 1024;
 /// What a stalled connection still takes from the writer: the socket's send buffer fills,
@@ -136,8 +139,8 @@ impl FaultyStream {
             conn,
             info,
             bytes: 0,
-            down: Bucket::new(),
-            up: Bucket::new(),
+            down: Bucket::with_burst(LINK_BURST),
+            up: Bucket::with_burst(LINK_BURST),
             rx: DelayLine::default(),
             rx_eof: None,
             tx: DelayLine::default(),
