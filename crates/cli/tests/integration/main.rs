@@ -12,5 +12,6 @@ mod demo;
 mod doc_commands;
 mod host_cli;
 mod host_interrupt;
+mod readme_ota;
 mod serve_pty;
 mod stream_transfers;

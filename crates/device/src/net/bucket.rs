@@ -6,6 +6,9 @@ use std::time::{Duration, Instant};
 /// one byte). Small, so that a UART's bytes come as a trickle rather than in bursts.
 pub const BURST: Duration = Duration::from_millis(20);
 
+/// The longest lateness of a waiter that is made up for (see [`Bucket::ready_at`]).
+const CATCH_UP: Duration = Duration::from_millis(250);
+
 /// Tokens are bytes; the rate is given at each call, so it can change under a running
 /// stream (`AT+IPR`).
 #[derive(Debug, Clone)]
@@ -13,6 +16,8 @@ pub struct Bucket {
     tokens: f64,
     last: Option<Instant>,
     burst: Duration,
+    /// Someone waits for tokens (set by [`Bucket::ready_at`]).
+    starved: bool,
 }
 
 impl Default for Bucket {
@@ -35,6 +40,7 @@ impl Bucket {
             tokens: 0.0,
             last: None,
             burst,
+            starved: false,
         }
     }
 
@@ -43,7 +49,15 @@ impl Bucket {
     }
 
     fn refill(&mut self, now: Instant, rate: u64) {
-        let cap = self.cap(rate);
+        // A waiter woken late (a busy machine) gets the tokens of its lateness: the time was
+        // not idle, and the long-run rate must stay the nominal one. Idle time (nobody
+        // waiting) fills the bucket to its burst only.
+        let cap = if self.starved {
+            self.cap(rate).max(rate as f64 * CATCH_UP.as_secs_f64())
+        } else {
+            self.cap(rate)
+        };
+        self.starved = false;
         self.tokens = match self.last {
             None => cap,
             Some(t) => (self.tokens + now.saturating_duration_since(t).as_secs_f64() * rate as f64)
@@ -63,10 +77,11 @@ impl Bucket {
         self.tokens -= n as f64;
     }
 
-    /// When `want` bytes will be available at `rate`, `want` taken as at most half a
-    /// bucket: a waiter woken late (timers round up) then still finds room below the cap,
-    /// so no token is lost to the lateness and the long-run rate stays the nominal one.
-    pub fn ready_at(&self, now: Instant, rate: u64, want: usize) -> Instant {
+    /// When `want` bytes will be available at `rate` (`want` taken as at most half a
+    /// bucket), for a caller that is going to wait: the wait's lateness, up to
+    /// [`CATCH_UP`], is made up at the next refill.
+    pub fn ready_at(&mut self, now: Instant, rate: u64, want: usize) -> Instant {
+        self.starved = true;
         let want = (want as f64).min(self.cap(rate) / 2.0).max(1.0);
         let missing = (want - self.tokens).max(0.0);
         now + Duration::from_secs_f64(missing / rate.max(1) as f64)
@@ -96,5 +111,26 @@ mod tests {
         let at = b.ready_at(t0 + Duration::from_secs(1), rate, 100);
         assert!(at > t0 + Duration::from_secs(1));
         assert!(at <= t0 + Duration::from_secs(1) + Duration::from_millis(10));
+    }
+
+    #[test]
+    fn a_late_waiter_is_made_up_for_an_idle_one_is_not() {
+        let rate = 10_000;
+        let t0 = Instant::now();
+        let mut b = Bucket::new();
+        let n = b.available(t0, rate);
+        b.take(n);
+        // Idle for 100 ms: one burst (20 ms) only.
+        assert_eq!(b.available(t0 + Duration::from_millis(100), rate), 200);
+        b.take(200);
+        // Waiting, woken 100 ms late: the whole 100 ms.
+        let t1 = t0 + Duration::from_millis(100);
+        let _ = b.ready_at(t1, rate, 50);
+        assert_eq!(b.available(t1 + Duration::from_millis(100), rate), 1000);
+        b.take(1000);
+        // Lateness beyond a quarter second is not made up.
+        let t2 = t1 + Duration::from_millis(100);
+        let _ = b.ready_at(t2, rate, 50);
+        assert_eq!(b.available(t2 + Duration::from_secs(5), rate), 2500);
     }
 }

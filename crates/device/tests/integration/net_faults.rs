@@ -359,3 +359,32 @@ async fn reset_reaches_the_server_as_rst() {
         "the server saw an orderly close, not an RST"
     );
 }
+
+/// A reset under an upload: the data connection dies under the writer, vsftpd answers the
+/// STOR with `426` on the control connection, and the module reports that reply (10, the
+/// server's refusal) with the bytes it had sent; the session survives it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_under_an_upload_reports_the_servers_426() {
+    let server = vsftpd(VsftpdOptions::plain()).await;
+    let dir = server.fresh_user_dir().unwrap();
+    let faults = NetFaults::new();
+    let (_m, mut at) = module("reset stor", &faults).await;
+    connect(&mut at, &server.host(), server.port()).await;
+    faults
+        .arm(fault(
+            NetFaultKind::ResetAfter { bytes: 10_000 },
+            When::NextStor,
+        ))
+        .unwrap();
+    let file = format!("{}/up.bin", dir.display());
+    let p = at_common::payload::binary(4096, 14);
+    let line = format!(r#"AT+MFTPSTOR=0,"{file}",0,4096"#);
+    at.stor_prompt(&line, &p, "+MFTPSTOR: 0,0,4096").await;
+    at.stor_prompt(&line, &p, "+MFTPSTOR: 0,0,8192").await;
+    at.stor_prompt(&line, &p, "+MFTPSTOR: 0,10,8192").await;
+    at.state(0, 1).await;
+    at.request("AT+MFTPPWD=0", &["+MFTPPWD: 0,0,\"/home/uftp\""])
+        .await;
+    // The next upload is not reset: the fault was one-shot.
+    at.stor_prompt(&line, &p, "+MFTPSTOR: 0,0,4096").await;
+}
