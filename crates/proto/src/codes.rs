@@ -74,6 +74,9 @@ pub enum CmeError {
     NoSpace = 1063,
     /// File commands, 1064: timeout.
     FsTimeout = 1064,
+    /// 27.007 §9.2.1, 10: SIM not inserted. `AT+CPIN?` while the SIM is out (the test bench's
+    /// SIM-removed fault, docs/CONTROL.md).
+    SimNotInserted = 10,
     /// A code this crate does not know; kept so nothing is lost.
     Other(u16) = u16::MAX,
 }
@@ -114,6 +117,7 @@ const CME_TABLE: &[(CmeError, &str)] = &[
     (CmeError::NoSpace, "no space left"),
     (CmeError::FsTimeout, "file operation timeout"),
     (CmeError::NoNetworkService, "no network service"),
+    (CmeError::SimNotInserted, "SIM not inserted"),
 ];
 
 impl CmeError {
@@ -158,6 +162,8 @@ impl CmeError {
 const CME_NUMBERS: &[u16] = &[
     50, 800, 801, 802, 803, 804, 805, 806, 807, 808, 809, 810, 811, 812, 813, 1050, 1051, 1052,
     1053, 1054, 1055, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1063, 1064, 30,
+    // SimNotInserted
+    10,
 ];
 
 impl fmt::Display for CmeError {

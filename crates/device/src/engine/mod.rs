@@ -14,11 +14,13 @@ mod contexts;
 mod ctx;
 mod detach;
 mod download;
+mod faults;
 mod handlers;
 mod line;
 mod modes;
 mod output;
 mod reply;
+mod status;
 mod table;
 
 pub use action::{
@@ -27,7 +29,9 @@ pub use action::{
 };
 pub use config::{EngineConfig, IdentityError, IdentityOverrides};
 pub use contexts::PdpBinding;
+pub use faults::{check_signal, FaultError, Signal, MAX_INJECTED_LINE};
 pub use output::{Batch, LARGE_OUTPUT};
+pub use status::{ChannelStatus, EngineStatus, NetStatus, PdpStatus, Summary};
 
 use crate::fs::Sandbox;
 use channels::Channels;
