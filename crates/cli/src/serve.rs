@@ -51,6 +51,8 @@ pub struct ServeArgs {
     /// Configuration file (TOML): model, fs, PDP context bindings.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    bench: crate::control::ControlArgs,
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
@@ -85,10 +87,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         ..EngineConfig::default()
     };
 
+    // A scenario with an error refuses start-up before anything is opened.
+    let scenario = crate::control::prepare(&args.bench)?;
     let shutdown = CancellationToken::new();
     spawn_signal_handler(shutdown.clone());
 
     let (line_ends, module_ends) = line_channel(runtime::LINE_QUEUE);
+    let mut line_desc = line_name(&args);
     let transport = {
         let shutdown = shutdown.clone();
         if let Some(link) = &args.pty {
@@ -118,6 +123,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 model.profile().name,
                 listener.local_addr()?
             );
+            line_desc = format!("tcp {}", listener.local_addr()?);
             tokio::spawn(transport::run_tcp(listener, line_ends, shutdown))
         } else if let Some(dev) = &args.serial {
             let flow = match args.flow.as_str() {
@@ -145,11 +151,51 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         ..channel::ChannelOptions::default()
     };
     let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts);
-    let module = tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
+    let (control, port) = ftpmodem_device::control::ModuleControl::new();
+    let module = tokio::spawn(runtime::run_controlled(
+        engine,
+        module_ends,
+        spawner,
+        shutdown.clone(),
+        port,
+    ));
+    let bench = if args.bench.wanted() {
+        let info = crate::control::server::LineInfo {
+            line: line_desc,
+            baud: args.serial.as_ref().map(|_| args.baud),
+        };
+        match crate::control::start(&args.bench, scenario, control, info).await {
+            Ok(b) => Some(b),
+            Err(e) => {
+                shutdown.cancel();
+                let _ = module.await;
+                return Err(e);
+            }
+        }
+    } else {
+        drop(control);
+        None
+    };
     let result = transport.await.context("transport task")?;
     shutdown.cancel();
     let _ = module.await;
+    if let Some(b) = bench {
+        b.finish().await;
+    }
     result.context("serial line")
+}
+
+/// The line, as `ctl status` names it.
+fn line_name(a: &ServeArgs) -> String {
+    if let Some(p) = &a.pty {
+        format!("pty {}", p.display())
+    } else if let Some(t) = &a.tcp {
+        format!("tcp {t}")
+    } else if let Some(d) = &a.serial {
+        format!("serial {d}")
+    } else {
+        "stdio".into()
+    }
 }
 
 /// Ctrl+C and SIGTERM end the module cleanly: the PTY link is removed, sessions closed.

@@ -117,6 +117,7 @@ pub fn cme_cause(e: CmeError) -> &'static str {
         CmeError::NoNetworkService => {
             "no network service: the radio is off (AT+CFUN) or the module is not attached"
         }
+        CmeError::SimNotInserted => "SIM not inserted",
         CmeError::Other(_) => "an error code this program does not know",
     }
 }

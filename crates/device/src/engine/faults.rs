@@ -89,14 +89,14 @@ impl Engine {
         Ok(())
     }
 
-    /// The signal values in force (overrides of the configuration included).
+    /// The signal values `AT+CSQ`/`AT+CESQ` print now (profile, configuration, fault).
     pub fn signal(&self) -> Signal {
-        let i = &self.cfg.identity;
+        let i = super::handlers::identity::Identity::of(&self.cfg);
         Signal {
-            rssi: i.rssi,
-            ber: i.ber,
-            rsrq: i.rsrq,
-            rsrp: i.rsrp,
+            rssi: Some(i.rssi),
+            ber: Some(i.ber),
+            rsrq: Some(i.rsrq),
+            rsrp: Some(i.rsrp),
         }
     }
 
