@@ -150,7 +150,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
         ..channel::ChannelOptions::default()
     };
-    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts);
+    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts.clone());
     let (control, port) = ftpmodem_device::control::ModuleControl::new();
     let module = tokio::spawn(runtime::run_controlled(
         engine,

@@ -8,6 +8,7 @@ pub mod channel;
 pub mod control;
 pub mod engine;
 pub mod fs;
+pub mod net;
 pub mod pool;
 pub mod runtime;
 pub mod transport;

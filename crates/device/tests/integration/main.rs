@@ -31,6 +31,7 @@ mod fs_capacity;
 mod fs_escape;
 mod fs_sandbox;
 mod module_session;
+mod net_faults;
 mod pdp_bind;
 mod transport_pty;
 mod transport_serial;

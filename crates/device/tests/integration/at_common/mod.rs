@@ -100,7 +100,7 @@ pub async fn start(opts: ModuleOptions) -> (Module, At) {
     let (line, module_ends) = line_channel(runtime::LINE_QUEUE);
     let shutdown = CancellationToken::new();
     let chopts = opts.channel;
-    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, chopts);
+    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, chopts.clone());
     let (control, port) = ftpmodem_device::control::ModuleControl::new();
     tokio::spawn(runtime::run_controlled(
         engine,
