@@ -29,6 +29,8 @@ struct Entry {
     phase: Phase,
     /// What a signal fault replaced.
     saved_signal: Option<Signal>,
+    /// The file system capacity an fs_full fault replaced.
+    saved_capacity: u64,
 }
 
 /// See the module docs.
@@ -309,6 +311,7 @@ impl Bench {
             trigger,
             phase,
             saved_signal: None,
+            saved_capacity: 0,
         });
         self.tick(engine, now);
         Ok(id)
@@ -345,6 +348,8 @@ impl Bench {
             ModuleFault::Inject { line } => {
                 let _ = engine.inject_line(line);
             }
+            ModuleFault::FsFull => e.saved_capacity = engine.set_fs_full(true, 0),
+            ModuleFault::FsReadOnly => engine.set_fs_read_only(true),
         }
         let one_shot = e.fault.one_shot();
         self.publish(ModuleEvent::Fault {
@@ -372,6 +377,10 @@ impl Bench {
                         let _ = engine.set_signal(s);
                     }
                 }
+                ModuleFault::FsFull => {
+                    engine.set_fs_full(false, e.saved_capacity);
+                }
+                ModuleFault::FsReadOnly => engine.set_fs_read_only(false),
                 // The hang ends by the entry going away; one-shots left nothing to undo.
                 ModuleFault::Hang
                 | ModuleFault::Reboot

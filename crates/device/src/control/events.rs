@@ -63,7 +63,7 @@ pub enum ModuleEvent {
     Fault {
         /// Its id.
         id: FaultId,
-        /// Its kind (`sim-removed`, ...).
+        /// Its kind (`sim_removed`, ...).
         kind: &'static str,
         /// What happened.
         change: FaultChange,

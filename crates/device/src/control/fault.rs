@@ -44,6 +44,11 @@ pub enum ModuleFault {
         /// Without CR or LF.
         line: Vec<u8>,
     },
+    /// The local file system is full: writes needing room fail with 1063. Cleared: the
+    /// capacity is back.
+    FsFull,
+    /// The local file system is read-only: every change fails with 1059. Cleared: writable.
+    FsReadOnly,
 }
 
 impl ModuleFault {
@@ -52,11 +57,13 @@ impl ModuleFault {
         match self {
             ModuleFault::Reboot => "reboot",
             ModuleFault::Hang => "hang",
-            ModuleFault::SimRemoved => "sim-removed",
-            ModuleFault::RegistrationLost => "registration-lost",
-            ModuleFault::PdpDrop { .. } => "pdp-drop",
+            ModuleFault::SimRemoved => "sim_removed",
+            ModuleFault::RegistrationLost => "registration_lost",
+            ModuleFault::PdpDrop { .. } => "pdp_drop",
             ModuleFault::Signal(_) => "signal",
             ModuleFault::Inject { .. } => "inject",
+            ModuleFault::FsFull => "fs_full",
+            ModuleFault::FsReadOnly => "fs_read_only",
         }
     }
 

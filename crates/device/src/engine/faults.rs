@@ -112,6 +112,28 @@ impl Engine {
         Ok(())
     }
 
+    /// Fills the local file system (`true`: its capacity drops to what is stored, so every
+    /// write that needs room fails with 1063) or gives `restore` bytes back. Returns the
+    /// capacity in force before. Files stored stay readable.
+    pub fn set_fs_full(&mut self, full: bool, restore: u64) -> u64 {
+        let before = self.fs.capacity();
+        if full {
+            let used = self
+                .fs
+                .info()
+                .map_or(before, |i| i.total.saturating_sub(i.free));
+            self.fs.set_capacity(used);
+        } else {
+            self.fs.set_capacity(restore);
+        }
+        before
+    }
+
+    /// Switches the local file system read-only (every change fails with 1059) or back.
+    pub fn set_fs_read_only(&mut self, read_only: bool) {
+        self.fs.set_read_only(read_only);
+    }
+
     /// Prints `content` framed as a URC line (`\r\n<content>\r\n`), at once or after the data
     /// mode that holds the line, as any URC.
     pub fn inject_line(&mut self, content: &[u8]) -> Result<(), FaultError> {

@@ -328,3 +328,25 @@ async fn a_fault_on_the_next_conn_drops_that_session() {
     connected(&mut at, &server).await;
     at.idle().await;
 }
+
+#[tokio::test]
+async fn a_full_or_read_only_file_system_refuses_writes_until_cleared() {
+    let (m, mut at) = start(ModuleOptions {
+        label: "fs".into(),
+        ..ModuleOptions::default()
+    })
+    .await;
+    at.mfput("kept.txt", b"hello").await;
+    let full = arm_now(&m.control, ModuleFault::FsFull).await;
+    at.cmd("AT+MFPUT=\"more.txt\",1,\"x\"", "\r\n+CME ERROR: 1063\r\n")
+        .await;
+    assert_eq!(at.mfget("kept.txt", 5).await, b"hello");
+    m.control.clear(Some(full)).await.unwrap();
+    at.mfput("more.txt", b"x").await;
+
+    let ro = arm_now(&m.control, ModuleFault::FsReadOnly).await;
+    at.cmd("AT+MFDELETE=\"more.txt\"", "\r\n+CME ERROR: 1059\r\n")
+        .await;
+    m.control.clear(Some(ro)).await.unwrap();
+    at.ok("AT+MFDELETE=\"more.txt\"").await;
+}
