@@ -148,8 +148,14 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
     let opts = channel::ChannelOptions {
         use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
+        // The test bench's network faults (docs/CONTROL.md) sit under the channels.
+        net_faults: args
+            .bench
+            .wanted()
+            .then(ftpmodem_device::net::NetFaults::new),
         ..channel::ChannelOptions::default()
     };
+    let net = opts.net_faults.clone().unwrap_or_default();
     let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts.clone());
     let (control, port) = ftpmodem_device::control::ModuleControl::new();
     let module = tokio::spawn(runtime::run_controlled(
@@ -164,7 +170,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             line: line_desc,
             baud: args.serial.as_ref().map(|_| args.baud),
         };
-        match crate::control::start(&args.bench, scenario, control, info).await {
+        match crate::control::start(&args.bench, scenario, control, net, info).await {
             Ok(b) => Some(b),
             Err(e) => {
                 shutdown.cancel();

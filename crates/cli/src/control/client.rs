@@ -19,7 +19,8 @@ pub const EXIT_ERROR: i32 = 5;
 #[derive(Args)]
 #[command(after_help = "Examples:
   ftpmodem ctl --control /tmp/ml.ctl status
-  ftpmodem ctl --control /tmp/ml.ctl arm registration-lost --on retr --duration-ms 3000
+  ftpmodem ctl --control /tmp/ml.ctl arm registration_lost --when next_retr --duration-ms 3000
+  ftpmodem ctl --control /tmp/ml.ctl arm reset_after --bytes 65536 --when next_retr
   ftpmodem ctl --control /tmp/ml.ctl arm signal --rssi 5
   ftpmodem ctl --control /tmp/ml.ctl clear --all
   ftpmodem ctl --control tcp:127.0.0.1:7000 --token-file /tmp/ml.token events --only urc,fault
@@ -52,14 +53,15 @@ enum Verb {
     },
     /// Armed and active faults.
     Faults,
-    /// Arm a fault (kinds: reboot, hang, sim-removed, registration-lost, pdp-drop, signal,
-    /// inject).
+    /// Arm a fault: module kinds hang, sim_removed, registration_lost, pdp_drop, signal,
+    /// inject, fs_full, fs_read_only, reboot; network kinds dns, refused, black_hole, stall,
+    /// reset_after, tls_verify, shape. Prints its id.
     Arm(ArmArgs),
-    /// Clear a fault by id, or all of them.
+    /// Clear a fault by id (m1, n2), or all of them.
     Clear {
         /// Fault id from `arm`.
         #[arg(required_unless_present = "all")]
-        id: Option<u32>,
+        id: Option<String>,
         /// Every fault.
         #[arg(long, conflicts_with = "id")]
         all: bool,
@@ -87,9 +89,9 @@ enum Verb {
 struct ArmArgs {
     /// Fault kind.
     kind: String,
-    /// now, conn, retr or stor.
+    /// Trigger: now, next_conn, next_retr, next_stor (network faults also next_list).
     #[arg(long)]
-    on: Option<String>,
+    when: Option<String>,
     /// Wait this long after the trigger.
     #[arg(long)]
     delay_ms: Option<u64>,
@@ -114,6 +116,27 @@ struct ArmArgs {
     /// inject: the line to print.
     #[arg(long)]
     line: Option<String>,
+    /// reset_after: bytes before the reset.
+    #[arg(long)]
+    bytes: Option<u64>,
+    /// shape: downlink bit/s.
+    #[arg(long)]
+    down_bps: Option<u64>,
+    /// shape: uplink bit/s.
+    #[arg(long)]
+    up_bps: Option<u64>,
+    /// shape: added latency.
+    #[arg(long)]
+    latency_ms: Option<u64>,
+    /// Network trigger: only this channel (0-5).
+    #[arg(long)]
+    channel: Option<u8>,
+    /// Network trigger: only connections to this host.
+    #[arg(long)]
+    host: Option<String>,
+    /// Network trigger (stall, shape): after this many bytes.
+    #[arg(long)]
+    after_bytes: Option<u64>,
 }
 
 struct Fail(i32, String);
@@ -210,16 +233,32 @@ async fn run_inner(a: CtlArgs) -> Result<(), Fail> {
         Verb::Faults => json!({"cmd": "faults"}),
         Verb::Arm(x) => {
             let mut f = serde_json::Map::new();
+            let mut t = serde_json::Map::new();
             f.insert("kind".into(), json!(x.kind));
+            let mut trig = |k: &str, v: Option<Value>| {
+                if let Some(v) = v {
+                    t.insert(k.into(), v);
+                }
+            };
+            trig("when", x.when.as_ref().map(|v| json!(v)));
+            trig("delay_ms", x.delay_ms.map(|v| json!(v)));
+            trig("duration_ms", x.duration_ms.map(|v| json!(v)));
+            trig("channel", x.channel.map(|v| json!(v)));
+            trig("host", x.host.as_ref().map(|v| json!(v)));
+            trig("after_bytes", x.after_bytes.map(|v| json!(v)));
+            if !t.is_empty() {
+                f.insert("trigger".into(), Value::Object(t));
+            }
             let mut put = |k: &str, v: Option<Value>| {
                 if let Some(v) = v {
                     f.insert(k.into(), v);
                 }
             };
-            put("on", x.on.as_ref().map(|v| json!(v)));
-            put("delay_ms", x.delay_ms.map(|v| json!(v)));
-            put("duration_ms", x.duration_ms.map(|v| json!(v)));
             put("cid", x.cid.map(|v| json!(v)));
+            put("bytes", x.bytes.map(|v| json!(v)));
+            put("down_bps", x.down_bps.map(|v| json!(v)));
+            put("up_bps", x.up_bps.map(|v| json!(v)));
+            put("latency_ms", x.latency_ms.map(|v| json!(v)));
             put("rssi", x.rssi.map(|v| json!(v)));
             put("ber", x.ber.map(|v| json!(v)));
             put("rsrq", x.rsrq.map(|v| json!(v)));
@@ -255,7 +294,7 @@ async fn run_inner(a: CtlArgs) -> Result<(), Fail> {
         Verb::Status { json: true } => out(&reply["status"].to_string()),
         Verb::Status { json: false } => out(&status_text(&reply["status"])),
         Verb::Faults => out(&reply["faults"].to_string()),
-        Verb::Arm(_) => out(&reply["id"].to_string()),
+        Verb::Arm(_) => out(reply["id"].as_str().unwrap_or_default()),
         Verb::Clear { .. } => out(&reply["cleared"].to_string()),
         Verb::Events { count, .. } => {
             let mut n = 0u64;
@@ -333,12 +372,13 @@ fn status_text(s: &Value) -> String {
     }
     for f in faults {
         t.push_str(&format!(
-            "fault {:<3} {} on {} ({}){}\n",
+            "fault {:<4} {} {} when {} ({}){}\n",
             str_of(&f["id"]),
+            str_of(&f["layer"]),
             str_of(&f["kind"]),
-            str_of(&f["on"]),
+            str_of(&f["trigger"]["when"]),
             str_of(&f["state"]),
-            match f["duration_ms"].as_u64() {
+            match f["trigger"]["duration_ms"].as_u64() {
                 Some(d) => format!(" for {d} ms"),
                 None => String::new(),
             }

@@ -14,6 +14,7 @@ pub mod transcript;
 use anyhow::{bail, Result};
 use clap::Args;
 use ftpmodem_device::control::ModuleControl;
+use ftpmodem_device::net::NetFaults;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -69,7 +70,7 @@ pub struct Bench {
 
 /// Checks what can be checked before the module starts (the scenario, the transcript mode),
 /// so a bad file refuses start-up with nothing started.
-pub fn prepare(a: &ControlArgs) -> Result<Vec<spec::FaultSpec>> {
+pub fn prepare(a: &ControlArgs) -> Result<Vec<spec::Fault>> {
     match a.transcript_data.as_str() {
         "digest" | "full" => {}
         other => bail!("--transcript-data {other:?}: use digest or full"),
@@ -83,8 +84,9 @@ pub fn prepare(a: &ControlArgs) -> Result<Vec<spec::FaultSpec>> {
 /// Starts the socket and the transcript, and arms the scenario's faults.
 pub async fn start(
     a: &ControlArgs,
-    faults: Vec<spec::FaultSpec>,
+    faults: Vec<spec::Fault>,
     module: ModuleControl,
+    net: NetFaults,
     info: server::LineInfo,
 ) -> Result<Bench> {
     let begin = Instant::now();
@@ -98,7 +100,15 @@ pub async fn start(
         None => None,
     };
     for (i, f) in faults.into_iter().enumerate() {
-        if let Err(e) = module.arm(f.fault, f.trigger).await {
+        let r = match f {
+            spec::Fault::Module(f) => module
+                .arm(f.fault, f.trigger)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            spec::Fault::Network(f) => net.arm(f).map(|_| ()).map_err(|e| e.to_string()),
+        };
+        if let Err(e) = r {
             bail!("scenario: fault {}: {e}", i + 1);
         }
     }
@@ -126,6 +136,7 @@ pub async fn start(
             eprintln!("ftpmodem: control socket on {}", l.describe());
             let shared = Arc::new(server::Shared {
                 module,
+                net,
                 token,
                 info,
                 start: begin,

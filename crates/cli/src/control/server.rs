@@ -5,10 +5,11 @@
 
 use super::lineview::{DataMode, Dir, LineView};
 use super::listen::Listener;
-use super::spec;
+use super::spec::{self, Fault};
 use ftpmodem_device::control::{
     FaultChange, ModuleControl, ModuleEvent, ModuleStatus, Subscription, SUBSCRIBER_QUEUE,
 };
+use ftpmodem_device::net::{FaultState, NetFaults};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -34,6 +35,8 @@ pub struct LineInfo {
 pub struct Shared {
     /// The module.
     pub module: ModuleControl,
+    /// The network under the module's channels.
+    pub net: NetFaults,
     /// Needed first on a TCP socket.
     pub token: Option<String>,
     /// For `status`.
@@ -100,6 +103,7 @@ pub const VERBS: &[&str] = &[
 
 struct Events {
     sub: Subscription,
+    net: tokio::sync::broadcast::Receiver<ftpmodem_device::net::NetFaultEvent>,
     view: LineView,
     line: bool,
     urc: bool,
@@ -114,7 +118,7 @@ where
 {
     enum Step {
         Line(Line),
-        Event(Option<ModuleEvent>),
+        Event(Next),
     }
     let mut r = BufReader::new(r);
     let mut authed = shared.token.is_none();
@@ -127,7 +131,13 @@ where
             ev = next_event(&mut events) => Step::Event(ev),
         };
         match step {
-            Step::Event(Some(ev)) => {
+            Step::Event(Next::Net(ev)) => {
+                if !send(&mut w, &net_event(ev, &shared.net, shared.start)).await {
+                    shared.dropped.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+            }
+            Step::Event(Next::Module(ev)) => {
                 let Some(e) = &mut events else { continue };
                 for v in render(ev, e, shared.start) {
                     if !send(&mut w, &v).await {
@@ -136,7 +146,7 @@ where
                     }
                 }
             }
-            Step::Event(None) => {
+            Step::Event(Next::Dropped) => {
                 // The module dropped this subscriber: it fell a full queue behind.
                 let v = json!({"event": "dropped", "reason": "events not read fast enough"});
                 let _ = send(&mut w, &v).await;
@@ -162,10 +172,27 @@ where
     }
 }
 
-async fn next_event(events: &mut Option<Events>) -> Option<ModuleEvent> {
-    match events {
-        Some(e) => e.sub.recv().await,
-        None => std::future::pending().await,
+/// What a subscriber gets next.
+enum Next {
+    Module(ModuleEvent),
+    Net(ftpmodem_device::net::NetFaultEvent),
+    /// Fell behind (or the module stopped).
+    Dropped,
+}
+
+async fn next_event(events: &mut Option<Events>) -> Next {
+    use tokio::sync::broadcast::error::RecvError;
+    let Some(e) = events else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        ev = e.sub.recv() => ev.map_or(Next::Dropped, Next::Module),
+        ev = e.net.recv(), if e.fault => match ev {
+            Ok(ev) => Next::Net(ev),
+            Err(RecvError::Lagged(_)) => Next::Dropped,
+            // The network layer has gone: no more of its events.
+            Err(RecvError::Closed) => std::future::pending().await,
+        },
     }
 }
 
@@ -246,7 +273,7 @@ async fn request(
         "auth" | "ping" => json!({"ok": true}),
         "status" => match module.status().await {
             Ok(s) => {
-                let mut st = status_json(&s, &shared.info);
+                let mut st = status_json(&s, &shared.info, &shared.net);
                 st["control"] = json!({
                     "clients": shared.clients.load(Ordering::Relaxed),
                     "dropped": shared.dropped.load(Ordering::Relaxed),
@@ -256,35 +283,60 @@ async fn request(
             Err(e) => refused(e),
         },
         "faults" => match module.status().await {
-            Ok(s) => json!({"ok": true, "faults": status_json(&s, &shared.info)["faults"]}),
+            Ok(s) => json!({"ok": true, "faults": faults_json(&s, &shared.net)}),
             Err(e) => refused(e),
         },
         "arm" => {
             let Some(f) = v.get("fault") else {
                 return err(kind::BAD_REQUEST, "arm needs \"fault\"");
             };
-            match spec::parse(f.clone()) {
+            match spec::parse_any(f.clone()) {
                 Err(m) => err(kind::BAD_REQUEST, m),
-                Ok(s) => match module.arm(s.fault, s.trigger).await {
-                    Ok(id) => json!({"ok": true, "id": id.0}),
+                Ok(Fault::Module(s)) => match module.arm(s.fault, s.trigger).await {
+                    Ok(id) => json!({"ok": true, "id": format!("m{}", id.0)}),
                     Err(e) => refused(e),
                 },
-            }
-        }
-        "clear" => {
-            let id = match (v.get("id"), v.get("all")) {
-                (Some(id), None) => match id.as_u64().and_then(|i| u32::try_from(i).ok()) {
-                    Some(i) => Some(ftpmodem_device::control::FaultId(i)),
-                    None => return err(kind::BAD_REQUEST, "id is a fault number"),
+                Ok(Fault::Network(f)) => match shared.net.arm(f) {
+                    Ok(id) => json!({"ok": true, "id": format!("n{}", id.0)}),
+                    Err(e) => err(kind::REFUSED, e),
                 },
-                (None, Some(Value::Bool(true))) => None,
-                _ => return err(kind::BAD_REQUEST, "clear takes \"id\" or \"all\": true"),
-            };
-            match module.clear(id).await {
-                Ok(n) => json!({"ok": true, "cleared": n}),
-                Err(e) => refused(e),
             }
         }
+        "clear" => match (v.get("id"), v.get("all")) {
+            (Some(id), None) => {
+                let id = id.as_str().unwrap_or_default();
+                let num = |s: &str| s.parse::<u32>().ok();
+                if let Some(n) = id.strip_prefix('m').and_then(num) {
+                    match module
+                        .clear(Some(ftpmodem_device::control::FaultId(n)))
+                        .await
+                    {
+                        Ok(c) => json!({"ok": true, "cleared": c}),
+                        Err(e) => refused(e),
+                    }
+                } else if let Some(n) = id.strip_prefix('n').and_then(num) {
+                    if shared.net.clear(ftpmodem_device::net::FaultId(n)) {
+                        json!({"ok": true, "cleared": 1})
+                    } else {
+                        err(kind::REFUSED, format!("no fault {id}"))
+                    }
+                } else {
+                    err(
+                        kind::BAD_REQUEST,
+                        "id is a fault id from arm: \"m1\", \"n2\"",
+                    )
+                }
+            }
+            (None, Some(Value::Bool(true))) => {
+                let n = shared.net.armed().len();
+                shared.net.clear_all();
+                match module.clear(None).await {
+                    Ok(c) => json!({"ok": true, "cleared": c + n}),
+                    Err(e) => refused(e),
+                }
+            }
+            _ => err(kind::BAD_REQUEST, "clear takes \"id\" or \"all\": true"),
+        },
         "subscribe" => {
             let wanted: Vec<String> = match v.get("events") {
                 None => vec![],
@@ -309,6 +361,7 @@ async fn request(
             };
             *events = Some(Events {
                 sub: module.subscribe(SUBSCRIBER_QUEUE),
+                net: shared.net.subscribe(),
                 view: LineView::new(data),
                 line: has("line"),
                 urc: has("urc"),
@@ -370,7 +423,7 @@ fn render(ev: ModuleEvent, e: &mut Events, start: Instant) -> Vec<Value> {
         }
         ModuleEvent::Reboot => state(json!({"event": "reboot", "t": t})),
         ModuleEvent::Fault { id, kind, change } if e.fault => Some(json!({
-            "event": "fault", "t": t, "id": id.0, "kind": kind,
+            "event": "fault", "t": t, "id": format!("m{}", id.0), "kind": kind, "layer": "module",
             "change": match change {
                 FaultChange::Armed => "armed",
                 FaultChange::Fired => "fired",
@@ -393,8 +446,65 @@ fn channel_state(s: ftpmodem_proto::ChannelState) -> &'static str {
     }
 }
 
+/// A network fault's change as an event (`waiting` is armed, `active` fired, `spent` done).
+fn net_event(ev: ftpmodem_device::net::NetFaultEvent, net: &NetFaults, start: Instant) -> Value {
+    let kind = net
+        .armed()
+        .into_iter()
+        .find(|a| a.id == ev.id)
+        .and_then(|a| serde_json::to_value(&a.fault).ok())
+        .and_then(|f| f.get("kind").cloned())
+        .unwrap_or(Value::Null);
+    json!({
+        "event": "fault", "t": secs(start), "id": format!("n{}", ev.id.0), "kind": kind,
+        "layer": "network",
+        "change": match ev.state {
+            FaultState::Waiting => "armed",
+            FaultState::Active => "fired",
+            FaultState::Spent => "cleared",
+        }
+    })
+}
+
+/// Armed faults of both layers.
+fn faults_json(s: &ModuleStatus, net: &NetFaults) -> Value {
+    let mut all: Vec<Value> = s
+        .faults
+        .iter()
+        .map(|f| {
+            json!({
+                "id": format!("m{}", f.id.0), "layer": "module", "kind": f.kind,
+                "trigger": {
+                    "when": match f.trigger.when {
+                        ftpmodem_device::control::When::Now => "now",
+                        ftpmodem_device::control::When::Conn => "next_conn",
+                        ftpmodem_device::control::When::Retr => "next_retr",
+                        ftpmodem_device::control::When::Stor => "next_stor",
+                    },
+                    "delay_ms": f.trigger.delay.map(|d| d.as_millis() as u64),
+                    "duration_ms": f.trigger.duration.map(|d| d.as_millis() as u64),
+                },
+                "state": if f.active { "active" } else { "waiting" },
+            })
+        })
+        .collect();
+    for a in net.armed() {
+        let mut fault = serde_json::to_value(&a.fault).unwrap_or(Value::Null);
+        let trigger = fault
+            .as_object_mut()
+            .and_then(|o| o.remove("trigger"))
+            .unwrap_or(Value::Null);
+        let kind = fault.get("kind").cloned().unwrap_or(Value::Null);
+        all.push(json!({
+            "id": format!("n{}", a.id.0), "layer": "network", "kind": kind,
+            "params": fault, "trigger": trigger, "state": a.state, "hits": a.hits,
+        }));
+    }
+    Value::Array(all)
+}
+
 /// `status` as JSON.
-pub fn status_json(s: &ModuleStatus, info: &LineInfo) -> Value {
+pub fn status_json(s: &ModuleStatus, info: &LineInfo, net: &NetFaults) -> Value {
     let channels: Vec<Value> = s
         .engine
         .channels
@@ -420,12 +530,7 @@ pub fn status_json(s: &ModuleStatus, info: &LineInfo) -> Value {
             "cid": p.cid, "active": p.active, "apn": p.apn, "address": p.address,
         })).collect::<Vec<_>>(),
         "channels": channels,
-        "faults": s.faults.iter().map(|f| json!({
-            "id": f.id.0, "kind": f.kind, "on": f.trigger.when.name(),
-            "delay_ms": f.trigger.delay.map(|d| d.as_millis() as u64),
-            "duration_ms": f.trigger.duration.map(|d| d.as_millis() as u64),
-            "state": if f.active { "active" } else { "armed" },
-        })).collect::<Vec<_>>(),
+        "faults": faults_json(s, net),
         "hung": s.hung,
         "lost_input": s.lost_input,
     })

@@ -36,9 +36,9 @@ fn ctl_arms_a_fault_the_line_shows_it_and_the_transcript_records_it_redacted() {
     ));
     line.until("+MFTPCONN: 0,0\r\n");
 
-    let o = ctl(&m.control, &["arm", "sim-removed"]);
+    let o = ctl(&m.control, &["arm", "sim_removed"]);
     assert!(o.status.success(), "{o:?}");
-    assert_eq!(stdout(&o).trim(), "1");
+    assert_eq!(stdout(&o).trim(), "m1");
     let got = line.until("+MFTPURC: 0,\"conn\",0\r\n");
     assert!(got.contains("+CEREG: 0"), "{got:?}");
     line.send("AT+CPIN?");
@@ -48,7 +48,8 @@ fn ctl_arms_a_fault_the_line_shows_it_and_the_transcript_records_it_redacted() {
     assert!(o.status.success());
     let st: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(st["network"]["sim"], false);
-    assert_eq!(st["faults"][0]["kind"], "sim-removed");
+    assert_eq!(st["faults"][0]["kind"], "sim_removed");
+    assert_eq!(st["faults"][0]["id"], "m1");
     assert_eq!(st["channels"][0]["state"], "disconnected");
     assert_eq!(
         st["channels"][0]["server"],
@@ -56,10 +57,11 @@ fn ctl_arms_a_fault_the_line_shows_it_and_the_transcript_records_it_redacted() {
     );
     let text = stdout(&ctl(&m.control, &["status"]));
     assert!(text.contains("SIM out"), "{text}");
-    assert!(text.contains("sim-removed"), "{text}");
+    assert!(text.contains("sim_removed"), "{text}");
 
     // Refused (3), unreachable (4), usage (2).
     assert_eq!(ctl(&m.control, &["arm", "no-such"]).status.code(), Some(3));
+    assert_eq!(ctl(&m.control, &["clear", "m99"]).status.code(), Some(3));
     assert_eq!(ctl(&m.control, &["clear", "99"]).status.code(), Some(3));
     let missing = dir.join("missing.ctl");
     assert_eq!(
@@ -207,7 +209,7 @@ fn bad_requests_get_errors_and_the_socket_and_module_keep_serving() {
     let v = request(
         &mut s,
         &mut r,
-        b"{\"cmd\":\"arm\",\"fault\":{\"kind\":\"hang\",\"on\":\"never\"}}\n",
+        b"{\"cmd\":\"arm\",\"fault\":{\"kind\":\"hang\",\"trigger\":{\"when\":\"never\"}}}\n",
     );
     assert_eq!(v["error"], "bad-request");
     let v = request(&mut s, &mut r, b"{\"cmd\":\"ping\"}\n");
@@ -269,11 +271,11 @@ fn a_scenario_arms_faults_at_start_up_and_a_bad_one_is_refused_with_its_line() {
     let bad = dir.join("bad.toml");
     std::fs::write(
         &bad,
-        "[[fault]]\nkind = \"hang\"\nduration_ms = 100\n\n[[fault]]\nkind = \"pdp-drop\"\n",
+        "[[fault]]\nkind = \"hang\"\ntrigger = { duration_ms = 100 }\n\n[[fault]]\nkind = \"pdp_drop\"\n",
     )
     .unwrap();
     let e = serve_refused(&dir, &["--scenario", bad.to_str().unwrap()]);
-    assert!(e.contains("line 5: pdp-drop needs a cid"), "{e}");
+    assert!(e.contains("line 5: pdp_drop needs a cid"), "{e}");
     let e2 = serve_refused(
         &dir,
         &[
@@ -284,4 +286,32 @@ fn a_scenario_arms_faults_at_start_up_and_a_bad_one_is_refused_with_its_line() {
         ],
     );
     assert!(e2.contains("--transcript-data"), "{e2}");
+}
+
+#[test]
+fn a_network_fault_armed_through_ctl_fails_the_next_connect_for_real() {
+    let server = Vsftpd::start(VsftpdOptions::plain()).unwrap();
+    let (_d, dir) = tmp();
+    let sock = dir.join("ml.ctl");
+    let m = serve(&dir, &["--control", sock.to_str().unwrap()]);
+    let mut line = Line::open(&m.line_addr);
+    let o = ctl(&m.control, &["arm", "refused", "--when", "next_conn"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o).trim(), "n1");
+    let conn = format!(
+        r#"AT+MFTPCONN=0,"{}","{USER}","{PASSWORD}",{}"#,
+        server.host(),
+        server.port()
+    );
+    line.send(&conn);
+    let got = line.until("+MFTPCONN: 0,");
+    let code = line.until("\r\n");
+    assert_ne!(code.trim(), "0", "connected despite the fault: {got}{code}");
+    let st: serde_json::Value =
+        serde_json::from_slice(&ctl(&m.control, &["status", "--json"]).stdout).unwrap();
+    assert_eq!(st["faults"][0]["id"], "n1");
+    assert_eq!(st["faults"][0]["layer"], "network");
+    assert_eq!(ctl(&m.control, &["clear", "--all"]).status.code(), Some(0));
+    line.send(&conn);
+    line.until("+MFTPCONN: 0,0\r\n");
 }
