@@ -315,3 +315,50 @@ fn a_network_fault_armed_through_ctl_fails_the_next_connect_for_real() {
     line.send(&conn);
     line.until("+MFTPCONN: 0,0\r\n");
 }
+
+/// The Python examples docs/CONTROL.md includes, run as a user would: the standard-library one
+/// whenever python3 is there, the pytest fixture when pytest is installed too (CI may
+/// pip-install it). Without python3 there is nothing to run; that is said, not hidden.
+#[test]
+fn the_python_examples_of_the_docs_run() {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    let has = |args: &[&str]| {
+        std::process::Command::new("python3")
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has(&["--version"]) {
+        eprintln!("python3 not found: the docs' Python examples were not run");
+        return;
+    }
+    let (_d, dir) = tmp();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new("python3")
+            .args(args)
+            .current_dir(&dir)
+            .env("FTPMODEM_BIN", env!("CARGO_BIN_EXE_ftpmodem"))
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "python3 {args:?}:\n{}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    run(&[docs.join("ftpmodem_control.py").to_str().unwrap()]);
+    if has(&["-c", "import pytest"]) {
+        run(&[
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            docs.join("test_ftpmodem_fixture.py").to_str().unwrap(),
+        ]);
+    } else {
+        eprintln!("pytest not installed: only the standard-library example was run");
+    }
+}
