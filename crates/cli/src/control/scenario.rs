@@ -63,4 +63,13 @@ mod tests {
         let e = parse("[[faults]]\nkind = \"hang\"\n").unwrap_err();
         assert!(e.contains("faults"), "{e}");
     }
+
+    #[test]
+    fn the_scenario_of_the_docs_is_accepted() {
+        let doc = include_str!("../../../../docs/CONTROL.md");
+        let start = doc.find("```toml\n").expect("a toml block") + "```toml\n".len();
+        let end = start + doc[start..].find("```").expect("its end");
+        let f = parse(&doc[start..end]).unwrap();
+        assert_eq!(f.len(), 3);
+    }
 }

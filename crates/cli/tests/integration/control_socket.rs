@@ -362,3 +362,19 @@ fn the_python_examples_of_the_docs_run() {
         eprintln!("pytest not installed: only the standard-library example was run");
     }
 }
+
+/// docs/CONTROL.md includes the pytest fixture verbatim: the copy must be the file.
+#[test]
+fn the_docs_include_the_fixture_as_it_is() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/CONTROL.md")).unwrap();
+    let file =
+        std::fs::read_to_string(root.join("docs/examples/test_ftpmodem_fixture.py")).unwrap();
+    let start = "<!-- include: docs/examples/test_ftpmodem_fixture.py -->\n```python\n";
+    let from = doc.find(start).expect("include marker") + start.len();
+    let to = from
+        + doc[from..]
+            .find("```\n<!-- end include -->")
+            .expect("end marker");
+    assert_eq!(&doc[from..to], file);
+}
