@@ -54,6 +54,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(flatten)]
+    bench: crate::control::ControlArgs,
+    #[command(flatten)]
     net: crate::network::NetArgs,
 }
 
@@ -89,6 +91,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         ..EngineConfig::default()
     };
 
+    // A scenario with an error refuses start-up before anything is opened.
+    let scenario = crate::control::prepare(&args.bench)?;
     let shutdown = CancellationToken::new();
     spawn_signal_handler(shutdown.clone());
 
@@ -100,6 +104,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         _ => line_ends,
     };
     let net_faults = args.net.faults()?;
+    let mut line_desc = line_name(&args);
     let transport = {
         let shutdown = shutdown.clone();
         if let Some(link) = &args.pty {
@@ -129,6 +134,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 model.profile().name,
                 listener.local_addr()?
             );
+            line_desc = format!("tcp {}", listener.local_addr()?);
             tokio::spawn(transport::run_tcp(listener, line_ends, shutdown))
         } else if let Some(dev) = &args.serial {
             let flow = match args.flow.as_str() {
@@ -153,15 +159,66 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
     let opts = channel::ChannelOptions {
         use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
-        net_faults,
+        // The test bench's network faults (docs/CONTROL.md) sit under the channels: those of
+        // --network/--net-fault, armed through the control socket and scenarios too.
+        net_faults: net_faults.or_else(|| {
+            args.bench
+                .wanted()
+                .then(ftpmodem_device::net::NetFaults::new)
+        }),
         ..channel::ChannelOptions::default()
     };
+    let net = opts.net_faults.clone().unwrap_or_default();
     let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts.clone());
-    let module = tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
+    let (control, port) = ftpmodem_device::control::ModuleControl::new();
+    let module = tokio::spawn(runtime::run_controlled(
+        engine,
+        module_ends,
+        spawner,
+        shutdown.clone(),
+        port,
+    ));
+    let bench = if args.bench.wanted() {
+        let info = crate::control::server::LineInfo {
+            line: line_desc,
+            baud: args
+                .serial
+                .as_ref()
+                .map(|_| args.baud.unwrap_or(115_200))
+                .or(args.baud),
+        };
+        match crate::control::start(&args.bench, scenario, control, net, info).await {
+            Ok(b) => Some(b),
+            Err(e) => {
+                shutdown.cancel();
+                let _ = module.await;
+                return Err(e);
+            }
+        }
+    } else {
+        drop(control);
+        None
+    };
     let result = transport.await.context("transport task")?;
     shutdown.cancel();
     let _ = module.await;
+    if let Some(b) = bench {
+        b.finish().await;
+    }
     result.context("serial line")
+}
+
+/// The line, as `ctl status` names it.
+fn line_name(a: &ServeArgs) -> String {
+    if let Some(p) = &a.pty {
+        format!("pty {}", p.display())
+    } else if let Some(t) = &a.tcp {
+        format!("tcp {t}")
+    } else if let Some(d) = &a.serial {
+        format!("serial {d}")
+    } else {
+        "stdio".into()
+    }
 }
 
 /// Ctrl+C and SIGTERM end the module cleanly: the PTY link is removed, sessions closed.

@@ -5,6 +5,7 @@
 //! local file system sandbox; channels run the FTP sessions.
 
 pub mod channel;
+pub mod control;
 pub mod engine;
 pub mod fs;
 pub mod net;

@@ -117,6 +117,11 @@ pub fn cme_cause(e: CmeError) -> &'static str {
         CmeError::NoNetworkService => {
             "no network service: the radio is off (AT+CFUN) or the module is not attached"
         }
+        CmeError::OperationNotAllowed => {
+            "operation not allowed: the file command has no such form (only AT+MFCFG has a \
+             test form)"
+        }
+        CmeError::SimNotInserted => "SIM not inserted",
         CmeError::Other(_) => "an error code this program does not know",
     }
 }

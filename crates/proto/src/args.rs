@@ -121,6 +121,13 @@ impl<'a> Args<'a> {
         String::from_utf8(b).map_err(|_| ParseError::Param)
     }
 
+    /// Every field not yet read, consumed at once (a command whose field count selects its form).
+    pub(crate) fn rest(&mut self) -> &'a [Param] {
+        let rest = self.params.get(self.next..).unwrap_or_default();
+        self.next = self.params.len();
+        rest
+    }
+
     /// Fails unless every field has been consumed; trailing empty fields are tolerated.
     pub(crate) fn end(&self) -> Result<(), ParseError> {
         if self.params[self.next.min(self.params.len())..]

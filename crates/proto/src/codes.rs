@@ -74,6 +74,12 @@ pub enum CmeError {
     NoSpace = 1063,
     /// File commands, 1064: timeout.
     FsTimeout = 1064,
+    /// 27.007 §9.2.1, 3: operation not allowed. The file commands (ONEMO-RELATED.md §C) answer
+    /// it to every form they do not implement (`AT+MFOPEN?`, `AT+MFREAD`, `AT+MFSEEK=?`).
+    OperationNotAllowed = 3,
+    /// 27.007 §9.2.1, 10: SIM not inserted. `AT+CPIN?` while the SIM is out (the test bench's
+    /// SIM-removed fault, docs/CONTROL.md).
+    SimNotInserted = 10,
     /// A code this crate does not know; kept so nothing is lost.
     Other(u16) = u16::MAX,
 }
@@ -114,6 +120,8 @@ const CME_TABLE: &[(CmeError, &str)] = &[
     (CmeError::NoSpace, "no space left"),
     (CmeError::FsTimeout, "file operation timeout"),
     (CmeError::NoNetworkService, "no network service"),
+    (CmeError::OperationNotAllowed, "operation not allowed"),
+    (CmeError::SimNotInserted, "SIM not inserted"),
 ];
 
 impl CmeError {
@@ -157,7 +165,9 @@ impl CmeError {
 /// enum cannot be cast with `as`.
 const CME_NUMBERS: &[u16] = &[
     50, 800, 801, 802, 803, 804, 805, 806, 807, 808, 809, 810, 811, 812, 813, 1050, 1051, 1052,
-    1053, 1054, 1055, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1063, 1064, 30,
+    1053, 1054, 1055, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1063, 1064, 30, 3,
+    // SimNotInserted
+    10,
 ];
 
 impl fmt::Display for CmeError {
@@ -284,7 +294,8 @@ mod tests {
             assert_eq!(CmeError::from_code(n).code(), n);
         }
         assert_eq!(CmeError::from_code(801), CmeError::FtpNotRunning);
-        assert_eq!(CmeError::from_code(3), CmeError::Other(3));
+        assert_eq!(CmeError::from_code(3), CmeError::OperationNotAllowed);
+        assert_eq!(CmeError::from_code(4), CmeError::Other(4));
         assert_eq!(CME_TABLE.len(), CME_NUMBERS.len());
     }
 

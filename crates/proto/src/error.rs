@@ -3,7 +3,8 @@
 use crate::syntax::SyntaxError;
 
 /// Why a line could not be read. The device answers [`ParseError::Unknown`] with `ERROR` and
-/// the rest with `+CME ERROR: 50` (NOTES "Errors").
+/// [`ParseError::NotAllowed`] with `+CME ERROR: 3` and the rest with `+CME ERROR: 50` (NOTES
+/// "Errors").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
     /// The line does not start with `AT`/`at`.
@@ -18,4 +19,8 @@ pub enum ParseError {
     /// The field list itself is malformed.
     #[error("syntax error: {0}")]
     Syntax(SyntaxError),
+    /// A known command in a form it does not have: the file commands answer `+CME ERROR: 3`
+    /// to it (ONEMO-RELATED.md §C: `AT+MFOPEN?`, `AT+MFREAD`, `AT+MFSEEK=?`).
+    #[error("form not allowed")]
+    NotAllowed,
 }

@@ -110,6 +110,24 @@ names! {
     MsslKeyWr = "MSSLKEYWR",
     /// `+MATREADY`: start-up URC.
     MatReady = "MATREADY",
+    /// `AT+MFOPEN`: open a local file, `+MFOPEN: <handle>` (ONEMO-RELATED.md §C.3).
+    MfOpen = "MFOPEN",
+    /// `AT+MFREAD`: read from an open file, `+MFREAD: <h>,<total>,<cum>,<this>,<data>` (§C.3).
+    MfRead = "MFREAD",
+    /// `AT+MFWRITE`: write to an open file, `+MFWRITE: <h>,<written>` (§C.3).
+    MfWrite = "MFWRITE",
+    /// `AT+MFSEEK`: move or read the position of an open file (§C.3).
+    MfSeek = "MFSEEK",
+    /// `AT+MFCLOSE`: close an open file (§C.3).
+    MfClose = "MFCLOSE",
+    /// `AT+MFTRUNC`: truncate or extend an open file (§C.3).
+    MfTrunc = "MFTRUNC",
+    /// `AT+MFSYNC`: flush an open file (§C.3).
+    MfSync = "MFSYNC",
+    /// `AT+MFCHECK`: MD5 of a local file, `+MFCHECK: <32 hex>` (§C.3, E2).
+    MfCheck = "MFCHECK",
+    /// `AT+MFCFG`: file command settings `"timeout"` and `"encoding"` (§C.3).
+    MfCfg = "MFCFG",
 }
 
 impl Name {

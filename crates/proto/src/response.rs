@@ -2,7 +2,7 @@
 //! Asynchronous reports are in [`crate::urc`].
 
 use crate::codes::CmeError;
-use crate::command::SslKey;
+use crate::command::{FileChunk, MfCfgValue, SslKey};
 use crate::error::ParseError;
 use crate::line::{self, int, num, string, text};
 use crate::name::Name;
@@ -124,6 +124,32 @@ pub enum Response {
         /// Free bytes.
         free: u64,
     },
+    /// `+MFOPEN: <handle>` (ONEMO-RELATED.md §C.3).
+    MfOpen(u16),
+    /// One `+MFREAD: <h>,<total>,<cumulative>,<this>,<data>` fragment (§C.3). A read of more
+    /// than one fragment is framed by [`crate::frame::encode::mfread`].
+    MfRead(FileChunk),
+    /// `+MFWRITE: <h>,<written>` (§C.3).
+    MfWrite {
+        /// The handle written.
+        handle: u16,
+        /// Bytes written (or received before the data mode's timeout).
+        written: u64,
+    },
+    /// `+MFSEEK: <h>,<pos>` (§C.3).
+    MfSeek {
+        /// The handle.
+        handle: u16,
+        /// Its position.
+        pos: u64,
+    },
+    /// `+MFCHECK: <MD5>`: 32 uppercase hex digits (§C.3, docs/PROTOCOL.md for E2).
+    MfCheck([u8; 16]),
+    /// `+MFCFG: "timeout",<s>` or `+MFCFG: "encoding",<in>,<out>` (§C.3).
+    MfCfg(MfCfgValue),
+    /// `+MFGET: <size>,<hex>` with HEX output (§C.3): the size counts bytes, the data is
+    /// printed as twice as many hex digits.
+    MfGetHex(Vec<u8>),
     /// `+CGDCONT: <cid>,"<type>","<apn>"`.
     Cgdcont {
         /// Context id.
@@ -221,6 +247,25 @@ impl Response {
                 line::emit(out, Name::MfList, &p);
             }
             Response::MfSize(n) => line::emit(out, Name::MfSize, &[int(*n)]),
+            Response::MfOpen(h) => line::emit(out, Name::MfOpen, &[int(*h)]),
+            Response::MfRead(chunk) => chunk.emit(out),
+            Response::MfWrite { handle, written } => {
+                line::emit(out, Name::MfWrite, &[int(*handle), int(*written)])
+            }
+            Response::MfSeek { handle, pos } => {
+                line::emit(out, Name::MfSeek, &[int(*handle), int(*pos)])
+            }
+            Response::MfCheck(md5) => {
+                let mut hex = Vec::with_capacity(32);
+                crate::command::hex_upper(md5, &mut hex);
+                line::emit(out, Name::MfCheck, &[Param::Bare(hex)]);
+            }
+            Response::MfCfg(v) => line::emit_all(out, Name::MfCfg, &v.params()),
+            Response::MfGetHex(data) => {
+                line::emit(out, Name::MfGet, &[int(data.len() as u64)]);
+                out.push(b',');
+                crate::command::hex_upper(data, out);
+            }
             Response::MfSinfo { total, free } => {
                 line::emit(out, Name::MfSinfo, &[int(*total), int(*free)])
             }
@@ -276,10 +321,18 @@ impl Response {
             let (head, tail) = syntax::split_with_tail(rest, 1).map_err(ParseError::Syntax)?;
             let size: usize = num(head.first())?;
             let data = tail.ok_or(ParseError::Param)?;
-            if data.len() != size {
-                return Err(ParseError::Param);
+            if data.len() == size {
+                return Ok(Response::MfGet(data.to_vec()));
             }
-            return Ok(Response::MfGet(data.to_vec()));
+            // HEX output (§C.3): the size still counts bytes.
+            if Some(data.len()) == size.checked_mul(2) && size > 0 {
+                let bytes = crate::command::from_hex(data).ok_or(ParseError::Param)?;
+                return Ok(Response::MfGetHex(bytes));
+            }
+            return Err(ParseError::Param);
+        }
+        if name == Name::MfRead && !is_test {
+            return FileChunk::parse(rest).map(Response::MfRead);
         }
         let p = line::fields(rest)?;
         if is_test {
@@ -361,6 +414,30 @@ impl Response {
                 },
             },
             Name::MfSize => Response::MfSize(num(p.first())?),
+            Name::MfOpen if p.len() == 1 => Response::MfOpen(num(p.first())?),
+            Name::MfWrite if p.len() == 2 => Response::MfWrite {
+                handle: num(p.first())?,
+                written: num(p.get(1))?,
+            },
+            Name::MfSeek if p.len() == 2 => Response::MfSeek {
+                handle: num(p.first())?,
+                pos: num(p.get(1))?,
+            },
+            Name::MfCheck => {
+                // The raw text: 32 digits that happen to be all decimal would read as a number.
+                let md5 = crate::command::from_hex(rest)
+                    .and_then(|v| <[u8; 16]>::try_from(v).ok())
+                    .ok_or(ParseError::Param)?;
+                Response::MfCheck(md5)
+            }
+            // Its test lines start with the key, not a range: `+MFCFG: "timeout",(1-120)`.
+            Name::MfCfg
+                if p.iter()
+                    .any(|x| matches!(x, Param::Bare(b) if b.first() == Some(&b'('))) =>
+            {
+                Response::Test(name, p)
+            }
+            Name::MfCfg => Response::MfCfg(MfCfgValue::from_params(&p)?),
             Name::MfSinfo => Response::MfSinfo {
                 total: num(p.first())?,
                 free: num(p.get(1))?,

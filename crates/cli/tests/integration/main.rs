@@ -7,6 +7,8 @@
 
 mod broken_pipe;
 mod cli_docs;
+mod control_common;
+mod control_socket;
 #[cfg(feature = "demo")]
 mod demo;
 mod doc_commands;

@@ -7,6 +7,7 @@ use super::action::{Action, ChannelRequest};
 use super::channels::Channels;
 use super::config::EngineConfig;
 use super::contexts::{NetState, PdpTable, SslTable};
+use super::handlers::files::FileState;
 use super::modes::{Mode, Prompt, Transparent};
 use super::reply::Reply;
 use crate::fs::Sandbox;
@@ -41,6 +42,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) op: Option<FtpOp>,
     /// A data mode the command starts.
     pub(crate) next_mode: Option<Mode>,
+    /// Open files, `AT+MFCFG` settings and the file data mode in progress.
+    pub(crate) files: &'a mut FileState,
 }
 
 impl Ctx<'_> {

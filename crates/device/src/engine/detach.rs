@@ -29,6 +29,11 @@ impl Engine {
         self.line = LineBuffer::new(self.cfg.max_line);
         match std::mem::replace(&mut self.mode, Mode::Command) {
             Mode::Command => return,
+            // A file data mode is cancelled as ESC cancels it (§C.3): MFPUT's file stays
+            // empty, MFWRITE loses this session's bytes.
+            Mode::Prompt(p) if p.purpose.is_file_data() => {
+                super::handlers::files::data::abandon(&mut self.files, &p.purpose);
+            }
             Mode::Prompt(p) => {
                 if let PromptPurpose::Upload { id, .. } = p.purpose {
                     // The prompt ended without data: the channel is free again.
@@ -90,7 +95,8 @@ mod tests {
         assert_eq!(e.take_output(), b"");
         assert_eq!(e.next_deadline(), None);
         assert_eq!(send(&mut e, "AT\r", now), "\r\nOK\r\n");
-        assert_eq!(fs.read("/usr/a.txt", 100).unwrap_err().cme_code(), 1051);
+        // §C.3: AT+MFPUT emptied the file before the data came; the cancelled data never lands.
+        assert_eq!(fs.read("/usr/a.txt", 100).unwrap(), b"");
     }
 
     #[test]

@@ -14,11 +14,13 @@ mod contexts;
 mod ctx;
 mod detach;
 mod download;
+mod faults;
 mod handlers;
 mod line;
 mod modes;
 mod output;
 mod reply;
+mod status;
 mod table;
 
 pub use action::{
@@ -27,7 +29,9 @@ pub use action::{
 };
 pub use config::{EngineConfig, IdentityError, IdentityOverrides};
 pub use contexts::PdpBinding;
+pub use faults::{check_signal, FaultError, Signal, MAX_INJECTED_LINE};
 pub use output::{Batch, LARGE_OUTPUT};
+pub use status::{ChannelStatus, EngineStatus, NetStatus, PdpStatus, Summary};
 
 use crate::fs::Sandbox;
 use channels::Channels;
@@ -57,6 +61,8 @@ pub struct Engine {
     now: Instant,
     /// The last command line run (from its `AT`, at most `max_line` bytes), for `A/`.
     last_line: Option<Vec<u8>>,
+    /// Open files and settings of the file commands (ONEMO-RELATED.md §C).
+    files: handlers::files::FileState,
 }
 
 impl Engine {
@@ -75,6 +81,7 @@ impl Engine {
             actions: VecDeque::new(),
             channels: Channels::default(),
             last_line: None,
+            files: handlers::files::FileState::default(),
             ssl: {
                 let mut t = SslTable::default();
                 t.reset();
@@ -134,7 +141,8 @@ impl Engine {
                 }
             }
             Mode::Prompt(p) => {
-                if now.saturating_duration_since(p.last_rx) >= self.cfg.prompt_timeout {
+                let timeout = p.timeout.unwrap_or(self.cfg.prompt_timeout);
+                if now.saturating_duration_since(p.last_rx) >= timeout {
                     self.prompt_timed_out();
                 }
             }
@@ -146,7 +154,7 @@ impl Engine {
     pub fn next_deadline(&self) -> Option<Instant> {
         match &self.mode {
             Mode::Transparent(t) => t.deadline(self.cfg.guard_time),
-            Mode::Prompt(p) => Some(p.last_rx + self.cfg.prompt_timeout),
+            Mode::Prompt(p) => Some(p.last_rx + p.timeout.unwrap_or(self.cfg.prompt_timeout)),
             Mode::Command => None,
         }
     }
@@ -273,6 +281,7 @@ impl Engine {
             now: self.now,
             op: None,
             next_mode: None,
+            files: &mut self.files,
         }
     }
 
@@ -318,6 +327,13 @@ impl Engine {
 
     fn prompt_timed_out(&mut self) {
         if let Mode::Prompt(p) = std::mem::replace(&mut self.mode, Mode::Command) {
+            if p.purpose.is_file_data() {
+                // §C.1: a file data mode's timeout ends it successfully with what arrived.
+                self.reply.held = false;
+                table::finish_prompt(&mut self.ctx(), p, modes::PromptOutcome::TimedOut);
+                self.reply.release();
+                return;
+            }
             if let modes::PromptPurpose::Upload { id, .. } = p.purpose {
                 // The prompt ended without data: the channel is free again.
                 self.channels.get_mut(id).busy = false;
@@ -343,6 +359,12 @@ impl Engine {
                 _ => echoed,
             };
             self.reply.echo(shown);
+        }
+        if outcome.is_none() && p.purpose.is_file_data() && p.data.len() >= modes::FILE_DATA_CHUNK {
+            // A file data mode hands its bytes on as they come: the buffer stays bounded.
+            let chunk = std::mem::take(&mut p.data);
+            let purpose = p.purpose.clone();
+            table::prompt_data(&mut self.ctx(), &purpose, &chunk);
         }
         if let Some(outcome) = outcome {
             if let Mode::Prompt(p) = std::mem::replace(&mut self.mode, Mode::Command) {

@@ -38,6 +38,8 @@ pub(crate) enum PromptPurpose {
     },
     /// `AT+MFPUT` without inline data.
     MfPut { path: String },
+    /// `AT+MFWRITE` without inline data (ONEMO-RELATED.md §C.3).
+    MfWrite { handle: u16 },
     /// `AT+MSSLCERTWR`/`AT+MSSLKEYWR`.
     Credential { path: String },
 }
@@ -53,10 +55,25 @@ impl PromptPurpose {
             PromptPurpose::Upload {
                 op: UploadOp::Appe, ..
             } => CmeError::AppeRequest,
-            PromptPurpose::MfPut { .. } | PromptPurpose::Credential { .. } => CmeError::FsTimeout,
+            PromptPurpose::MfPut { .. }
+            | PromptPurpose::MfWrite { .. }
+            | PromptPurpose::Credential { .. } => CmeError::FsTimeout,
         }
     }
+
+    /// A file data mode (§C.1): its data goes to the file as it comes, and its inactivity
+    /// timeout ends it successfully with what arrived.
+    pub(crate) fn is_file_data(&self) -> bool {
+        matches!(
+            self,
+            PromptPurpose::MfPut { .. } | PromptPurpose::MfWrite { .. }
+        )
+    }
 }
+
+/// Bytes a file data mode collects before handing them to the file: bounds the prompt's buffer
+/// whatever length was announced.
+pub(crate) const FILE_DATA_CHUNK: usize = 8192;
 
 /// How a prompt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +84,8 @@ pub(crate) enum PromptOutcome {
     Cancelled,
     /// More than the maximum before Ctrl+Z: the data is dropped.
     Overflow,
+    /// A file data mode's inactivity timeout (§C.1): it ends with what arrived.
+    TimedOut,
 }
 
 /// A `>` prompt in progress.
@@ -76,6 +95,10 @@ pub(crate) struct Prompt {
     pub(crate) data: Vec<u8>,
     pub(crate) last_rx: Instant,
     overflowed: bool,
+    /// Bytes taken so far, including those already handed on from `data` (a file data mode).
+    pub(crate) received: usize,
+    /// Inactivity timeout of this prompt; the engine's default when `None`.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl Prompt {
@@ -86,16 +109,25 @@ impl Prompt {
             data: Vec::new(),
             last_rx: now,
             overflowed: false,
+            received: 0,
+            timeout: None,
         }
+    }
+
+    /// The same prompt with its own inactivity timeout (`AT+MFCFG="timeout"`).
+    pub(crate) fn with_timeout(mut self, timeout: Duration) -> Prompt {
+        self.timeout = Some(timeout);
+        self
     }
 
     /// Takes bytes; returns how many were used and, when the prompt ended, how.
     pub(crate) fn feed(&mut self, bytes: &[u8]) -> (usize, Option<PromptOutcome>) {
         match self.end {
             PromptEnd::Length(n) => {
-                let take = (n - self.data.len()).min(bytes.len());
+                let take = n.saturating_sub(self.received).min(bytes.len());
                 self.data.extend_from_slice(&bytes[..take]);
-                let done = (self.data.len() == n).then_some(PromptOutcome::Data);
+                self.received += take;
+                let done = (self.received == n).then_some(PromptOutcome::Data);
                 (take, done)
             }
             PromptEnd::CtrlZ(max) => {
@@ -106,10 +138,13 @@ impl Prompt {
                         ESC => return (i + 1, Some(PromptOutcome::Cancelled)),
                         // Past the limit the bytes are dropped until the terminator, so the
                         // rest of an oversized packet is not read as commands.
-                        _ if self.data.len() >= max => {
+                        _ if self.received >= max => {
                             self.overflowed = true;
                         }
-                        _ => self.data.push(b),
+                        _ => {
+                            self.data.push(b);
+                            self.received += 1;
+                        }
                     }
                 }
                 (bytes.len(), None)

@@ -4,7 +4,7 @@
 //! here and its handler file under `handlers/`.
 
 use super::ctx::Ctx;
-use super::handlers::{basic, cfg, csq, ftp, identity, localfs, network, pdp, ssl, test_form};
+use super::handlers::{basic, cfg, csq, files, ftp, identity, network, pdp, ssl, test_form};
 use super::line::Completed;
 use super::modes::{Prompt, PromptOutcome, PromptPurpose};
 use ftpmodem_proto::command::find_prefix;
@@ -106,19 +106,35 @@ pub(super) const COMMANDS: &[Entry] = &[
     channel_op(Name::MftpRetr, FtpOp::Retr),
     channel_op(Name::MftpAppe, FtpOp::Upload(UploadOp::Appe)),
     channel_op(Name::MftpStor, FtpOp::Upload(UploadOp::Stor)),
-    entry(Name::MfPut, localfs::run),
-    entry(Name::MfGet, localfs::run),
-    entry(Name::MfList, localfs::run),
-    entry(Name::MfSize, localfs::run),
-    entry(Name::MfSinfo, localfs::run),
-    entry(Name::MfDelete, localfs::run),
-    entry(Name::MfMove, localfs::run),
+    entry(Name::MfPut, files::run),
+    entry(Name::MfGet, files::run),
+    entry(Name::MfList, files::run),
+    entry(Name::MfSize, files::run),
+    entry(Name::MfSinfo, files::run),
+    entry(Name::MfDelete, files::run),
+    entry(Name::MfMove, files::run),
     entry(Name::Cgdcont, pdp::run),
     entry(Name::Cgact, pdp::run),
     entry(Name::Mipcall, pdp::run),
     entry(Name::MsslCfg, ssl::run),
     entry(Name::MsslCertWr, ssl::run),
     entry(Name::MsslKeyWr, ssl::run),
+    // The file commands on open files and settings (ONEMO-RELATED.md §C.3); the parser answers
+    // their test forms with 3, but AT+MFCFG's.
+    entry(Name::MfOpen, files::run),
+    entry(Name::MfRead, files::run),
+    entry(Name::MfWrite, files::run),
+    entry(Name::MfSeek, files::run),
+    entry(Name::MfClose, files::run),
+    entry(Name::MfTrunc, files::run),
+    entry(Name::MfSync, files::run),
+    entry(Name::MfCheck, files::run),
+    Entry {
+        name: Some(Name::MfCfg),
+        run: files::run,
+        test: files::cfg::test_lines,
+        op: None,
+    },
 ];
 
 /// A CR arrived in command mode.
@@ -139,6 +155,7 @@ pub(super) fn command_line(cx: &mut Ctx<'_>, done: Completed) {
         Err(ParseError::Param) | Err(ParseError::Syntax(_)) => {
             cx.reply.error(CmeError::ParameterError)
         }
+        Err(ParseError::NotAllowed) => cx.reply.error(CmeError::OperationNotAllowed),
     }
 }
 
@@ -166,18 +183,27 @@ pub(super) fn finish_prompt(cx: &mut Ctx<'_>, p: Prompt, outcome: PromptOutcome)
             cx.channels.get_mut(id).busy = false;
         }
     }
+    if p.purpose.is_file_data() {
+        return files::data::end(cx, p.purpose, &p.data, p.received, outcome);
+    }
     match outcome {
         PromptOutcome::Cancelled => return cx.reply.ok(),
         PromptOutcome::Overflow => return cx.reply.error(CmeError::ParameterError),
-        PromptOutcome::Data => {}
+        PromptOutcome::Data | PromptOutcome::TimedOut => {}
     }
     match p.purpose {
         PromptPurpose::Upload { id, op, file, eof } => {
             ftp::upload_packet(cx, id, op, file, p.data, eof);
         }
-        PromptPurpose::MfPut { path } => localfs::mfput_data(cx, &path, &p.data),
-        PromptPurpose::Credential { path } => localfs::credential_data(cx, &path, &p.data),
+        PromptPurpose::Credential { path } => files::credential_data(cx, &path, &p.data),
+        // Ended above.
+        PromptPurpose::MfPut { .. } | PromptPurpose::MfWrite { .. } => {}
     }
+}
+
+/// Part of a file data mode's data, handed on before the mode ends.
+pub(super) fn prompt_data(cx: &mut Ctx<'_>, purpose: &PromptPurpose, chunk: &[u8]) {
+    files::data::chunk(cx, purpose, chunk);
 }
 
 #[cfg(test)]

@@ -216,6 +216,9 @@ pub enum FsError {
         /// Bytes free when it asked.
         free: u64,
     },
+    /// The name as typed breaks the module's rule for local file names (50, §C.1).
+    #[error("invalid file name: {0}")]
+    BadName(#[from] super::name::NameError),
     /// The host's own disk or quota is full, below the module's capacity (1063).
     #[error("{path}: host disk full")]
     DiskFull {
@@ -229,7 +232,7 @@ impl FsError {
     /// are never produced: the sandbox exposes no descriptors and never waits.
     pub fn cme_code(&self) -> u16 {
         match self {
-            FsError::Unresolvable { .. } => 50,
+            FsError::Unresolvable { .. } | FsError::BadName(_) => 50,
             FsError::OwnDirectory { action, .. } => match action {
                 Guarded::Delete => 1061,
                 Guarded::Move => 1051,

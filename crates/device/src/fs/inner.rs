@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::error::{from_io, FsError, Op};
@@ -20,7 +20,11 @@ pub(crate) struct Inner {
     /// nothing: every operation walks from this descriptor.
     pub(super) root: OwnedFd,
     pub(super) tmp: OwnedFd,
-    pub(super) capacity: u64,
+    /// Bytes the module's file system holds; changed at run time by a fault switch
+    /// ([`Sandbox::set_capacity`](super::Sandbox::set_capacity)).
+    pub(super) capacity: AtomicU64,
+    /// Every write is refused with 1059 ([`Sandbox::set_read_only`](super::Sandbox::set_read_only)).
+    pub(super) read_only: AtomicBool,
     pub(super) state: Mutex<State>,
     pub(super) next_temp: AtomicU64,
 }
@@ -43,6 +47,20 @@ impl Inner {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    pub(crate) fn capacity(&self) -> u64 {
+        self.capacity.load(Ordering::Relaxed)
+    }
+
+    /// Refuses a write while the file system is switched read-only.
+    pub(crate) fn writable(&self, path: &str) -> Result<(), FsError> {
+        if self.read_only.load(Ordering::Relaxed) {
+            return Err(FsError::ReadOnly {
+                path: path.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     pub(crate) fn root_fd(&self) -> BorrowedFd<'_> {
         self.root.as_fd()
     }
@@ -55,7 +73,7 @@ impl Inner {
     pub(crate) fn reserve(&self, n: u64) -> Result<(), FsError> {
         let mut state = self.lock();
         let used = state.committed.saturating_add(state.reserved);
-        let free = self.capacity.saturating_sub(used);
+        let free = self.capacity().saturating_sub(used);
         if n > free {
             return Err(FsError::NoSpace { needed: n, free });
         }

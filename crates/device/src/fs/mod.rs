@@ -48,9 +48,13 @@
 //!   and deletes made through the sandbox.
 
 mod error;
+mod handles;
 mod inner;
+mod name;
+mod open;
 mod own;
 mod path;
+mod remove;
 mod resolve;
 mod walk;
 mod writer;
@@ -59,14 +63,17 @@ use std::fs::File;
 use std::io::Read;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rustix::fs::{fstat, openat, renameat, unlinkat, AtFlags, Dir, FileType, Mode, OFlags};
 use rustix::io::Errno;
 
 pub use error::{FsError, Guarded};
+pub use handles::{OpenFiles, MAX_OPEN_FILES};
 use inner::{Inner, State};
+pub use name::{check_name, NameError, NAME_MAX};
+pub use open::OpenFile;
 pub use own::OWN_DIRS;
 pub use path::{ModulePath, PathError, MAX_DEPTH, MAX_NAME, MAX_PATH, TEMP_DIR};
 pub use writer::{AtomicWriter, Replaced};
@@ -148,7 +155,8 @@ impl Sandbox {
             root_path,
             root,
             tmp,
-            capacity,
+            capacity: AtomicU64::new(capacity),
+            read_only: AtomicBool::new(false),
             state: Mutex::new(State::default()),
             next_temp: AtomicU64::new(0),
         };
@@ -183,7 +191,25 @@ impl Sandbox {
 
     /// The configured capacity in bytes.
     pub fn capacity(&self) -> u64 {
-        self.inner.capacity
+        self.inner.capacity()
+    }
+
+    /// Changes the capacity at run time (a "local storage full" fault): writes that would pass
+    /// it fail with 1063 from now on; files already stored stay, even above it.
+    pub fn set_capacity(&self, bytes: u64) {
+        self.inner.capacity.store(bytes, Ordering::Relaxed);
+    }
+
+    /// Switches the file system read-only (a "local storage read-only" fault) or back: while
+    /// read-only, every write, truncation, creation, deletion and move fails with 1059
+    /// ([`FsError::ReadOnly`]) and changes nothing; reads go on.
+    pub fn set_read_only(&self, read_only: bool) {
+        self.inner.read_only.store(read_only, Ordering::Relaxed);
+    }
+
+    /// Whether [`Sandbox::set_read_only`] switched it read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.inner.read_only.load(Ordering::Relaxed)
     }
 
     /// Total and free space for `AT+MFSINFO`; rescans the tree so host-side changes show.
@@ -191,9 +217,10 @@ impl Sandbox {
         let mut state = self.inner.lock();
         state.committed = self.inner.scan()?;
         let used = state.committed.saturating_add(state.reserved);
+        let capacity = self.inner.capacity();
         Ok(FsInfo {
-            total: self.inner.capacity,
-            free: self.inner.capacity.saturating_sub(used),
+            total: capacity,
+            free: capacity.saturating_sub(used),
         })
     }
 
@@ -266,6 +293,7 @@ impl Sandbox {
     pub fn create(&self, path: &str) -> Result<AtomicWriter, FsError> {
         let target = self.resolve(path)?;
         let shown = target.to_string();
+        self.inner.writable(&shown)?;
         if is_own(&target) {
             return Err(FsError::OwnDirectory {
                 path: shown,
@@ -356,6 +384,7 @@ impl Sandbox {
     pub fn delete(&self, path: &str) -> Result<(), FsError> {
         let target = self.resolve(path)?;
         let shown = target.to_string();
+        self.inner.writable(&shown)?;
         if is_own(&target) {
             return Err(FsError::OwnDirectory {
                 path: shown,
@@ -401,6 +430,7 @@ impl Sandbox {
         let to = self.resolve(new)?;
         let from_shown = from.to_string();
         let to_shown = to.to_string();
+        self.inner.writable(&from_shown)?;
         if is_own(&from) {
             return Err(FsError::OwnDirectory {
                 path: from_shown,

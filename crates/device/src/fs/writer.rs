@@ -76,6 +76,7 @@ impl AtomicWriter {
                 source: io::Error::other("an earlier write to this file failed"),
             });
         }
+        self.inner.writable(&self.shown)?;
         let n = u64::try_from(buf.len()).unwrap_or(u64::MAX);
         self.inner.reserve(n)?;
         self.reserved = self.reserved.saturating_add(n);

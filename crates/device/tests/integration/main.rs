@@ -26,6 +26,7 @@ mod channel_connect;
 mod channel_faults;
 mod channel_retr;
 mod channel_upload;
+mod control_faults;
 mod fs_capacity;
 mod fs_escape;
 mod fs_sandbox;

@@ -1,6 +1,7 @@
 //! What a command line means, typed: [`Command`] and the parameter types of its variants.
 //! Parsing and printing them is `extended.rs` (and `mod.rs` for the basic commands).
 
+use super::file::{MfCfgRequest, OpenMode, Whence};
 use super::upload::Upload;
 use crate::name::Name;
 use crate::syntax::Param;
@@ -149,6 +150,58 @@ pub enum Command {
         /// Bytes to read at the prompt.
         len: u32,
     },
+    /// `AT+MFOPEN="<file>",<mode>` (ONEMO-RELATED.md §C.3): `+MFOPEN: <handle>`.
+    MfOpen {
+        /// Module path.
+        path: String,
+        /// How to open it.
+        mode: OpenMode,
+    },
+    /// `AT+MFREAD=<h>[,<len>]`: up to `len` bytes from the position, or to the end.
+    MfRead {
+        /// Handle, 0-65535.
+        handle: u16,
+        /// Bytes wanted; clipped to what remains.
+        len: Option<u16>,
+    },
+    /// `AT+MFWRITE=<h>,<len>[,"<data>"]`: inline data, or a data mode (`len` 0: until Ctrl+Z).
+    MfWrite {
+        /// Handle, 0-65535.
+        handle: u16,
+        /// Bytes announced; for inline data 0 means "the string's length" (§C.3).
+        len: u32,
+        /// Inline data as typed (ASCII or HEX per `AT+MFCFG="encoding"`); `None`: data mode.
+        data: Option<Vec<u8>>,
+    },
+    /// `AT+MFSEEK=<h>` reads the position; `AT+MFSEEK=<h>,<offset>,<whence>` moves it.
+    MfSeek {
+        /// Handle, 0-65535.
+        handle: u16,
+        /// Offset (±2^31−1) and whence; `None` reads the position.
+        to: Option<(i32, Whence)>,
+    },
+    /// `AT+MFCLOSE=<h>`.
+    MfClose(u16),
+    /// `AT+MFTRUNC=<h>,<len>`: truncates or extends, and rewinds to 0.
+    MfTrunc {
+        /// Handle, 0-65535.
+        handle: u16,
+        /// New length.
+        len: u32,
+    },
+    /// `AT+MFSYNC=<h>`.
+    MfSync(u16),
+    /// `AT+MFCHECK="<file>"[,0]`: `+MFCHECK: <MD5, 32 uppercase hex digits>`.
+    MfCheck {
+        /// Module path.
+        path: String,
+        /// The algorithm was given (`,0`, MD5, the only one).
+        md5: bool,
+    },
+    /// `AT+MFCFG="timeout"|"encoding"[,...]`.
+    MfCfg(MfCfgRequest),
+    /// `AT+MFDELETE` without a name: wipes the whole file system (§C.3).
+    MfDeleteAll,
 }
 
 /// The forms of `AT+MFTPCFG` (§3.1): with only the channel it reads everything, with a key it

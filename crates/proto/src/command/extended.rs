@@ -26,6 +26,9 @@ pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
         return Err(ParseError::Unknown);
     }
     let rest = &body[name_len..];
+    if let Some(form) = super::file::check_form(name, rest) {
+        return form;
+    }
     match rest {
         b"=?" => Ok(Command::Test(name)),
         b"?" => match name {
@@ -65,11 +68,15 @@ fn execute(name: Name) -> Result<Command, ParseError> {
         Name::Iccid => Ok(Command::Iccid),
         Name::MfSinfo => Ok(Command::MfSinfo),
         Name::MfList => Ok(Command::MfList(None)),
+        Name::MfDelete => Ok(Command::MfDeleteAll),
         _ => Err(ParseError::Param),
     }
 }
 
 fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
+    if let Some(file) = super::file::parse_set(name, a) {
+        return file;
+    }
     let cmd = match name {
         Name::Cmee => Command::Cmee(CmeeMode::from_u8(a.u8_in(0, 2)?).ok_or(ParseError::Param)?),
         Name::MftpCfg => Command::MftpCfg(cfg(a)?),
@@ -97,17 +104,16 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
         Name::MftpAppe => return Upload::parse(a).map(Command::MftpAppe),
         Name::MftpStor => return Upload::parse(a).map(Command::MftpStor),
         Name::MftpState => Command::MftpState(a.channel()?),
+        // §C.3: any length (0 = the string's length inline, or "until Ctrl+Z" in the data
+        // mode); whether it matches the data depends on `AT+MFCFG="encoding"`, so the engine
+        // checks it, after truncating the file as the hardware does.
         Name::MfPut => {
             let path = a.string(MAX_STRING)?;
-            let len = a.int(1, u64::from(MFPUT_MAX))? as u32;
-            let data = if a.next_is_absent() {
+            let len = a.int(0, u64::from(u32::MAX))? as u32;
+            let data = if a.at_end() {
                 None
             } else {
-                let d = a.bytes(1, super::upload::INLINE_DATA_MAX)?;
-                if d.len() != len as usize {
-                    return Err(ParseError::Param);
-                }
-                Some(d)
+                Some(a.bytes(0, super::file::INLINE_FILE_MAX)?)
             };
             Command::MfPut { path, len, data }
         }
@@ -169,6 +175,15 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
         | Name::MfSinfo
         | Name::MftpUrc
         | Name::MatReady => return Err(ParseError::Param),
+        Name::MfOpen
+        | Name::MfRead
+        | Name::MfWrite
+        | Name::MfSeek
+        | Name::MfClose
+        | Name::MfTrunc
+        | Name::MfSync
+        | Name::MfCheck
+        | Name::MfCfg => return Err(ParseError::Param),
     };
     a.end()?;
     Ok(cmd)
@@ -366,6 +381,10 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
         }
         Command::MsslCertWr { path, len } => push_set(out, Name::MsslCertWr, &[s(path), int(*len)]),
         Command::MsslKeyWr { path, len } => push_set(out, Name::MsslKeyWr, &[s(path), int(*len)]),
+        Command::MfDeleteAll => simple(out, Name::MfDelete, b""),
+        other => {
+            super::file::emit(other, out);
+        }
     }
 }
 

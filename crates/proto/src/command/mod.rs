@@ -3,11 +3,16 @@
 
 mod def;
 mod extended;
+mod file;
 mod op;
 mod upload;
 
 pub use def::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, MAX_CID};
 pub use extended::{CERT_MAX, MFPUT_MAX};
+pub use file::{
+    from_hex, hex_upper, mfcfg_test_lines, FileChunk, InputEncoding, MfCfgRequest, MfCfgValue,
+    OpenMode, OutputEncoding, Whence, FILE_FRAGMENT, INLINE_FILE_MAX, SEEK_MAX,
+};
 pub use op::FtpOp;
 pub use upload::{Upload, UploadBody, INLINE_DATA_MAX, PROMPT_DATA_MAX};
 
@@ -106,6 +111,7 @@ impl Command {
             Command::MsslCfg(_) => Name::MsslCfg,
             Command::MsslCertWr { .. } => Name::MsslCertWr,
             Command::MsslKeyWr { .. } => Name::MsslKeyWr,
+            other => return file::name(other),
         })
     }
 

@@ -6,6 +6,7 @@
 //! The functions append to a `Vec<u8>` so a caller can frame a whole batch of lines into one
 //! buffer (one write to the line).
 
+use crate::command::{FileChunk, FILE_FRAGMENT};
 use crate::response::Response;
 use crate::types::ChannelId;
 use crate::urc::{emit_retr_head, Urc};
@@ -119,6 +120,35 @@ pub fn mfget(out: &mut Vec<u8>, data: &[u8]) {
     response(out, &Response::MfGet(data.to_vec()));
 }
 
+/// The `+MFREAD` fragments of one `AT+MFREAD` (ONEMO-RELATED.md §C.3), framed as the
+/// hardware prints them: fragments of [`FILE_FRAGMENT`] bytes (half as many with HEX output,
+/// so that each is that many characters), the first preceded by CRLF, each closed by CRLF, no
+/// CRLF between them. `data` is everything this read returns; nothing is written for none.
+pub fn mfread(out: &mut Vec<u8>, handle: u16, data: &[u8], hex: bool) {
+    let size = if hex {
+        FILE_FRAGMENT / 2
+    } else {
+        FILE_FRAGMENT
+    };
+    let total = data.len() as u64;
+    let mut cumulative = 0u64;
+    for (i, piece) in data.chunks(size).enumerate() {
+        if i == 0 {
+            out.extend_from_slice(CRLF);
+        }
+        cumulative += piece.len() as u64;
+        let chunk = FileChunk {
+            handle,
+            total,
+            cumulative,
+            data: piece.to_vec(),
+            hex,
+        };
+        chunk.emit(out);
+        out.extend_from_slice(CRLF);
+    }
+}
+
 /// The `>` prompt of an upload or a file write (§3.11): `\r\n>`, the data follows at once.
 pub fn prompt(out: &mut Vec<u8>) {
     out.extend_from_slice(crate::data_mode::PROMPT);
@@ -225,6 +255,37 @@ mod tests {
             None
         );
         assert!(short.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn mfread_fragments_are_consecutive_lines() {
+        // §C.3: 8192-byte fragments, CRLF before the first only, CRLF after each.
+        let data: Vec<u8> = (0..8195u32).map(|i| b"a\r\n,"[i as usize % 4]).collect();
+        let v = framed(|o| mfread(o, 1, &data, false));
+        let mut want = b"\r\n+MFREAD: 1,8195,8192,8192,".to_vec();
+        want.extend_from_slice(&data[..8192]);
+        want.extend_from_slice(b"\r\n+MFREAD: 1,8195,8195,3,");
+        want.extend_from_slice(&data[8192..]);
+        want.extend_from_slice(b"\r\n");
+        assert_eq!(v, want);
+        assert_eq!(
+            framed(|o| mfread(o, 0, b"hi", false)),
+            b"\r\n+MFREAD: 0,2,2,2,hi\r\n"
+        );
+        // HEX output: 4096 bytes (8192 digits) per fragment, the counts in bytes.
+        assert_eq!(
+            framed(|o| mfread(o, 65535, &[0x00, 0xAB, 0x1A], true)),
+            b"\r\n+MFREAD: 65535,3,3,3,00AB1A\r\n"
+        );
+        let big = vec![0xFFu8; 4097];
+        let v = framed(|o| mfread(o, 2, &big, true));
+        let second = b"\r\n+MFREAD: 2,4097,4097,1,FF\r\n";
+        assert!(v.ends_with(second));
+        assert_eq!(
+            v.len(),
+            2 + "+MFREAD: 2,4097,4096,4096,".len() + 8192 + second.len()
+        );
+        assert!(framed(|o| mfread(o, 1, b"", false)).is_empty());
     }
 
     #[test]

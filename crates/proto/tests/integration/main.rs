@@ -8,5 +8,6 @@
 mod strategy;
 
 mod bad_lines;
+mod file_commands;
 mod manual_vectors;
 mod roundtrip;

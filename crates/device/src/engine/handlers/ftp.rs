@@ -53,6 +53,19 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
             return cx.reply.error(CmeError::ParameterError);
         }
     }
+    // A local file name follows the module's rule for local names, the one AT+MF* apply
+    // (crate::fs::check_name; X-mftp: `test_@*%$.txt`, `中文.txt` → ERROR).
+    let local_name = match &cmd {
+        Command::MftpRetr(r) if local_fs == LocalFs::File => r.local.as_deref(),
+        Command::MftpStor(u) | Command::MftpAppe(u) => match &u.body {
+            UploadBody::Local(l) => Some(l.as_str()),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(Err(e)) = local_name.map(crate::fs::check_name) {
+        return cx.reply.error(CmeError::from_code(e.cme_code()));
+    }
     if cx.channels.get(id).busy {
         cx.reply.ok();
         if let Some(op) = cx.op {

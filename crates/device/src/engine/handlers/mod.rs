@@ -9,9 +9,9 @@
 pub(super) mod basic;
 pub(super) mod cfg;
 pub(super) mod csq;
+pub(super) mod files;
 pub(super) mod ftp;
 pub(super) mod identity;
-pub(super) mod localfs;
 pub(super) mod network;
 pub(super) mod pdp;
 pub(super) mod ssl;

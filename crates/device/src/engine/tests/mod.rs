@@ -96,6 +96,7 @@ impl Rig {
 mod at_core;
 mod channels;
 mod data_modes;
+mod files;
 mod garbage;
 mod identity;
 mod network;

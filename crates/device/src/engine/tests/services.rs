@@ -33,12 +33,12 @@ fn local_file_commands() {
     );
     assert_eq!(
         r.send("AT+MFSIZE=\"/usr/test.txt\"\r"),
-        "\r\n+CME ERROR: 1051\r\n"
+        "\r\n+CME ERROR: 1050\r\n"
     );
     assert_eq!(r.send("AT+MFDELETE=\"/usr/b.txt\"\r"), "\r\nOK\r\n");
     assert_eq!(
         r.send("AT+MFGET=\"/usr/b.txt\"\r"),
-        "\r\n+CME ERROR: 1051\r\n"
+        "\r\n+CME ERROR: 1055\r\n"
     );
     let info = r.send("AT+MFSINFO\r");
     assert!(info.starts_with("\r\n+MFSINFO: 4096,"), "{info}");

@@ -4,7 +4,7 @@
 //! it must read the length from the header and then take exactly that many bytes.
 //!
 //! Each such line is one entry of [`DATA_LINES`]; the framer knows nothing else about them.
-//! A new one (say `+MFREAD: <h>,<total>,<cum>,<this>,<data>`) is one more entry.
+//! `+MFREAD: <h>,<total>,<cum>,<this>,<data>` (ONEMO-RELATED.md §C.3) is one more entry.
 
 use crate::name::Name;
 use crate::syntax::{self, Param};
@@ -33,6 +33,9 @@ pub struct DataLine {
     pub fixed: Option<(usize, u64)>,
     /// Report or information response.
     pub kind: DataKind,
+    /// The module may print another line of the same name right after this one's closing
+    /// CRLF, without an opener of its own (`+MFREAD` fragments, ONEMO-RELATED.md §C.3).
+    pub chained: bool,
 }
 
 /// Every line of the module's output that carries raw bytes.
@@ -44,6 +47,7 @@ pub const DATA_LINES: &[DataLine] = &[
         len_field: 3,
         fixed: Some((1, 0)),
         kind: DataKind::Urc,
+        chained: false,
     },
     // NOTES "local file system": `+MFGET: <size>,<data>`.
     DataLine {
@@ -52,6 +56,17 @@ pub const DATA_LINES: &[DataLine] = &[
         len_field: 0,
         fixed: None,
         kind: DataKind::Info,
+        chained: false,
+    },
+    // ONEMO-RELATED.md §C.3: `+MFREAD: <h>,<total>,<cumulative>,<this>,<data>`, fragments of
+    // 8192 bytes one after the other, only the first with a CRLF before it.
+    DataLine {
+        name: Name::MfRead,
+        fields: 4,
+        len_field: 3,
+        fixed: None,
+        kind: DataKind::Info,
+        chained: true,
     },
 ];
 
@@ -105,6 +120,10 @@ mod tests {
     fn headers_of_data_lines() {
         assert_eq!(len(b"+MFTPRETR: 0,0,23,23,"), Some(23));
         assert_eq!(len(b"+MFGET: 7,"), Some(7));
+        assert_eq!(len(b"+MFREAD: 1,100,10,10,"), Some(10));
+        assert_eq!(len(b"+MFREAD: 65535,9000,9000,808,"), Some(808));
+        assert_eq!(len(b"+MFREAD: 1,100,10,"), None);
+        assert_eq!(len(b"+MFREAD: 1,\"100\",10,10,"), None);
         assert_eq!(
             data_header(b"+MFGET: 7,").map(|(d, _)| d.kind),
             Some(DataKind::Info)
@@ -121,14 +140,14 @@ mod tests {
 
     #[test]
     fn a_new_data_line_is_one_entry() {
-        // What `+MFREAD: <h>,<total>,<cum>,<this>,<data>` would take.
-        let read = DataLine {
-            name: Name::MftpRetr,
-            fields: 4,
-            len_field: 3,
-            fixed: None,
-            kind: DataKind::Info,
-        };
+        // `+MFREAD: <h>,<total>,<cum>,<this>,<data>` took one.
+        let read = DATA_LINES
+            .iter()
+            .find(|d| d.name == Name::MfRead)
+            .copied()
+            .unwrap_or(DATA_LINES[0]);
+        assert_eq!(read.kind, DataKind::Info);
+        assert!(read.chained);
         assert_eq!(read.payload_len(b" 1,100,10,10,"), Some(10));
         assert_eq!(read.payload_len(b" 1,100,10,"), None);
     }

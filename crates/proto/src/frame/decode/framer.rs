@@ -109,6 +109,9 @@ pub struct Framer {
     state: State,
     /// A `\r\n` opener was seen since the last line: the next line is the module's.
     opened: bool,
+    /// The last frame was a data line whose next fragment may follow without an opener
+    /// ([`DataLine::chained`]): a `+` right after it starts a module line.
+    chained: bool,
     buf: Vec<u8>,
     skip: u64,
 }
@@ -126,6 +129,7 @@ impl Framer {
             limits,
             state: State::Idle,
             opened: false,
+            chained: false,
             buf: Vec::new(),
             skip: 0,
         }
@@ -141,6 +145,7 @@ impl Framer {
     pub fn reset(&mut self) {
         self.state = State::Idle;
         self.opened = false;
+        self.chained = false;
         self.buf.clear();
         self.skip = 0;
     }
@@ -217,10 +222,14 @@ impl Framer {
         };
         match self.state {
             State::Idle => match b {
-                b'\r' => {}
-                b'\n' => self.opened = true,
+                b'\r' => self.chained = false,
+                b'\n' => {
+                    self.chained = false;
+                    self.opened = true;
+                }
                 _ => {
-                    let framed = core::mem::take(&mut self.opened);
+                    let chained = core::mem::take(&mut self.chained) && b == b'+';
+                    let framed = core::mem::take(&mut self.opened) || chained;
                     self.buf.clear();
                     if framed && b == b'>' {
                         return (1, Some(Frame::Prompt));
@@ -321,6 +330,7 @@ impl Framer {
                     _ => 0,
                 };
                 self.state = State::Idle;
+                self.chained = kind.chained && closed;
                 let line = core::mem::take(&mut self.buf);
                 return (
                     used,

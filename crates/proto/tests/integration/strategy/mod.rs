@@ -17,6 +17,9 @@
 //! - `Response::Test` starts with a `(...)` range field, which is how a reader tells a test
 //!   line from a value line.
 
+use ftpmodem_proto::command::{
+    FileChunk, InputEncoding, MfCfgRequest, MfCfgValue, OpenMode, OutputEncoding, Whence,
+};
 use ftpmodem_proto::{
     CfgKey, CfgRequest, CfgValue, ChannelId, ChannelState, CmeError, CmeeMode, Command, Conn,
     DataType, LocalFs, Name, Param, Response, ResultCode, Retr, SimpleOp, SslCfg, SslKey, SslMode,
@@ -179,6 +182,10 @@ pub fn command() -> BoxedStrategy<Command> {
         .iter()
         .copied()
         .filter(|n| !matches!(n, Name::MftpUrc | Name::MatReady))
+        // The file commands have no test form but AT+MFCFG's (ONEMO-RELATED.md §C).
+        .filter(|n| {
+            !n.as_str().starts_with("MF") || n.as_str().starts_with("MFTP") || *n == Name::MfCfg
+        })
         .collect();
     let readable = vec![Name::Cmee, Name::Cgdcont, Name::Cgact, Name::Mipcall];
     let id_name = |f: fn(ChannelId, String) -> Command| {
@@ -249,18 +256,77 @@ pub fn command() -> BoxedStrategy<Command> {
         upload().prop_map(Command::MftpStor).boxed(),
         channel().prop_map(Command::MftpState).boxed(),
         prop_oneof![
-            (name(), 1u32..=65536).prop_map(|(path, len)| Command::MfPut {
+            (name(), any::<u32>()).prop_map(|(path, len)| Command::MfPut {
                 path,
                 len,
                 data: None
             }),
-            (name(), quoted_bytes(1, 1024)).prop_map(|(path, d)| Command::MfPut {
-                path,
-                len: d.len() as u32,
-                data: Some(d),
+            (name(), any::<u32>(), quoted_bytes(0, 1024)).prop_map(|(path, len, d)| {
+                Command::MfPut {
+                    path,
+                    len,
+                    data: Some(d),
+                }
             }),
         ]
         .boxed(),
+        (name(), 0u8..=4)
+            .prop_map(|(path, m)| Command::MfOpen {
+                path,
+                mode: OpenMode::from_u8(m).unwrap_or(OpenMode::Read),
+            })
+            .boxed(),
+        (any::<u16>(), prop::option::of(any::<u16>()))
+            .prop_map(|(handle, len)| Command::MfRead { handle, len })
+            .boxed(),
+        (
+            any::<u16>(),
+            any::<u32>(),
+            prop::option::of(quoted_bytes(0, 1024)),
+        )
+            .prop_map(|(handle, len, data)| Command::MfWrite { handle, len, data })
+            .boxed(),
+        (
+            any::<u16>(),
+            prop::option::of((-i32::MAX..=i32::MAX, 0u8..=2)),
+        )
+            .prop_map(|(handle, to)| Command::MfSeek {
+                handle,
+                to: to.map(|(o, w)| (o, Whence::from_u8(w).unwrap_or(Whence::Start))),
+            })
+            .boxed(),
+        any::<u16>().prop_map(Command::MfClose).boxed(),
+        (any::<u16>(), any::<u32>())
+            .prop_map(|(handle, len)| Command::MfTrunc { handle, len })
+            .boxed(),
+        any::<u16>().prop_map(Command::MfSync).boxed(),
+        (name(), any::<bool>())
+            .prop_map(|(path, md5)| Command::MfCheck { path, md5 })
+            .boxed(),
+        prop_oneof![
+            Just(MfCfgRequest::ReadTimeout),
+            (1u8..=120).prop_map(MfCfgRequest::SetTimeout),
+            Just(MfCfgRequest::ReadEncoding),
+            (any::<bool>(), prop::option::of(any::<bool>())).prop_map(|(i, o)| {
+                MfCfgRequest::SetEncoding(
+                    if i {
+                        InputEncoding::Hex
+                    } else {
+                        InputEncoding::Ascii
+                    },
+                    o.map(|o| {
+                        if o {
+                            OutputEncoding::Hex
+                        } else {
+                            OutputEncoding::Raw
+                        }
+                    }),
+                )
+            }),
+        ]
+        .prop_map(Command::MfCfg)
+        .boxed(),
+        Just(Command::MfDeleteAll).boxed(),
         name().prop_map(Command::MfGet).boxed(),
         prop::option::of(name()).prop_map(Command::MfList).boxed(),
         name().prop_map(Command::MfSize).boxed(),
@@ -358,6 +424,51 @@ pub fn response() -> BoxedStrategy<Response> {
             .prop_map(|(path, size)| Response::MfList { path, size })
             .boxed(),
         any::<u64>().prop_map(Response::MfSize).boxed(),
+        any::<u16>().prop_map(Response::MfOpen).boxed(),
+        (
+            any::<u16>(),
+            any::<u64>(),
+            any::<u64>(),
+            prop::collection::vec(any::<u8>(), 1..2048),
+            any::<bool>(),
+        )
+            .prop_map(|(handle, total, cumulative, data, hex)| {
+                Response::MfRead(FileChunk {
+                    handle,
+                    total,
+                    cumulative,
+                    data,
+                    hex,
+                })
+            })
+            .boxed(),
+        (any::<u16>(), any::<u64>())
+            .prop_map(|(handle, written)| Response::MfWrite { handle, written })
+            .boxed(),
+        (any::<u16>(), any::<u64>())
+            .prop_map(|(handle, pos)| Response::MfSeek { handle, pos })
+            .boxed(),
+        any::<[u8; 16]>().prop_map(Response::MfCheck).boxed(),
+        prop_oneof![
+            any::<u8>().prop_map(MfCfgValue::Timeout),
+            (any::<bool>(), any::<bool>()).prop_map(|(i, o)| MfCfgValue::Encoding(
+                if i {
+                    InputEncoding::Hex
+                } else {
+                    InputEncoding::Ascii
+                },
+                if o {
+                    OutputEncoding::Hex
+                } else {
+                    OutputEncoding::Raw
+                },
+            )),
+        ]
+        .prop_map(Response::MfCfg)
+        .boxed(),
+        prop::collection::vec(any::<u8>(), 1..2048)
+            .prop_map(Response::MfGetHex)
+            .boxed(),
         (any::<u64>(), any::<u64>())
             .prop_map(|(total, free)| Response::MfSinfo { total, free })
             .boxed(),
