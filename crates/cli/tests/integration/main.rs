@@ -15,5 +15,6 @@ mod doc_commands;
 mod host_cli;
 mod host_interrupt;
 mod readme_ota;
+mod serve_baud;
 mod serve_pty;
 mod stream_transfers;

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 /// Burst allowed on top of the rate by default: this much time's worth of bytes (at least
 /// one byte). Small, so that a UART's bytes come as a trickle rather than in bursts.
-pub const BURST: Duration = Duration::from_millis(20);
+const BURST: Duration = Duration::from_millis(20);
 
 /// The longest lateness of a waiter that is made up for (see [`Bucket::ready_at`]).
 const CATCH_UP: Duration = Duration::from_millis(250);
@@ -27,7 +27,7 @@ impl Default for Bucket {
 }
 
 impl Bucket {
-    /// A bucket of [`BURST`] that starts full at the first use.
+    /// A bucket of 20 ms worth of bytes that starts full at the first use.
     pub fn new() -> Self {
         Self::default()
     }
@@ -79,7 +79,7 @@ impl Bucket {
 
     /// When `want` bytes will be available at `rate` (`want` taken as at most half a
     /// bucket), for a caller that is going to wait: the wait's lateness, up to
-    /// [`CATCH_UP`], is made up at the next refill.
+    /// a quarter of a second, is made up at the next refill.
     pub fn ready_at(&mut self, now: Instant, rate: u64, want: usize) -> Instant {
         self.starved = true;
         let want = (want as f64).min(self.cap(rate) / 2.0).max(1.0);
