@@ -388,3 +388,63 @@ async fn reset_under_an_upload_reports_the_servers_426() {
     // The next upload is not reset: the fault was one-shot.
     at.stor_prompt(&line, &p, "+MFTPSTOR: 0,0,4096").await;
 }
+
+/// In active mode the server opens the data connection to the module's listener: the fault
+/// layer takes that connection too, so a reset after N bytes is the same 11 and URC.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_of_an_active_mode_data_connection_is_11() {
+    let server = vsftpd(VsftpdOptions::plain()).await;
+    let dir = server.fresh_user_dir().unwrap();
+    let file = at_common::payload::binary(100_000, 21);
+    std::fs::write(dir.join("a.bin"), &file).unwrap();
+    let faults = NetFaults::new();
+    let (_m, mut at) = module("active reset", &faults).await;
+    at.ok(r#"AT+MFTPCFG=0,"transmode",0"#).await;
+    connect(&mut at, &server.host(), server.port()).await;
+    faults
+        .arm(fault(
+            NetFaultKind::ResetAfter { bytes: 30_000 },
+            When::NextRetr,
+        ))
+        .unwrap();
+    let line = format!(r#"AT+MFTPRETR=0,"{}/a.bin""#, dir.display());
+    at.cmd(&line, "\r\nOK\r\n").await;
+    let (got, code) = at.retr_until_result(0, Vec::new()).await;
+    assert_eq!(code, 11, "after {} bytes", got.len());
+    assert!(got.len() <= 30_000 && got == file[..got.len()]);
+    at.urcs(&["+MFTPURC: 0,\"conn\",0"]).await;
+    connect(&mut at, &server.host(), server.port()).await;
+    let whole = at.retr(0, &line, file.len(), 1024).await;
+    assert!(whole == file);
+}
+
+/// The data connection's TLS handshake (PROT P) meets the fault: 7 and the session lost,
+/// though the control connection's certificate verified against the same CA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_verification_failure_on_a_data_connection_is_7() {
+    let certs = Certs::generate().unwrap();
+    let server = vsftpd(VsftpdOptions::explicit_tls(&certs)).await;
+    let dir = server.fresh_user_dir().unwrap();
+    std::fs::write(dir.join("t.bin"), b"0123456789").unwrap();
+    let faults = NetFaults::new();
+    let (_m, mut at) = module("tls data", &faults).await;
+    at.cert_write("ca.pem", certs.ca().cert_pem().as_bytes())
+        .await;
+    at.ok(r#"AT+MSSLCFG="cert",0,"ca.pem""#).await;
+    at.ok(r#"AT+MSSLCFG="auth",0,1"#).await;
+    at.ok(r#"AT+MFTPCFG=0,"ssl",2,0"#).await;
+    connect(&mut at, &server.host(), server.port()).await;
+    let id = faults
+        .arm(fault(NetFaultKind::TlsVerify, When::NextRetr))
+        .unwrap();
+    let line = format!(r#"AT+MFTPRETR=0,"{}/t.bin""#, dir.display());
+    at.cmd(&line, "\r\nOK\r\n").await;
+    let (got, code) = at.retr_until_result(0, Vec::new()).await;
+    assert_eq!((got.len(), code), (0, 7));
+    assert_eq!(state_of(&faults, id), FaultState::Spent);
+    // A failed handshake leaves the control connection out of step: the session is lost.
+    at.urcs(&["+MFTPURC: 0,\"conn\",0"]).await;
+    at.state(0, 0).await;
+    connect(&mut at, &server.host(), server.port()).await;
+    assert_eq!(at.retr(0, &line, 10, 1024).await, b"0123456789");
+}
