@@ -1,10 +1,12 @@
 //! `ftpmodem`: the FTP service of a OneMO ML30x module in software.
 
 mod config;
+mod control;
 #[cfg(feature = "demo")]
 mod demo;
 mod docs;
 mod host;
+mod network;
 mod serve;
 mod stdout;
 
@@ -62,6 +64,8 @@ enum Cmd {
     Mv(host::mv::MvArgs),
     /// Print a file of an FTP server, downloaded through a module.
     Cat(host::cat::CatArgs),
+    /// Talk to a served module's control socket: status, faults, events (docs/CONTROL.md).
+    Ctl(control::client::CtlArgs),
     /// Print a shell completion script (bash, zsh, fish).
     Completions(docs::CompletionsArgs),
     /// Print the manual page (roff), or write one page per command with --dir.
@@ -79,9 +83,11 @@ fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("FTPMODEM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    // Colours only on a terminal: a log captured to a file or a CI job stays plain text.
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     // One thread: the module is one engine task and a few I/O-bound channel tasks, and on the
     // streaming benchmark a multi-threaded runtime spent a third more CPU handing each block
@@ -110,6 +116,7 @@ fn main() -> ExitCode {
             Cmd::Mkdir(a) => host::finish(host::mkdir::run(a).await),
             Cmd::Mv(a) => host::finish(host::mv::run(a).await),
             Cmd::Cat(a) => host::finish(host::cat::run(a).await),
+            Cmd::Ctl(a) => control::client::run(a).await,
             Cmd::Completions(a) => docs::completions(a),
             Cmd::Man(a) => docs::man(a),
         }

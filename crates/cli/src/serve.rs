@@ -30,10 +30,12 @@ pub struct ServeArgs {
     /// Use a real serial device, e.g. /dev/ttyS1.
     #[arg(long, value_name = "DEV")]
     serial: Option<String>,
-    /// Factory baud rate (--serial opens the UART at it, AT+IPR? reports it) until AT+IPR
-    /// changes it or AT&W saved another.
-    #[arg(long, default_value_t = 115_200)]
-    baud: u32,
+    /// Baud rate. The factory rate (default 115200) until AT+IPR changes it or AT&W saves
+    /// another: --serial opens the UART at it; for --pty, --tcp and --stdio, giving --baud
+    /// also paces the line at BAUD/10 bytes per second each way, as a UART would (unpaced
+    /// otherwise).
+    #[arg(long)]
+    baud: Option<u32>,
     /// Flow control for --serial: none, hardware (RTS/CTS) or software (XON/XOFF).
     #[arg(long, default_value = "none")]
     flow: String,
@@ -52,6 +54,10 @@ pub struct ServeArgs {
     /// Configuration file (TOML): model, fs, PDP context bindings.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    bench: crate::control::ControlArgs,
+    #[command(flatten)]
+    net: crate::network::NetArgs,
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
@@ -89,16 +95,26 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         pdp: file.bindings(),
         identity: file.identity(),
         clock: file.clock(utc_now),
-        line_rate: args.baud,
+        line_rate: args.baud.unwrap_or(ftpmodem_proto::command::IPR_DEFAULT),
         ..EngineConfig::default()
     };
     // Made before the line: a rate `AT&W` saved is the rate the UART opens at.
     let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
 
+    // A scenario with an error refuses start-up before anything is opened.
+    let scenario = crate::control::prepare(&args.bench)?;
     let shutdown = CancellationToken::new();
     spawn_signal_handler(shutdown.clone());
 
     let (line_ends, module_ends) = line_channel(runtime::LINE_QUEUE);
+    // A UART paces itself; other lines only when asked. The rate is a handle (AT+IPR).
+    let line_rate = transport::LineRate::new(engine.line_rate());
+    let line_ends = match (&args.serial, args.baud) {
+        (None, Some(_)) => transport::paced(line_ends, line_rate.clone(), shutdown.clone()),
+        _ => line_ends,
+    };
+    let net_faults = args.net.faults()?;
+    let mut line_desc = line_name(&args);
     let transport = {
         let shutdown = shutdown.clone();
         if let Some(link) = &args.pty {
@@ -128,6 +144,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 model.profile().name,
                 listener.local_addr()?
             );
+            line_desc = format!("tcp {}", listener.local_addr()?);
             tokio::spawn(transport::run_tcp(listener, line_ends, shutdown))
         } else if let Some(dev) = &args.serial {
             let flow = match args.flow.as_str() {
@@ -151,14 +168,66 @@ pub async fn run(args: ServeArgs) -> Result<()> {
 
     let opts = channel::ChannelOptions {
         use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
+        // The test bench's network faults (docs/CONTROL.md) sit under the channels: those of
+        // --network/--net-fault, armed through the control socket and scenarios too.
+        net_faults: net_faults.or_else(|| {
+            args.bench
+                .wanted()
+                .then(ftpmodem_device::net::NetFaults::new)
+        }),
         ..channel::ChannelOptions::default()
     };
-    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts);
-    let module = tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
+    let net = opts.net_faults.clone().unwrap_or_default();
+    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, opts.clone());
+    let (control, port) = ftpmodem_device::control::ModuleControl::new();
+    let module = tokio::spawn(runtime::run_controlled(
+        engine,
+        module_ends,
+        spawner,
+        shutdown.clone(),
+        port,
+    ));
+    let bench = if args.bench.wanted() {
+        let info = crate::control::server::LineInfo {
+            line: line_desc,
+            baud: args
+                .serial
+                .as_ref()
+                .map(|_| args.baud.unwrap_or(115_200))
+                .or(args.baud),
+        };
+        match crate::control::start(&args.bench, scenario, control, net, info).await {
+            Ok(b) => Some(b),
+            Err(e) => {
+                shutdown.cancel();
+                let _ = module.await;
+                return Err(e);
+            }
+        }
+    } else {
+        drop(control);
+        None
+    };
     let result = transport.await.context("transport task")?;
     shutdown.cancel();
     let _ = module.await;
+    if let Some(b) = bench {
+        b.finish().await;
+    }
     result.context("serial line")
+}
+
+/// The line, as `ctl status` names it.
+fn line_name(a: &ServeArgs) -> String {
+    if let Some(p) = &a.pty {
+        format!("pty {}", p.display())
+    } else if let Some(t) = &a.tcp {
+        format!("tcp {t}")
+    } else if let Some(d) = &a.serial {
+        format!("serial {d}")
+    } else {
+        "stdio".into()
+    }
 }
 
 /// Ctrl+C and SIGTERM end the module cleanly: the PTY link is removed, sessions closed.

@@ -5,8 +5,10 @@
 //! local file system sandbox; channels run the FTP sessions.
 
 pub mod channel;
+pub mod control;
 pub mod engine;
 pub mod fs;
+pub mod net;
 pub mod pool;
 pub mod runtime;
 pub mod transport;

@@ -2,6 +2,7 @@
 //! clock and the channels' events, and hands its actions to the channel tasks. This is the only
 //! place where the sans-IO engine meets async I/O, and it holds no protocol logic of its own.
 
+use crate::control::{Bench, ControlPort};
 use crate::engine::{Action, Batch, ChannelEvent, ChannelRequest, Engine, LARGE_OUTPUT};
 use crate::pool::BufPool;
 use crate::transport::{LineOut, ModuleEnds};
@@ -43,24 +44,37 @@ where
 
 /// Runs the module until `shutdown` fires or the line closes.
 pub async fn run(
+    engine: Engine,
+    line: ModuleEnds,
+    spawner: impl SpawnChannel,
+    shutdown: CancellationToken,
+) {
+    run_controlled(engine, line, spawner, shutdown, ControlPort::none()).await;
+}
+
+/// [`run`] with the test bench's control channel (docs/CONTROL.md): its requests are handled in
+/// the same loop as the line and the channels, between two steps of the engine.
+pub async fn run_controlled(
     mut engine: Engine,
     mut line: ModuleEnds,
     mut spawner: impl SpawnChannel,
     shutdown: CancellationToken,
+    control: ControlPort,
 ) {
+    let mut bench = Bench::new(control);
+    let mut requests = bench.take_rx();
     let (mut channels, mut events) = spawn_channels(&mut spawner);
     let pool = BufPool::new(OUTPUT_SPARE);
     loop {
         // Everything the engine has produced goes out before anything new comes in, so the
-        // order on the line is the order of the engine's decisions.
-        if engine.has_output()
-            && line
-                .to_line
-                .send(line_out(&pool, engine.take_batch()))
-                .await
-                .is_err()
-        {
-            return;
+        // order on the line is the order of the engine's decisions. A hung module prints
+        // nothing.
+        if engine.has_output() && !bench.hung() {
+            let batch = engine.take_batch();
+            bench.line_out(&batch.bytes);
+            if line.to_line.send(line_out(&pool, batch)).await.is_err() {
+                return;
+            }
         }
         if engine.wants_spare() {
             if let Some(buf) = pool.take_spare() {
@@ -79,6 +93,7 @@ pub async fn run(
             let Some(tx) = channels.get(id.index()) else {
                 continue;
             };
+            bench.on_request(id, &request, std::time::Instant::now());
             // While a channel is slow to take its request, its events must still flow, or it
             // could wait on us while we wait on it.
             let send = tx.send(request);
@@ -91,21 +106,39 @@ pub async fn run(
                         }
                         break;
                     }
-                    Some((cid, ev)) = events.recv(), if engine.wants_events() => engine.channel_event(cid, ev),
+                    Some((cid, ev)) = events.recv(), if engine.wants_events() => {
+                        bench.on_event(cid, &ev);
+                        engine.channel_event(cid, ev);
+                    }
                     _ = shutdown.cancelled() => return,
                 }
             }
+            bench.after_request(&mut engine, std::time::Instant::now());
             continue;
         }
-        let deadline = engine.next_deadline();
+        bench.observe(&engine);
+        let hung = bench.hung();
+        let deadline = match (
+            engine.next_deadline().filter(|_| !hung),
+            bench.next_deadline(),
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         tokio::select! {
             bytes = line.from_line.recv() => match bytes {
+                // A hung firmware does not drain its UART: what arrives is lost.
+                Some(b) if hung => bench.line_in(&b, true),
                 // An empty chunk: the line's far end detached (transport::ModuleEnds).
                 Some(b) if b.is_empty() => engine.line_detached(std::time::Instant::now()),
-                Some(b) => engine.input_vec(b, std::time::Instant::now()),
+                Some(b) => {
+                    bench.line_in(&b, false);
+                    engine.input_vec(b, std::time::Instant::now());
+                }
                 None => return,
             },
-            Some((id, ev)) = events.recv(), if engine.wants_events() => {
+            Some((id, ev)) = events.recv(), if engine.wants_events() && !hung => {
+                bench.on_event(id, &ev);
                 engine.channel_event(id, ev);
                 // Whatever else is queued already goes into the same write to the line.
                 for _ in 0..EVENT_QUEUE {
@@ -113,12 +146,26 @@ pub async fn run(
                         break;
                     }
                     match events.try_recv() {
-                        Ok((id, ev)) => engine.channel_event(id, ev),
+                        Ok((id, ev)) => {
+                            bench.on_event(id, &ev);
+                            engine.channel_event(id, ev);
+                        }
                         Err(_) => break,
                     }
                 }
             }
-            _ = sleep_until_opt(deadline) => engine.tick(std::time::Instant::now()),
+            req = Bench::recv(&mut requests) => match req {
+                Some(req) => bench.handle(req, &mut engine, std::time::Instant::now()),
+                // The control plane has gone; the module carries on without it.
+                None => requests = None,
+            },
+            _ = sleep_until_opt(deadline) => {
+                let now = std::time::Instant::now();
+                if !hung {
+                    engine.tick(now);
+                }
+                bench.tick(&mut engine, now);
+            }
             _ = shutdown.cancelled() => return,
         }
     }

@@ -22,6 +22,7 @@ pub mod tls;
 pub use error::{ErrorClass, FtpError, ProtocolError};
 pub use list::{Entry, EntryKind};
 pub use reply::{Reply, ReplyCode};
+pub use session::net;
 pub use session::{
     ConnectConfig, DataMode, DataTlsStats, Download, Listing, Security, Session, Upload,
     MAX_COLLECTED,

@@ -138,6 +138,7 @@ pub fn cme_cause(e: CmeError) -> &'static str {
             "operation not allowed: the file command has no such form (only AT+MFCFG has a \
              test form)"
         }
+        CmeError::SimNotInserted => "SIM not inserted",
         CmeError::Other(_) => "an error code this program does not know",
     }
 }

@@ -107,6 +107,9 @@ pub enum CmeError {
     /// 27.007 §9.2.1, 3: operation not allowed. The file commands (ONEMO-RELATED.md §C) answer
     /// it to every form they do not implement (`AT+MFOPEN?`, `AT+MFREAD`, `AT+MFSEEK=?`).
     OperationNotAllowed = 3,
+    /// 27.007 §9.2.1, 10: SIM not inserted. `AT+CPIN?` while the SIM is out (the test bench's
+    /// SIM-removed fault, docs/CONTROL.md).
+    SimNotInserted = 10,
     /// A code this crate does not know; kept so nothing is lost.
     Other(u16) = u16::MAX,
 }
@@ -175,6 +178,7 @@ const CME_TABLE: &[(CmeError, &str)] = &[
     (CmeError::SslTooLarge, "SSL certificate or key too large"),
     (CmeError::SslLoad, "SSL certificate or key load failed"),
     (CmeError::OperationNotAllowed, "operation not allowed"),
+    (CmeError::SimNotInserted, "SIM not inserted"),
 ];
 
 impl CmeError {
@@ -222,7 +226,8 @@ const CME_NUMBERS: &[u16] = &[
     // §B.4 SSL errors.
     750, 751, 752, 753, 754, 760, 761, 762, 763, 764, 765, 766, 767, 768, 769,
     // §C: the file commands' "operation not allowed".
-    3,
+    3, // SimNotInserted
+    10,
 ];
 
 impl fmt::Display for CmeError {

@@ -7,12 +7,16 @@
 
 mod broken_pipe;
 mod cli_docs;
+mod control_common;
+mod control_socket;
 #[cfg(feature = "demo")]
 mod demo;
 mod doc_commands;
 mod esp_ml307;
 mod host_cli;
 mod host_interrupt;
+mod readme_ota;
+mod serve_baud;
 mod serve_identity;
 mod serve_pty;
 mod stream_transfers;

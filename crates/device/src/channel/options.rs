@@ -1,6 +1,7 @@
 //! What a channel task is given besides its requests: its tunables and where its events go.
 
 use crate::engine::ChannelEvent;
+use crate::net::NetFaults;
 use ftpmodem_proto::ChannelId;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -9,7 +10,7 @@ use tokio::sync::mpsc;
 pub type EventSender = mpsc::Sender<(ChannelId, ChannelEvent)>;
 
 /// Tunables of the channel tasks that are not `AT+MFTPCFG` settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ChannelOptions {
     /// Requests queued towards a task before the runtime waits: small, since the engine
     /// sends one command at a time apart from transparent-mode data.
@@ -21,6 +22,8 @@ pub struct ChannelOptions {
     /// Passive mode asks for EPSV first (PASV only as a fallback); `false` uses PASV on IPv4,
     /// for servers or middleboxes that mishandle EPSV. IPv6 always uses EPSV.
     pub use_epsv: bool,
+    /// The test bench's network faults (and shaping); `None` is the system's network as is.
+    pub net_faults: Option<NetFaults>,
 }
 
 impl Default for ChannelOptions {
@@ -30,6 +33,7 @@ impl Default for ChannelOptions {
             quit_timeout: Duration::from_secs(5),
             connect_timeout: None,
             use_epsv: true,
+            net_faults: None,
         }
     }
 }

@@ -238,7 +238,11 @@ impl Task {
             Ok(cfg) => cfg,
             Err(code) => return self.out.report(conn_report(code), true).await,
         };
-        match self.inbox.guard(Session::connect(&cfg)).await? {
+        let net = match &self.opts.net_faults {
+            Some(f) => f.network(self.id().get()),
+            None => std::sync::Arc::new(ftpmodem_ftp::net::SystemNetwork),
+        };
+        match self.inbox.guard(Session::connect_via(&cfg, net)).await? {
             Ok(session) => {
                 self.conn = Some(Conn { session, data_type });
                 self.out.state(ChannelState::Connected).await?;

@@ -106,6 +106,10 @@ pub(crate) struct NetState {
     pub(crate) fun: u8,
     /// `AT+CGATT`: packet domain attached.
     pub(crate) attached: bool,
+    /// A SIM is in the holder (the test bench's SIM-removed fault takes it out).
+    pub(crate) sim: bool,
+    /// A cell is in reach (the test bench's registration-lost fault takes it away).
+    pub(crate) coverage: bool,
 }
 
 impl Default for NetState {
@@ -117,6 +121,8 @@ impl Default for NetState {
             cgreg_n: 0,
             fun: 1,
             attached: true,
+            sim: true,
+            coverage: true,
         }
     }
 }
@@ -124,6 +130,18 @@ impl Default for NetState {
 impl NetState {
     /// Registered on the home network (stat 1), which needs the radio on and an attach.
     pub(crate) fn registered(&self) -> bool {
-        self.fun == 1 && self.attached
+        self.fun == 1 && self.attached && self.sim && self.coverage
+    }
+
+    /// 27.007 `<stat>`: 1 registered (home), 2 not registered but searching (radio on, SIM in,
+    /// no cell in reach), 0 not registered and not searching.
+    pub(crate) fn stat(&self) -> u8 {
+        if self.registered() {
+            1
+        } else if self.fun == 1 && self.attached && self.sim {
+            2
+        } else {
+            0
+        }
     }
 }

@@ -15,6 +15,7 @@ mod contexts;
 mod ctx;
 mod detach;
 mod download;
+mod faults;
 mod handlers;
 mod line;
 mod modes;
@@ -22,6 +23,7 @@ mod output;
 mod reply;
 mod restart;
 mod settings;
+mod status;
 mod table;
 
 pub use action::{cert_file, key_file, CERT_DIR, KEY_DIR};
@@ -32,7 +34,9 @@ pub use action::{
 pub use clock::ClockConfig;
 pub use config::{EngineConfig, IdentityError, IdentityOverrides};
 pub use contexts::PdpBinding;
+pub use faults::{check_signal, FaultError, Signal, MAX_INJECTED_LINE};
 pub use output::{Batch, LARGE_OUTPUT};
+pub use status::{ChannelStatus, EngineStatus, NetStatus, PdpStatus, Summary};
 
 use crate::fs::Sandbox;
 use channels::Channels;

@@ -79,6 +79,17 @@ impl Reply {
         self.queue(framed);
     }
 
+    /// A line the test bench injects (docs/CONTROL.md), framed as a URC: now, or queued while a
+    /// data mode holds the line.
+    pub(crate) fn injected_line(&mut self, content: &[u8]) {
+        if !self.held {
+            return encode::line(self.out.buf_mut(), content);
+        }
+        let mut framed = Vec::with_capacity(content.len() + 4);
+        encode::line(&mut framed, content);
+        self.queue(framed);
+    }
+
     /// Raw bytes (command echo, prompt data echo): no framing.
     pub(crate) fn echo(&mut self, bytes: &[u8]) {
         self.out.buf_mut().extend_from_slice(bytes);

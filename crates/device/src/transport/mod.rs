@@ -55,6 +55,7 @@
 mod ends;
 mod fd;
 mod line_out;
+mod pace;
 mod pty;
 mod pump;
 mod serial;
@@ -63,6 +64,7 @@ mod tcp;
 
 pub use ends::{line_channel, LineEnds, ModuleEnds, CHUNK};
 pub use line_out::LineOut;
+pub use pace::{paced, LineRate, BITS_PER_BYTE};
 pub use pty::{run_pty, PtyLine};
 pub use pump::{pump_in, pump_out, pump_out_until_rate, run_stream, InboundEnd};
 pub use serial::{run_serial, SerialFlow, SerialLine};

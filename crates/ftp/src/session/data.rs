@@ -7,7 +7,7 @@
 
 use std::net::{IpAddr, SocketAddr, SocketAddrV4};
 
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::time::{timeout, Instant};
 
 use crate::command::Command;
@@ -17,16 +17,17 @@ use crate::reply::{Reply, ReplyCode};
 
 use super::config::DataMode;
 use super::control::check;
-use super::stream::{connect_tcp, Stream};
+use super::net::{BoxStream, ConnectTo, DataVerb, Purpose};
+use super::stream::Stream;
 use super::Session;
 
-/// A data connection negotiated but not yet usable.
+/// A data connection negotiated but not yet usable, and the command it is for.
 #[derive(Debug)]
 pub(crate) enum PendingData {
     /// Passive: already connected to the server's port.
-    Connected(TcpStream),
+    Connected(BoxStream, DataVerb),
     /// Active: waiting for the server to connect.
-    Listening(TcpListener),
+    Listening(TcpListener, DataVerb),
 }
 
 /// Where to connect for a PASV reply: always the control connection's peer, at the port the
@@ -59,15 +60,15 @@ pub(crate) fn is_unimplemented(reply: &Reply) -> bool {
 }
 
 impl Session {
-    /// Negotiates a data connection in the configured mode.
-    pub(crate) async fn open_data(&mut self) -> Result<PendingData, FtpError> {
+    /// Negotiates a data connection for `verb` in the configured mode.
+    pub(crate) async fn open_data(&mut self, verb: DataVerb) -> Result<PendingData, FtpError> {
         match self.cfg.data_mode {
-            DataMode::Passive => self.open_passive().await,
-            DataMode::Active => self.open_active().await,
+            DataMode::Passive => self.open_passive(verb).await,
+            DataMode::Active => self.open_active(verb).await,
         }
     }
 
-    async fn open_passive(&mut self) -> Result<PendingData, FtpError> {
+    async fn open_passive(&mut self, verb: DataVerb) -> Result<PendingData, FtpError> {
         let peer = self.peer.ip();
         let try_epsv = peer.is_ipv6() || (self.cfg.use_epsv && !self.epsv_refused);
         let target = if try_epsv {
@@ -101,11 +102,20 @@ impl Session {
             }
         };
         let deadline = Instant::now() + self.cfg.connect_timeout;
-        let stream = connect_tcp(&[target], self.cfg.bind, deadline).await?;
-        Ok(PendingData::Connected(stream))
+        let stream = self
+            .net
+            .connect(ConnectTo {
+                host: &self.cfg.host,
+                addrs: &[target],
+                bind: self.cfg.bind,
+                deadline,
+                purpose: Purpose::Data(verb),
+            })
+            .await?;
+        Ok(PendingData::Connected(stream, verb))
     }
 
-    async fn open_active(&mut self) -> Result<PendingData, FtpError> {
+    async fn open_active(&mut self, verb: DataVerb) -> Result<PendingData, FtpError> {
         let local = self
             .ctrl
             .stream
@@ -130,7 +140,7 @@ impl Session {
             if let SocketAddr::V4(v4) = addr {
                 let reply = self.ctrl.command(&Command::Port(v4)).await?;
                 if reply.code.is_positive_completion() {
-                    return Ok(PendingData::Listening(listener));
+                    return Ok(PendingData::Listening(listener, verb));
                 }
                 if !is_unsupported(&reply) {
                     check("PORT", reply, |_| false)?;
@@ -139,7 +149,7 @@ impl Session {
             }
         }
         self.ctrl.expect_2xx(&Command::Eprt(addr)).await?;
-        Ok(PendingData::Listening(listener))
+        Ok(PendingData::Listening(listener, verb))
     }
 
     /// Completes a data connection after the transfer command's `1xx`: accepts the server's
@@ -147,9 +157,9 @@ impl Session {
     /// slip data in) and runs the TLS handshake when PROT P is on.
     pub(crate) async fn complete_data(&mut self, pending: PendingData) -> Result<Stream, FtpError> {
         let limit = self.cfg.reply_timeout;
-        let tcp = match pending {
-            PendingData::Connected(s) => s,
-            PendingData::Listening(listener) => {
+        let (tcp, verb) = match pending {
+            PendingData::Connected(s, verb) => (s, verb),
+            PendingData::Listening(listener, verb) => {
                 let peer = self.peer.ip();
                 let accept = async {
                     loop {
@@ -167,15 +177,19 @@ impl Session {
                         )))
                     }
                     Ok(Err(e)) => return Err(FtpError::Connection(e)),
-                    Ok(Ok(s)) => s,
+                    Ok(Ok(s)) => {
+                        let _ = s.set_nodelay(true);
+                        let s = self.net.accepted(s, &self.cfg.host, Purpose::Data(verb));
+                        (s, verb)
+                    }
                 }
             }
         };
-        let _ = tcp.set_nodelay(true);
         match &self.tls {
             Some(tls) if self.prot_p => {
                 let tls = tls.clone();
-                let s = Stream::tls_handshake(tcp, &tls, limit).await?;
+                let trust = self.net.tls_trust(&self.cfg.host, Purpose::Data(verb));
+                let s = Stream::tls_handshake(tcp, &tls, limit, trust).await?;
                 match s.tls_resumed() {
                     Some(true) => self.data_tls.resumed += 1,
                     _ => self.data_tls.full += 1,

@@ -164,7 +164,7 @@ impl Session {
         cmd: Command<'_>,
         format: ListingFormat,
     ) -> Result<Start, FtpError> {
-        let pending = self.open_data().await?;
+        let pending = self.open_data(super::net::DataVerb::List).await?;
         let r = self.ctrl.command(&cmd).await?;
         if r.code.is_positive_completion() {
             // No data connection at all: some servers answer an empty listing this way.

@@ -10,10 +10,12 @@ mod config;
 mod control;
 mod data;
 mod listing;
+pub mod net;
 mod stream;
 mod transfer;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
 use tokio::time::{timeout, Instant};
@@ -42,7 +44,8 @@ macro_rules! guarded {
         r
     }};
 }
-use stream::{connect_tcp, resolve, Stream};
+use net::{ConnectTo, Network, Purpose, SystemNetwork};
+use stream::Stream;
 
 /// Most `120` replies accepted before the greeting.
 const MAX_120: usize = 8;
@@ -78,6 +81,8 @@ pub struct Session {
     busy: bool,
     broken: bool,
     data_tls: DataTlsStats,
+    /// Where connections come from: the system's sockets unless a test bench put its own.
+    net: Arc<dyn Network>,
 }
 
 impl Session {
@@ -89,9 +94,28 @@ impl Session {
     /// either kind of TLS; `FEAT` (failure ignored); `OPTS UTF8 ON` when announced;
     /// `TYPE I`.
     pub async fn connect(cfg: &ConnectConfig) -> Result<Session, FtpError> {
+        Self::connect_via(cfg, Arc::new(SystemNetwork)).await
+    }
+
+    /// [`Session::connect`] over `net`, which also opens every data connection of the
+    /// session.
+    pub async fn connect_via(
+        cfg: &ConnectConfig,
+        net: Arc<dyn Network>,
+    ) -> Result<Session, FtpError> {
         let deadline = Instant::now() + cfg.connect_timeout;
-        let addrs = resolve(&cfg.host, cfg.port, cfg.connect_timeout).await?;
-        let tcp = connect_tcp(&addrs, cfg.bind, deadline).await?;
+        let addrs = net
+            .resolve(&cfg.host, cfg.port, cfg.connect_timeout)
+            .await?;
+        let tcp = net
+            .connect(ConnectTo {
+                host: &cfg.host,
+                addrs: &addrs,
+                bind: cfg.bind,
+                deadline,
+                purpose: Purpose::Control,
+            })
+            .await?;
         let peer = tcp.peer_addr().map_err(FtpError::Connection)?;
         let tls = match cfg.security {
             config::Security::None => None,
@@ -99,7 +123,8 @@ impl Session {
         };
         let stream = match (&cfg.security, &tls) {
             (Security::Implicit, Some(t)) => {
-                Stream::tls_handshake(tcp, t, cfg.reply_timeout).await?
+                let trust = net.tls_trust(&cfg.host, Purpose::Control);
+                Stream::tls_handshake(tcp, t, cfg.reply_timeout, trust).await?
             }
             _ => Stream::Plain(tcp),
         };
@@ -130,7 +155,8 @@ impl Session {
             let Stream::Plain(tcp) = ctrl.stream else {
                 return Err(FtpError::Broken);
             };
-            let s = Stream::tls_handshake(tcp, t, cfg.reply_timeout).await?;
+            let trust = net.tls_trust(&cfg.host, Purpose::Control);
+            let s = Stream::tls_handshake(tcp, t, cfg.reply_timeout, trust).await?;
             ctrl = Control::new(s, cfg.reply_timeout);
         }
         let mut session = Session {
@@ -149,6 +175,7 @@ impl Session {
             busy: false,
             broken: false,
             data_tls: DataTlsStats::default(),
+            net,
         };
         session.login().await?;
         Ok(session)

@@ -1,33 +1,34 @@
-//! A TCP stream that may carry TLS, and the TCP connect with resolution, source binding and
-//! timeout shared by control and data connections.
+//! A connection of the session's [`Network`](super::net::Network) that may carry TLS.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use rustls::{ClientConfig, RootCertStore};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpSocket, TcpStream};
-use tokio::time::{timeout, Instant};
+use tokio::time::timeout;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
+use super::net::{BoxStream, NetStream, TlsTrust};
 use crate::error::FtpError;
 use crate::tls::{handshake_error, TlsContext};
 
-/// Plain TCP or TLS over TCP.
+/// A plain connection or TLS over one.
 #[derive(Debug)]
 pub(crate) enum Stream {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    Plain(BoxStream),
+    Tls(Box<TlsStream<BoxStream>>),
 }
 
 impl Stream {
-    pub(crate) fn tcp(&self) -> &TcpStream {
+    /// The connection under any TLS (for its addresses).
+    pub(crate) fn tcp(&self) -> &dyn NetStream {
         match self {
-            Self::Plain(s) => s,
-            Self::Tls(s) => s.get_ref().0,
+            Self::Plain(s) => s.as_ref(),
+            Self::Tls(s) => s.get_ref().0.as_ref(),
         }
     }
 
@@ -54,15 +55,21 @@ impl Stream {
         }
     }
 
-    /// Runs the TLS client handshake over `tcp` within `limit`, or within the context's own
-    /// handshake time-out when it has one.
+    /// Runs the TLS client handshake over `tcp` within `limit` (or the context's own
+    /// handshake time-out when it has one), trusting what `trust` says (the network decides:
+    /// a test bench may take every trust anchor away).
     pub(crate) async fn tls_handshake(
-        tcp: TcpStream,
+        tcp: BoxStream,
         tls: &TlsContext,
         limit: Duration,
+        trust: TlsTrust,
     ) -> Result<Self, FtpError> {
         let limit = tls.handshake_timeout.unwrap_or(limit);
-        let connector = TlsConnector::from(tls.config.clone());
+        let config = match trust {
+            TlsTrust::Configured => tls.config.clone(),
+            TlsTrust::Nothing => trust_nothing()?,
+        };
+        let connector = TlsConnector::from(config);
         match timeout(limit, connector.connect(tls.server_name.clone(), tcp)).await {
             Err(_) => Err(FtpError::Timeout(limit, "TLS handshake")),
             Ok(Err(e)) => Err(handshake_error(e)),
@@ -111,75 +118,14 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// Resolves `host` (literal or name) within `limit`. A literal never touches the resolver.
-pub(crate) async fn resolve(
-    host: &str,
-    port: u16,
-    limit: Duration,
-) -> Result<Vec<SocketAddr>, FtpError> {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    let fail = |reason: String| FtpError::Resolve {
-        host: host.to_owned(),
-        reason,
-    };
-    match timeout(limit, tokio::net::lookup_host((bare, port))).await {
-        Err(_) => Err(fail(format!("no answer within {limit:?}"))),
-        Ok(Err(e)) => Err(fail(e.to_string())),
-        Ok(Ok(addrs)) => {
-            let v: Vec<SocketAddr> = addrs.collect();
-            if v.is_empty() {
-                Err(fail("no addresses".to_owned()))
-            } else {
-                Ok(v)
-            }
-        }
-    }
-}
-
-/// Connects to the first reachable address before `deadline`, from `bind` if given
-/// (addresses of the other family are skipped then). A timeout on every attempt is
-/// [`FtpError::ConnectTimeout`]; anything else is [`FtpError::Connection`].
-pub(crate) async fn connect_tcp(
-    addrs: &[SocketAddr],
-    bind: Option<IpAddr>,
-    deadline: Instant,
-) -> Result<TcpStream, FtpError> {
-    let mut last: Option<FtpError> = None;
-    for &addr in addrs {
-        if bind.is_some_and(|b| b.is_ipv4() != addr.is_ipv4()) {
-            continue;
-        }
-        let attempt = async {
-            let sock = if addr.is_ipv4() {
-                TcpSocket::new_v4()
-            } else {
-                TcpSocket::new_v6()
-            }?;
-            if let Some(ip) = bind {
-                sock.bind(SocketAddr::new(ip, 0))?;
-            }
-            sock.connect(addr).await
-        };
-        match tokio::time::timeout_at(deadline, attempt).await {
-            Ok(Ok(s)) => {
-                // Commands are small and latency-bound; Nagle only delays them.
-                let _ = s.set_nodelay(true);
-                return Ok(s);
-            }
-            Ok(Err(e)) => last = Some(FtpError::Connection(e)),
-            Err(_) => {
-                last = Some(FtpError::ConnectTimeout(addr.to_string()));
-                break;
-            }
-        }
-    }
-    Err(last.unwrap_or_else(|| {
-        FtpError::Connection(io::Error::new(
-            io::ErrorKind::AddrNotAvailable,
-            "no address of the bound address's family",
-        ))
-    }))
+/// A client configuration with an empty root store and no session cache: its handshake
+/// always runs in full and always fails the certificate check (rustls `UnknownIssuer`).
+fn trust_nothing() -> Result<Arc<ClientConfig>, FtpError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| FtpError::TlsConfig(e.to_string()))?
+        .with_root_certificates(RootCertStore::empty())
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }

@@ -33,6 +33,7 @@ use crate::error::FtpError;
 use crate::reply::ReplyCode;
 
 use super::control::check;
+use super::net::DataVerb;
 use super::stream::Stream;
 use super::Session;
 
@@ -168,7 +169,7 @@ impl Session {
             TransferType::Binary
         })
         .await?;
-        let mut pending = self.open_data().await?;
+        let mut pending = self.open_data(DataVerb::Retr).await?;
         let mut skip = 0;
         if offset == 0 {
             self.clear_rest().await?;
@@ -190,7 +191,7 @@ impl Session {
             // refusal for another reason (a missing file) is refused again and reported.
             tracing::debug!(reply = %r, "RETR after REST refused, reading from the start instead");
             drop(pending);
-            pending = self.open_data().await?;
+            pending = self.open_data(DataVerb::Retr).await?;
             skip = offset;
             r = self.ctrl.command(&Command::Retr(path)).await?;
         }
@@ -239,7 +240,12 @@ impl Session {
             TransferType::Binary
         })
         .await?;
-        let pending = self.open_data().await?;
+        let verb = if append {
+            DataVerb::Appe
+        } else {
+            DataVerb::Stor
+        };
+        let pending = self.open_data(verb).await?;
         self.clear_rest().await?;
         let r = self.ctrl.command(&cmd).await?;
         check(cmd.verb(), r, |r| r.code.is_positive_preliminary())?;

@@ -124,6 +124,8 @@ pub(crate) fn iccid(cx: &mut Ctx<'_>, cmd: Command) {
 /// ready, §A.4). There is no PIN to enter: `AT+CPIN=<pin>` does not parse (`+CME ERROR: 50`).
 pub(crate) fn cpin(cx: &mut Ctx<'_>, cmd: Command) {
     match cmd {
+        // The test bench's SIM-removed fault (27.007 §9.2.1 code 10).
+        Command::Read(Name::Cpin) if !cx.net.sim => cx.reply.error(CmeError::SimNotInserted),
         Command::Read(Name::Cpin) => {
             cx.reply
                 .respond(&Response::Value(Name::Cpin, "READY".into()));

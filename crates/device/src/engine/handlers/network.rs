@@ -24,9 +24,9 @@ fn location() -> RegLocation {
     }
 }
 
-/// `<stat>`: 1 registered (home network), 0 not registered and not searching.
+/// `<stat>`: 1 registered (home network), 2 searching, 0 not registered and not searching.
 fn stat(cx: &Ctx<'_>) -> u8 {
-    u8::from(cx.net.registered())
+    cx.net.stat()
 }
 
 /// The location for URC mode `n`: with n 2 or more, and only while registered (27.007).
@@ -107,8 +107,9 @@ pub(crate) fn cfun(cx: &mut Ctx<'_>, cmd: Command) {
 }
 
 /// Applies `f` to the network state; if registration changes, prints the URCs `AT+CEREG`
-/// and `AT+CGREG` ask for and takes the contexts down or brings cid 1 up.
-fn change(cx: &mut Ctx<'_>, f: impl FnOnce(&mut crate::engine::contexts::NetState)) {
+/// and `AT+CGREG` ask for and takes the contexts down or brings cid 1 up. The test bench's
+/// SIM and coverage faults come through here too (engine/faults.rs).
+pub(crate) fn change(cx: &mut Ctx<'_>, f: impl FnOnce(&mut crate::engine::contexts::NetState)) {
     let was = cx.net.registered();
     f(cx.net);
     let now = cx.net.registered();
@@ -119,7 +120,7 @@ fn change(cx: &mut Ctx<'_>, f: impl FnOnce(&mut crate::engine::contexts::NetStat
         if n >= 1 {
             let urc = Urc::Reg {
                 name,
-                stat: u8::from(now),
+                stat: cx.net.stat(),
                 loc: location_for(n, now),
             };
             cx.reply.urc(&urc);

@@ -78,6 +78,8 @@ impl Default for ModuleOptions {
 
 /// A running module; stopped when dropped.
 pub struct Module {
+    /// The test bench's control channel into the module (docs/CONTROL.md).
+    pub control: ftpmodem_device::control::ModuleControl,
     shutdown: CancellationToken,
     _dir: tempfile::TempDir,
 }
@@ -98,8 +100,15 @@ pub async fn start(opts: ModuleOptions) -> (Module, At) {
     let (line, module_ends) = line_channel(runtime::LINE_QUEUE);
     let shutdown = CancellationToken::new();
     let chopts = opts.channel;
-    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, chopts);
-    tokio::spawn(runtime::run(engine, module_ends, spawner, shutdown.clone()));
+    let spawner = move |id, events| channel::spawn_with(id, fs.clone(), events, chopts.clone());
+    let (control, port) = ftpmodem_device::control::ModuleControl::new();
+    tokio::spawn(runtime::run_controlled(
+        engine,
+        module_ends,
+        spawner,
+        shutdown.clone(),
+        port,
+    ));
     let (rx, w): (mpsc::Receiver<Vec<u8>>, Box<dyn AsyncWrite + Unpin + Send>) = match opts.line {
         LineKind::Memory => {
             let (ours, theirs) = tokio::io::duplex(64 * 1024);
@@ -157,6 +166,7 @@ pub async fn start(opts: ModuleOptions) -> (Module, At) {
     }
     (
         Module {
+            control,
             shutdown,
             _dir: dir,
         },

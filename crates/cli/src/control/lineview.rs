@@ -1,0 +1,320 @@
+//! The line as a reader sees it, for the transcript and the control socket's `line`/`urc`
+//! events: the host's bytes cut into command lines, the module's output cut into frames by
+//! proto's decoder, with secrets redacted and data payloads summarised.
+//!
+//! - The password of `AT+MFTPCONN` (its fourth parameter) is replaced by `"<redacted>"`, in the
+//!   command and in its echo.
+//! - What is sent at the prompt of `AT+MSSLCERTWR`/`AT+MSSLKEYWR` (certificates and keys), and
+//!   its echo, is recorded as `<redacted N bytes>` only, whatever the data setting.
+//! - Other data (upload data after `>` or `CONNECT`, `+MFTPRETR`/`+MFGET`/`+MFREAD` payloads)
+//!   is recorded as `<N bytes sha256=...>`, or in full with [`DataMode::Full`].
+
+use ftpmodem_proto::frame::decode::{Event, Final, Frame, Framer};
+use sha2::{Digest, Sha256};
+
+/// How data payloads are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DataMode {
+    /// Length and sha256.
+    #[default]
+    Digest,
+    /// The bytes, escaped.
+    Full,
+}
+
+/// Direction on the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    /// Host to module.
+    In,
+    /// Module to host.
+    Out,
+}
+
+impl Dir {
+    /// `>` host to module, `<` module to host (as `ftpmodem demo --raw`).
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Dir::In => ">",
+            Dir::Out => "<",
+        }
+    }
+}
+
+/// One piece of the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Which way.
+    pub dir: Dir,
+    /// Printable (escaped, redacted) text.
+    pub text: String,
+    /// The module's line was an unsolicited report.
+    pub urc: bool,
+}
+
+/// Longest command line kept before it is cut (the module's own limit is 2048).
+const MAX_IN_LINE: usize = 4096;
+
+#[derive(Default)]
+struct DataAcc {
+    len: u64,
+    hash: Sha256,
+    full: Vec<u8>,
+}
+
+/// See the module docs.
+pub struct LineView {
+    data: DataMode,
+    framer: Framer,
+    inbuf: Vec<u8>,
+    /// A `>` prompt or `CONNECT` is open: input is data until the final result.
+    in_data: Option<DataAcc>,
+    /// The command that opened the prompt carries a secret (certificate, key).
+    secret: bool,
+}
+
+impl LineView {
+    /// A view of a line at its start.
+    pub fn new(data: DataMode) -> LineView {
+        LineView {
+            data,
+            framer: Framer::default(),
+            inbuf: Vec::new(),
+            in_data: None,
+            secret: false,
+        }
+    }
+
+    /// Bytes the host sent.
+    pub fn input(&mut self, bytes: &[u8]) -> Vec<Record> {
+        let mut out = Vec::new();
+        if let Some(acc) = &mut self.in_data {
+            acc.len += bytes.len() as u64;
+            acc.hash.update(bytes);
+            if self.data == DataMode::Full && !self.secret {
+                acc.full.extend_from_slice(bytes);
+            }
+            return out;
+        }
+        for &b in bytes {
+            if b == b'\r' || b == b'\n' {
+                if !self.inbuf.is_empty() {
+                    let line = std::mem::take(&mut self.inbuf);
+                    self.note_command(&line);
+                    out.push(Record {
+                        dir: Dir::In,
+                        text: escape(&redact_command(&line)),
+                        urc: false,
+                    });
+                }
+            } else if self.inbuf.len() < MAX_IN_LINE {
+                self.inbuf.push(b);
+            }
+        }
+        out
+    }
+
+    /// Bytes the module wrote.
+    pub fn output(&mut self, mut bytes: &[u8]) -> Vec<Record> {
+        let mut out = Vec::new();
+        while !bytes.is_empty() {
+            let (used, frame) = self.framer.decode(bytes);
+            bytes = bytes.get(used.max(1)..).unwrap_or_default();
+            if let Some(f) = frame {
+                self.frame(f, &mut out);
+            }
+        }
+        out
+    }
+
+    /// What is still open (a data stream not ended), for the end of the transcript.
+    pub fn finish(&mut self) -> Vec<Record> {
+        let mut out = Vec::new();
+        self.end_data(&mut out);
+        out
+    }
+
+    fn note_command(&mut self, line: &[u8]) {
+        let upper = line.to_ascii_uppercase();
+        self.secret = upper.starts_with(b"AT+MSSLCERTWR") || upper.starts_with(b"AT+MSSLKEYWR");
+    }
+
+    fn push_out(out: &mut Vec<Record>, text: String, urc: bool) {
+        out.push(Record {
+            dir: Dir::Out,
+            text,
+            urc,
+        });
+    }
+
+    fn frame(&mut self, f: Frame, out: &mut Vec<Record>) {
+        let in_data = self.in_data.is_some();
+        match f {
+            Frame::Echo(e) if in_data => {
+                // The echo of the data being sent: its record is the data's own.
+                let _ = e;
+            }
+            Frame::Echo(e) => Self::push_out(out, escape(&redact_command(&e)), false),
+            Frame::Prompt => {
+                Self::push_out(out, ">".into(), false);
+                self.in_data = Some(DataAcc::default());
+            }
+            Frame::Data { .. } => {
+                let head = f.head().unwrap_or_default();
+                let data = f.data().unwrap_or_default();
+                let text = format!("{}{}", escape(head), self.payload(data));
+                Self::push_out(out, text, false);
+            }
+            Frame::Overflow { len } => {
+                Self::push_out(out, format!("<overflow {len} bytes>"), false)
+            }
+            Frame::Line(l) => match Event::from(Frame::Line(l.clone())) {
+                Event::Connect => {
+                    Self::push_out(out, escape(&l), false);
+                    self.in_data = Some(DataAcc::default());
+                }
+                Event::Final(fin) => {
+                    self.end_data(out);
+                    let _: &Final = &fin;
+                    Self::push_out(out, escape(&l), false);
+                }
+                Event::Urc(_) => Self::push_out(out, escape(&l), true),
+                _ if in_data && self.secret => {
+                    Self::push_out(out, format!("<redacted {} bytes>", l.len()), false)
+                }
+                _ => Self::push_out(out, escape(&l), false),
+            },
+        }
+    }
+
+    fn end_data(&mut self, out: &mut Vec<Record>) {
+        let Some(acc) = self.in_data.take() else {
+            return;
+        };
+        let text = if self.secret {
+            format!("<redacted {} bytes>", acc.len)
+        } else if self.data == DataMode::Full {
+            escape(&acc.full)
+        } else {
+            format!("<{} bytes sha256={}>", acc.len, hex(&acc.hash.finalize()))
+        };
+        self.secret = false;
+        if acc.len > 0 {
+            out.push(Record {
+                dir: Dir::In,
+                text,
+                urc: false,
+            });
+        }
+    }
+
+    fn payload(&self, data: &[u8]) -> String {
+        match self.data {
+            DataMode::Full => escape(data),
+            DataMode::Digest => format!(
+                "<{} bytes sha256={}>",
+                data.len(),
+                hex(&Sha256::digest(data))
+            ),
+        }
+    }
+}
+
+/// `AT+MFTPCONN=<id>,"<host>","<user>","<pass>",...` with the password replaced; any other line
+/// as it is.
+pub fn redact_command(line: &[u8]) -> Vec<u8> {
+    const CONN: &[u8] = b"AT+MFTPCONN=";
+    let upper = line.to_ascii_uppercase();
+    let Some(start) = find(&upper, CONN) else {
+        return line.to_vec();
+    };
+    let params = start + CONN.len();
+    // The fourth parameter: after the third comma outside quotes, up to the next one.
+    let mut commas = 0;
+    let mut quoted = false;
+    let mut from = None;
+    let mut to = line.len();
+    for (i, &b) in line.iter().enumerate().skip(params) {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                commas += 1;
+                if commas == 3 {
+                    from = Some(i + 1);
+                } else if commas == 4 {
+                    to = i;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(from) = from else {
+        return line.to_vec();
+    };
+    let mut out = line.get(..from).unwrap_or_default().to_vec();
+    out.extend_from_slice(b"\"<redacted>\"");
+    out.extend_from_slice(line.get(to..).unwrap_or_default());
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Printable ASCII as it is (quotes too, so a command reads as typed); `\\`, `\r`, `\n`,
+/// `\t` and `\xHH` for the rest, so one record is one line of text.
+pub fn escape(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len());
+    for &c in b {
+        match c {
+            b'\\' => s.push_str("\\\\"),
+            b'\r' => s.push_str("\\r"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            0x20..=0x7e => s.push(char::from(c)),
+            _ => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_of_mftpconn_is_redacted_and_nothing_else() {
+        let l = br#"AT+MFTPCONN=0,"h,x","u","se,cret",21,1"#;
+        assert_eq!(
+            redact_command(l),
+            br#"AT+MFTPCONN=0,"h,x","u","<redacted>",21,1"#.to_vec()
+        );
+        assert_eq!(redact_command(b"AT+MFTPCONN=0"), b"AT+MFTPCONN=0".to_vec());
+        assert_eq!(
+            redact_command(br#"at+mftpconn=0,"h","u","p""#),
+            br#"at+mftpconn=0,"h","u","<redacted>""#.to_vec()
+        );
+    }
+
+    #[test]
+    fn data_lines_are_summarised_and_keys_redacted() {
+        let mut v = LineView::new(DataMode::Digest);
+        let r = v.output(b"\r\n+MFTPRETR: 0,0,3,3,abc\r\n");
+        assert_eq!(r.len(), 1);
+        assert!(r[0]
+            .text
+            .starts_with("+MFTPRETR: 0,0,3,3,<3 bytes sha256=ba7816bf"));
+        assert!(v.input(b"AT+MSSLKEYWR=\"k.pem\",5\r").len() == 1);
+        assert!(v.output(b"\r\n>").len() == 1);
+        assert!(v.input(b"SECRET").is_empty());
+        let r = v.output(b"SECRET\r\nOK\r\n");
+        let all: String = r.iter().map(|r| r.text.clone()).collect();
+        assert!(!all.contains("SECRET"), "{all}");
+        assert!(all.contains("<redacted 6 bytes>"), "{all}");
+    }
+}
