@@ -30,7 +30,8 @@ pub struct ServeArgs {
     /// Use a real serial device, e.g. /dev/ttyS1.
     #[arg(long, value_name = "DEV")]
     serial: Option<String>,
-    /// Baud rate for --serial.
+    /// Factory baud rate (--serial opens the UART at it, AT+IPR? reports it) until AT+IPR
+    /// changes it or AT&W saved another.
     #[arg(long, default_value_t = 115_200)]
     baud: u32,
     /// Flow control for --serial: none, hardware (RTS/CTS) or software (XON/XOFF).
@@ -84,8 +85,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let cfg = EngineConfig {
         profile: model.profile(),
         pdp: file.bindings(),
+        line_rate: args.baud,
         ..EngineConfig::default()
     };
+    // Made before the line: a rate `AT&W` saved is the rate the UART opens at.
+    let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
 
     // A scenario with an error refuses start-up before anything is opened.
     let scenario = crate::control::prepare(&args.bench)?;
@@ -132,12 +136,12 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 "software" => SerialFlow::Software,
                 other => bail!("unknown flow control {other:?}: use none, hardware or software"),
             };
+            let baud = engine.line_rate();
             let line =
-                SerialLine::open(dev, args.baud, flow).with_context(|| format!("opening {dev}"))?;
+                SerialLine::open(dev, baud, flow).with_context(|| format!("opening {dev}"))?;
             eprintln!(
-                "ftpmodem: {} module on {dev} at {} baud",
+                "ftpmodem: {} module on {dev} at {baud} baud",
                 model.profile().name,
-                args.baud
             );
             tokio::spawn(async move { line.serve(line_ends, shutdown).await })
         } else {
@@ -145,7 +149,6 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         }
     };
 
-    let engine = Engine::new(cfg, fs.clone(), std::time::Instant::now());
     let opts = channel::ChannelOptions {
         use_epsv: file.ftp.epsv.unwrap_or(DEFAULT_EPSV),
         // The test bench's network faults (docs/CONTROL.md) sit under the channels.

@@ -3,7 +3,7 @@
 //! place where the sans-IO engine meets async I/O, and it holds no protocol logic of its own.
 
 use crate::control::{Bench, ControlPort};
-use crate::engine::{Action, Batch, ChannelRequest, Engine, LARGE_OUTPUT};
+use crate::engine::{Action, Batch, ChannelEvent, ChannelRequest, Engine, LARGE_OUTPUT};
 use crate::pool::BufPool;
 use crate::transport::{LineOut, ModuleEnds};
 use ftpmodem_proto::ChannelId;
@@ -63,11 +63,7 @@ pub async fn run_controlled(
 ) {
     let mut bench = Bench::new(control);
     let mut requests = bench.take_rx();
-    let (events_tx, mut events) = mpsc::channel(EVENT_QUEUE);
-    let channels: Vec<mpsc::Sender<ChannelRequest>> = ChannelId::all()
-        .map(|id| spawner.spawn(id, events_tx.clone()))
-        .collect();
-    drop(events_tx);
+    let (mut channels, mut events) = spawn_channels(&mut spawner);
     let pool = BufPool::new(OUTPUT_SPARE);
     loop {
         // Everything the engine has produced goes out before anything new comes in, so the
@@ -85,7 +81,16 @@ pub async fn run_controlled(
                 engine.give_spare(buf);
             }
         }
-        if let Some(Action::Channel { id, request }) = engine.poll_action() {
+        let action = engine.poll_action();
+        if let Some(Action::Reboot) = action {
+            // The module restarted: the old tasks see their requests end and their events go
+            // nowhere, so each closes its session (QUIT, or a close) and ends; what they still
+            // send is dropped with the old receiver.
+            (channels, events) = spawn_channels(&mut spawner);
+            bench.after_reboot(&mut engine);
+            continue;
+        }
+        if let Some(Action::Channel { id, request }) = action {
             let Some(tx) = channels.get(id.index()) else {
                 continue;
             };
@@ -167,13 +172,32 @@ pub async fn run_controlled(
     }
 }
 
+/// One task per channel, and the receiver of their events.
+fn spawn_channels(
+    spawner: &mut impl SpawnChannel,
+) -> (
+    Vec<mpsc::Sender<ChannelRequest>>,
+    mpsc::Receiver<(ChannelId, ChannelEvent)>,
+) {
+    let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
+    let channels = ChannelId::all()
+        .map(|id| spawner.spawn(id, events_tx.clone()))
+        .collect();
+    (channels, events)
+}
+
 /// The engine's batch as the transport takes it: a large buffer goes back to `pool` once
-/// written, and the download blocks it holds are released at the same moment.
+/// written, and the download blocks it holds are released at the same moment. A rate change
+/// after the batch travels with it ([`LineOut::rate_after`]).
 fn line_out(pool: &BufPool, batch: Batch) -> LineOut {
-    if batch.bytes.capacity() < LARGE_OUTPUT && batch.held.is_empty() {
-        return LineOut::from(batch.bytes);
-    }
-    LineOut::from(pool.share(batch.bytes, batch.held))
+    let rate = batch.rate_after;
+    let mut out = if batch.bytes.capacity() < LARGE_OUTPUT && batch.held.is_empty() {
+        LineOut::from(batch.bytes)
+    } else {
+        LineOut::from(pool.share(batch.bytes, batch.held))
+    };
+    out.set_rate_after(rate);
+    out
 }
 
 async fn sleep_until_opt(deadline: Option<std::time::Instant>) {

@@ -128,6 +128,12 @@ names! {
     MfCheck = "MFCHECK",
     /// `AT+MFCFG`: file command settings `"timeout"` and `"encoding"` (§C.3).
     MfCfg = "MFCFG",
+    /// `AT+MREBOOT[=<n>]`: restart the module (ONEMO-RELATED.md §A.6).
+    Mreboot = "MREBOOT",
+    /// `AT+IPR`: UART rate (V.250 §6.2.10; ONEMO-RELATED.md §A.3).
+    Ipr = "IPR",
+    /// `AT+MLPMCFG`: low-power settings (ONEMO-RELATED.md §A.6).
+    Mlpmcfg = "MLPMCFG",
 }
 
 impl Name {

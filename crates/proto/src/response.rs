@@ -175,6 +175,13 @@ pub enum Response {
         /// Values as printed.
         values: Vec<Param>,
     },
+    /// `+IPR: <rate>` (V.250 §6.2.10).
+    Ipr(u32),
+    /// `+MLPMCFG: "<key>",<values>` (ONEMO-RELATED.md §A.6).
+    Mlpmcfg(crate::command::LpmValue),
+    /// An S-parameter's value, `ATS3?`: three decimal digits with leading zeros (V.250
+    /// §5.3.2), e.g. `013`.
+    SReg(u8),
 }
 
 impl Response {
@@ -284,6 +291,11 @@ impl Response {
                 p.extend(values.iter().cloned());
                 // Values are kept as printed, trailing empty fields too, like a test line.
                 line::emit_all(out, Name::MsslCfg, &p);
+            }
+            Response::Ipr(r) => line::emit(out, Name::Ipr, &[int(*r)]),
+            Response::Mlpmcfg(v) => line::emit(out, Name::Mlpmcfg, &v.params()),
+            Response::SReg(v) => {
+                out.extend_from_slice(&[b'0' + v / 100, b'0' + v / 10 % 10, b'0' + v % 10])
             }
         }
     }
@@ -471,6 +483,8 @@ impl Response {
                     values: p.get(2..).unwrap_or(&[]).to_vec(),
                 }
             }
+            Name::Ipr if p.len() == 1 => Response::Ipr(num(p.first())?),
+            Name::Mlpmcfg => Response::Mlpmcfg(crate::command::LpmValue::from_params(&p)?),
             _ => return Err(ParseError::Unknown),
         };
         Ok(r)

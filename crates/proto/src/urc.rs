@@ -109,11 +109,17 @@ impl Timestamp {
     }
 }
 
+/// The line `AT+MREBOOT` prints after its `OK` (ONEMO-RELATED.md §A.6).
+const REBOOTING: &[u8] = b"REBOOTING";
+
 /// One unsolicited line, without framing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Urc {
     /// `+MATREADY`: the module has started.
     Ready,
+    /// `REBOOTING`: a bare line after the `OK` of `AT+MREBOOT`, before the restart
+    /// (ONEMO-RELATED.md §A.6, RTU capture).
+    Rebooting,
     /// `+CEREG: <stat>[,"<tac>","<ci>",<AcT>]` or `+CGREG: ...`: registration changed
     /// (27.007 §10.1.22, §10.1.20; ONEMO-RELATED.md §A.4), printed as `AT+CEREG=<n>` asks.
     Reg {
@@ -229,7 +235,7 @@ impl Urc {
     /// The channel the report belongs to; hosts route on it.
     pub fn channel(&self) -> Option<ChannelId> {
         match self {
-            Urc::Ready | Urc::Mipcall { .. } | Urc::Reg { .. } => None,
+            Urc::Ready | Urc::Rebooting | Urc::Mipcall { .. } | Urc::Reg { .. } => None,
             Urc::Result { id, .. }
             | Urc::Pwd { id, .. }
             | Urc::ListDir { id, .. }
@@ -252,6 +258,7 @@ impl Urc {
                 out.push(b'+');
                 out.extend_from_slice(Name::MatReady.as_str().as_bytes());
             }
+            Urc::Rebooting => out.extend_from_slice(REBOOTING),
             Urc::Reg { name, stat, loc } => {
                 let mut p = alloc::vec![int(*stat)];
                 p.extend(loc.iter().flat_map(crate::RegLocation::params));
@@ -339,6 +346,9 @@ impl Urc {
     /// Parses one URC line without framing. A `+MFTPRETR` chunk must be whole: `line` holds
     /// exactly `recv_size` bytes after the fourth comma.
     pub fn parse(l: &[u8]) -> Result<Urc, ParseError> {
+        if l == REBOOTING {
+            return Ok(Urc::Rebooting);
+        }
         let (name, rest) = line::header(l).ok_or(ParseError::Unknown)?;
         if name == Name::MatReady {
             return if rest.is_empty() {

@@ -24,6 +24,11 @@ pub enum Action {
         /// What to do.
         request: ChannelRequest,
     },
+    /// The module restarted (`AT+MREBOOT`, [`Engine::power_cycle`](super::Engine::power_cycle)):
+    /// end every channel task, so that each session is closed (QUIT, or a close when the
+    /// server does not answer), drop every event the old tasks still send, and start fresh
+    /// ones for the requests that follow.
+    Reboot,
 }
 
 /// A channel's `AT+MFTPCFG` settings, as they were when the command was given.

@@ -23,6 +23,9 @@ pub struct EngineConfig {
     pub pdp: Vec<PdpBinding>,
     /// Identity values that replace the model profile's (configuration file `[identity]`).
     pub identity: IdentityOverrides,
+    /// The UART rate of a module fresh from the factory (`--baud`): what `AT+IPR?` reports
+    /// until `AT+IPR` changes it, and what a restart returns to unless `AT&W` saved another.
+    pub line_rate: u32,
 }
 
 /// What the configuration file may set instead of the model profile's identity. `None` keeps
@@ -163,6 +166,7 @@ impl Default for EngineConfig {
             urc_queue_max: 256 * 1024,
             pdp: Vec::new(),
             identity: IdentityOverrides::default(),
+            line_rate: ftpmodem_proto::command::IPR_DEFAULT,
         }
     }
 }

@@ -10,6 +10,7 @@ use super::contexts::{NetState, PdpTable, SslTable};
 use super::handlers::files::FileState;
 use super::modes::{Mode, Prompt, Transparent};
 use super::reply::Reply;
+use super::settings::Settings;
 use crate::fs::Sandbox;
 use ftpmodem_proto::{ChannelId, FtpOp};
 use std::collections::VecDeque;
@@ -44,6 +45,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) next_mode: Option<Mode>,
     /// Open files, `AT+MFCFG` settings and the file data mode in progress.
     pub(crate) files: &'a mut FileState,
+    /// S5, the UART rate, `AT+MLPMCFG`, the saved profile.
+    pub(crate) settings: &'a mut Settings,
+    /// The command asked for a restart (`AT+MREBOOT`): it happens once the line is answered.
+    pub(crate) reboot: bool,
 }
 
 impl Ctx<'_> {

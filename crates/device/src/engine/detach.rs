@@ -80,7 +80,10 @@ mod tests {
 
     fn requests(e: &mut Engine) -> Vec<ChannelRequest> {
         std::iter::from_fn(|| e.poll_action())
-            .map(|Action::Channel { request, .. }| request)
+            .filter_map(|a| match a {
+                Action::Channel { request, .. } => Some(request),
+                Action::Reboot => None,
+            })
             .collect()
     }
 

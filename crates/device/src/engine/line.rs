@@ -1,7 +1,9 @@
-//! Command-line assembly (manual §2.1, V.25ter §5.2): bytes up to CR, backspace edits, LF and
-//! other control characters ignored, a hard length bound, and `A/` (V.25ter §5.2.4: repeat
-//! the last command line, taken at the `/` without a CR).
+//! Command-line assembly (manual §2.1, V.25ter §5.2): bytes up to the S3 character (CR),
+//! the S5 character (backspace) edits, LF and other control characters ignored, a hard length
+//! bound, and `A/` (V.25ter §5.2.4: repeat the last command line, taken at the `/` without a
+//! terminator). S3 and S5 are whatever `ATS3=`/`ATS5=` set ([`LineBuffer::set_chars`]).
 
+/// V.250 defaults of S3 and S5.
 const CR: u8 = b'\r';
 const BS: u8 = 0x08;
 
@@ -28,6 +30,10 @@ pub(crate) struct LineBuffer {
     /// byte looked at (the pair may straddle the cut).
     overflow_at: bool,
     prev: u8,
+    /// S3: ends a command line.
+    cr: u8,
+    /// S5: deletes the previous character (DEL, 0x7f, too).
+    bs: u8,
 }
 
 impl LineBuffer {
@@ -38,7 +44,15 @@ impl LineBuffer {
             overflow: false,
             overflow_at: false,
             prev: 0,
+            cr: CR,
+            bs: BS,
         }
+    }
+
+    /// The S3 (terminator) and S5 (backspace) characters in force from the next byte on.
+    pub(crate) fn set_chars(&mut self, cr: u8, bs: u8) {
+        self.cr = cr;
+        self.bs = bs;
     }
 
     /// Consumes bytes up to and including the first CR; returns how many were used and the
@@ -47,7 +61,7 @@ impl LineBuffer {
     pub(crate) fn feed(&mut self, bytes: &[u8]) -> (usize, Option<Completed>) {
         for (i, &b) in bytes.iter().enumerate() {
             match b {
-                CR => {
+                _ if b == self.cr => {
                     let done = if std::mem::take(&mut self.overflow) {
                         self.buf.clear();
                         if std::mem::take(&mut self.overflow_at) {
@@ -64,7 +78,7 @@ impl LineBuffer {
                     self.buf.clear();
                     return (i + 1, Some(Completed::Repeat));
                 }
-                BS | 0x7f => {
+                _ if b == self.bs || b == 0x7f => {
                     self.buf.pop();
                 }
                 // LF (after CR or not), NUL and the other C0 controls are not part of a
@@ -126,6 +140,24 @@ mod tests {
         assert_eq!(l.feed(b"xATxxx\r"), (7, Some(Completed::Overflow)));
         assert_eq!(l.feed(b"xxxAT\r"), (6, Some(Completed::Overflow)));
         assert_eq!(l.feed(b"xxxxxxxat\r"), (10, Some(Completed::Overflow)));
+        assert_eq!(l.feed(b"AT\r"), (3, Some(Completed::Line(b"AT".to_vec()))));
+    }
+
+    #[test]
+    fn terminator_and_backspace_follow_s3_and_s5() {
+        let mut l = LineBuffer::new(10);
+        l.set_chars(b'#', b'!');
+        // CR is now an ignored control character, `#` ends the line, `!` deletes.
+        assert_eq!(
+            l.feed(b"ATX!E0\r#"),
+            (8, Some(Completed::Line(b"ATE0".to_vec())))
+        );
+        // The old backspace is an ignored control character now.
+        assert_eq!(
+            l.feed(b"AT\x08I#"),
+            (5, Some(Completed::Line(b"ATI".to_vec())))
+        );
+        l.set_chars(CR, BS);
         assert_eq!(l.feed(b"AT\r"), (3, Some(Completed::Line(b"AT".to_vec()))));
     }
 

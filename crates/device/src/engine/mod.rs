@@ -21,6 +21,8 @@ mod modes;
 mod output;
 mod reply;
 mod status;
+mod restart;
+mod settings;
 mod table;
 
 pub use action::{
@@ -41,6 +43,7 @@ use ftpmodem_proto::{Profile, Urc};
 use line::LineBuffer;
 use modes::{Mode, PromptEnd};
 use reply::Reply;
+use settings::Settings;
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -63,11 +66,14 @@ pub struct Engine {
     last_line: Option<Vec<u8>>,
     /// Open files and settings of the file commands (ONEMO-RELATED.md §C).
     files: handlers::files::FileState,
+    /// S5, the UART rate, `AT+MLPMCFG`, the saved profile (settings.rs).
+    settings: Settings,
 }
 
 impl Engine {
     /// A module that has just powered up: `+MATREADY` is already in the output.
     pub fn new(cfg: EngineConfig, fs: Sandbox, now: Instant) -> Engine {
+        let line_rate = cfg.line_rate;
         let mut e = Engine {
             now,
             line: LineBuffer::new(cfg.max_line),
@@ -87,8 +93,9 @@ impl Engine {
                 t.reset();
                 t
             },
+            settings: Settings::new(line_rate, None, None),
         };
-        e.reply.urc(&Urc::Ready);
+        e.power_on();
         e
     }
 
@@ -282,6 +289,8 @@ impl Engine {
             op: None,
             next_mode: None,
             files: &mut self.files,
+            settings: &mut self.settings,
+            reboot: false,
         }
     }
 
@@ -303,8 +312,13 @@ impl Engine {
         };
         let mut cx = self.ctx();
         table::command_line(&mut cx, done);
+        let reboot = cx.reboot;
         if let Some(m) = cx.next_mode.take() {
             self.mode = m;
+        }
+        self.settings_changed();
+        if reboot {
+            self.reboot(self.now);
         }
     }
 

@@ -27,6 +27,9 @@ pub struct Batch {
     /// Buffers copied into `bytes` whose release waits for the write (download blocks
     /// carrying their in-flight budget share).
     pub held: Vec<Bytes>,
+    /// Once `bytes` are on the wire, the line runs at this rate (`AT+IPR`, a restart): a
+    /// UART transport switches after draining them; others may pace to it.
+    pub rate_after: Option<u32>,
 }
 
 impl Batch {
@@ -43,6 +46,8 @@ pub(crate) struct Output {
     hold: Vec<Bytes>,
     /// Large empty buffers given back by the caller.
     spare: Vec<Vec<u8>>,
+    /// The line changes rate after the first `.0` bytes of `buf`.
+    rate_mark: Option<(usize, u32)>,
 }
 
 impl Output {
@@ -72,14 +77,33 @@ impl Output {
         self.buf.len()
     }
 
+    /// Nothing to write and no rate change to pass on.
     pub(crate) fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.buf.is_empty() && self.rate_mark.is_none()
     }
 
+    /// The line runs at `rate` after the bytes written so far; bytes written from now on go
+    /// in the next batch. A later mark replaces an earlier one that was not taken yet only
+    /// if no byte lies between them.
+    pub(crate) fn mark_rate(&mut self, rate: u32) {
+        self.rate_mark = Some((self.buf.len(), rate));
+    }
+
+    /// What is to be written: up to a rate change if one is marked (the rest stays for the
+    /// next call), else everything.
     pub(crate) fn take(&mut self) -> Batch {
+        let Some((at, rate)) = self.rate_mark.take() else {
+            return Batch {
+                bytes: std::mem::take(&mut self.buf),
+                held: std::mem::take(&mut self.hold),
+                rate_after: None,
+            };
+        };
+        let rest = self.buf.split_off(at.min(self.buf.len()));
         Batch {
-            bytes: std::mem::take(&mut self.buf),
+            bytes: std::mem::replace(&mut self.buf, rest),
             held: std::mem::take(&mut self.hold),
+            rate_after: Some(rate),
         }
     }
 
@@ -112,6 +136,27 @@ mod tests {
         assert!(o.is_empty());
         o.buf_mut().extend_from_slice(b"OK");
         assert_eq!(o.take().into_vec(), b"OK");
+    }
+
+    #[test]
+    fn a_rate_change_cuts_the_batch() {
+        let mut o = Output::default();
+        o.buf_mut().extend_from_slice(b"OK");
+        o.mark_rate(921_600);
+        o.buf_mut().extend_from_slice(b"+MATREADY");
+        let first = o.take();
+        assert_eq!(first.rate_after, Some(921_600));
+        assert_eq!(first.bytes, b"OK");
+        let second = o.take();
+        assert_eq!(second.rate_after, None);
+        assert_eq!(second.bytes, b"+MATREADY");
+        assert!(o.is_empty());
+        // A change with nothing before it is still something to hand over.
+        o.mark_rate(9600);
+        assert!(!o.is_empty());
+        let only = o.take();
+        assert!(only.bytes.is_empty());
+        assert_eq!(only.rate_after, Some(9600));
     }
 
     #[test]

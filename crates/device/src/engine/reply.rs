@@ -4,7 +4,7 @@
 
 use super::output::Output;
 use bytes::Bytes;
-use ftpmodem_proto::frame::encode;
+use ftpmodem_proto::frame::encode::{self, Framing};
 use ftpmodem_proto::{ChannelId, CmeError, CmeeMode, Response, Urc};
 use std::collections::VecDeque;
 
@@ -14,6 +14,13 @@ pub(crate) struct Reply {
     pub(crate) out: Output,
     /// `AT+CMEE`: how errors are printed.
     pub(crate) cmee: CmeeMode,
+    /// `ATV`, `ATQ`, S3 and S4: how every line is framed (settings.rs).
+    pub(crate) framing: Framing,
+    /// A command that is not the last of its line runs: its `OK` is not printed (V.250
+    /// §5.2.1: one final result for the whole line).
+    pub(crate) swallow_ok: bool,
+    /// An error result was printed since the line began: the rest of the line is not run.
+    pub(crate) failed: bool,
     /// A data mode (`>` prompt, transparent) holds the line: URCs wait in `urcs`.
     pub(crate) held: bool,
     /// Framed URC lines waiting for the line to be free.
@@ -26,6 +33,9 @@ impl Default for Reply {
         Reply {
             out: Output::default(),
             cmee: CmeeMode::Numeric,
+            framing: Framing::default(),
+            swallow_ok: false,
+            failed: false,
             held: false,
             urcs: VecDeque::new(),
             urc_bytes: 0,
@@ -35,7 +45,14 @@ impl Default for Reply {
 
 impl Reply {
     pub(crate) fn respond(&mut self, r: &Response) {
-        encode::response(self.out.buf_mut(), r);
+        match r {
+            Response::Ok if self.swallow_ok => return,
+            Response::Error | Response::CmeError(_) | Response::CmeErrorText(_) => {
+                self.failed = true;
+            }
+            _ => {}
+        }
+        encode::response_with(self.out.buf_mut(), &self.framing, r);
     }
 
     pub(crate) fn ok(&mut self) {
@@ -55,9 +72,11 @@ impl Reply {
     /// A URC now, or queued while a data mode holds the line.
     pub(crate) fn urc(&mut self, u: &Urc) {
         if !self.held {
-            return encode::urc(self.out.buf_mut(), u);
+            return encode::urc_with(self.out.buf_mut(), &self.framing, u);
         }
-        self.queue(encode::urc_bytes(u));
+        let mut framed = Vec::new();
+        encode::urc_with(&mut framed, &self.framing, u);
+        self.queue(framed);
     }
 
     /// A line the test bench injects (docs/CONTROL.md), framed as a URC: now, or queued while a
@@ -78,13 +97,13 @@ impl Reply {
 
     /// Opens a `>` prompt; the line is held from now on.
     pub(crate) fn prompt(&mut self) {
-        encode::prompt(self.out.buf_mut());
+        encode::prompt_with(self.out.buf_mut(), &self.framing);
         self.held = true;
     }
 
     /// `CONNECT`; the line is held from now on.
     pub(crate) fn connect(&mut self) {
-        encode::connect(self.out.buf_mut());
+        encode::response_with(self.out.buf_mut(), &self.framing, &Response::Connect);
         self.held = true;
     }
 
@@ -94,6 +113,14 @@ impl Reply {
         while let Some(u) = self.urcs.pop_front() {
             self.out.buf_mut().extend_from_slice(&u);
         }
+        self.urc_bytes = 0;
+    }
+
+    /// Forgets the URCs waiting behind a data mode and frees the line (the module restarted:
+    /// what it had not printed is lost).
+    pub(crate) fn forget_queued(&mut self) {
+        self.held = false;
+        self.urcs.clear();
         self.urc_bytes = 0;
     }
 
@@ -120,11 +147,11 @@ impl Reply {
     /// download's cutting is `download.rs`'s.
     pub(crate) fn retr_chunk(&mut self, id: ChannelId, sum: u64, pieces: &[&[u8]]) {
         if !self.held {
-            return encode::retr_chunk(self.out.buf_mut(), id, sum, pieces);
+            return encode::retr_chunk_with(self.out.buf_mut(), &self.framing, id, sum, pieces);
         }
         let len: usize = pieces.iter().map(|p| p.len()).sum();
         let mut framed = Vec::with_capacity(len + encode::RETR_OVERHEAD);
-        encode::retr_chunk(&mut framed, id, sum, pieces);
+        encode::retr_chunk_with(&mut framed, &self.framing, id, sum, pieces);
         self.queue(framed);
     }
 

@@ -5,9 +5,10 @@
 
 use super::ctx::Ctx;
 use super::handlers::{basic, cfg, csq, files, ftp, identity, network, pdp, ssl, test_form};
+use super::handlers::{ipr, lpm, reboot};
 use super::line::Completed;
 use super::modes::{Prompt, PromptOutcome, PromptPurpose};
-use ftpmodem_proto::command::find_prefix;
+use ftpmodem_proto::command::{find_prefix, split_line};
 use ftpmodem_proto::{
     CmeError, Command, FtpOp, Name, Param, ParseError, Profile, Response, SimpleOp, UploadOp,
 };
@@ -135,6 +136,19 @@ pub(super) const COMMANDS: &[Entry] = &[
         test: files::cfg::test_lines,
         op: None,
     },
+    entry(Name::Mreboot, reboot::run),
+    Entry {
+        name: Some(Name::Ipr),
+        run: ipr::run,
+        test: ipr::test_lines,
+        op: None,
+    },
+    Entry {
+        name: Some(Name::Mlpmcfg),
+        run: lpm::run,
+        test: lpm::test_lines,
+        op: None,
+    },
 ];
 
 /// A CR arrived in command mode.
@@ -149,7 +163,28 @@ pub(super) fn command_line(cx: &mut Ctx<'_>, done: Completed) {
     let Some(start) = find_prefix(&line) else {
         return;
     };
-    match Command::parse(&line[start..]) {
+    // V.250 §5.2.1: the commands of a line run in order, one final result answers the line:
+    // only the last command's `OK` is printed, an error ends the line there, and so does a
+    // command that takes the line (a data mode, a restart).
+    let pieces = split_line(&line[start + 2..]);
+    let last = pieces.len().saturating_sub(1);
+    cx.reply.failed = false;
+    for (i, piece) in pieces.iter().enumerate() {
+        cx.reply.swallow_ok = i < last;
+        run_one(cx, piece);
+        if cx.reply.failed || cx.next_mode.is_some() || cx.reboot {
+            break;
+        }
+    }
+    cx.reply.swallow_ok = false;
+    if pieces.is_empty() {
+        dispatch(cx, Command::At);
+    }
+}
+
+/// One command of a line, as `split_line` cut it.
+fn run_one(cx: &mut Ctx<'_>, piece: &[u8]) {
+    match Command::parse_body(piece) {
         Ok(cmd) => dispatch(cx, cmd),
         Err(ParseError::Unknown) | Err(ParseError::NoPrefix) => cx.reply.respond(&Response::Error),
         Err(ParseError::Param) | Err(ParseError::Syntax(_)) => {

@@ -14,6 +14,8 @@ use bytes::Bytes;
 pub struct LineOut {
     pieces: Vec<Bytes>,
     len: usize,
+    /// Once these bytes are on the wire, the line runs at this rate (`AT+IPR`, a restart).
+    rate_after: Option<u32>,
 }
 
 impl LineOut {
@@ -30,10 +32,25 @@ impl LineOut {
         }
     }
 
-    /// Appends every piece of `other`.
+    /// Appends every piece of `other`, and its rate change. Do not append to a batch that
+    /// has a rate change already ([`LineOut::rate_after`]): its bytes belong before the change.
     pub fn append(&mut self, other: LineOut) {
         self.len += other.len;
         self.pieces.extend(other.pieces);
+        if other.rate_after.is_some() {
+            self.rate_after = other.rate_after;
+        }
+    }
+
+    /// The rate the line runs at once this batch is written, if it changes then: a UART
+    /// transport drains the batch and switches; a pacing transport paces the next bytes to it.
+    pub fn rate_after(&self) -> Option<u32> {
+        self.rate_after
+    }
+
+    /// Sets what [`LineOut::rate_after`] returns.
+    pub fn set_rate_after(&mut self, rate: Option<u32>) {
+        self.rate_after = rate;
     }
 
     /// Total bytes.
@@ -41,7 +58,7 @@ impl LineOut {
         self.len
     }
 
-    /// True when there is nothing to write.
+    /// True when there is nothing to write (there may still be a rate change).
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

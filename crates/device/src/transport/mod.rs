@@ -64,7 +64,7 @@ mod tcp;
 pub use ends::{line_channel, LineEnds, ModuleEnds, CHUNK};
 pub use line_out::LineOut;
 pub use pty::{run_pty, PtyLine};
-pub use pump::{pump_in, pump_out, run_stream, InboundEnd};
+pub use pump::{pump_in, pump_out, pump_out_until_rate, run_stream, InboundEnd};
 pub use serial::{run_serial, SerialFlow, SerialLine};
 pub use stdio::run_stdio;
 pub use tcp::{run_tcp, BUSY_LINE};

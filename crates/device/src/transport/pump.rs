@@ -69,7 +69,8 @@ where
 ///
 /// Batches already queued are gathered into one write: small pieces are copied into a reused
 /// buffer, a large one (a download's output) is written from where it is, so nothing large is
-/// copied again and the buffer stays small.
+/// copied again and the buffer stays small. A rate change ([`LineOut::rate_after`]) means
+/// nothing to a line without a baud rate: the bytes just flow on.
 pub async fn pump_out<W>(
     from_module: &mut mpsc::Receiver<LineOut>,
     writer: &mut W,
@@ -77,9 +78,24 @@ pub async fn pump_out<W>(
 where
     W: AsyncWrite + Unpin + ?Sized,
 {
+    while pump_out_until_rate(from_module, writer).await?.is_some() {}
+    Ok(())
+}
+
+/// [`pump_out`] up to the first rate change: returns `Some(rate)` once the batch that carries
+/// it is written and flushed (batches after it are not gathered into that write), `None` once
+/// the module has dropped its sender. A UART transport drains the line and switches its speed
+/// between two calls.
+pub async fn pump_out_until_rate<W>(
+    from_module: &mut mpsc::Receiver<LineOut>,
+    writer: &mut W,
+) -> io::Result<Option<u32>>
+where
+    W: AsyncWrite + Unpin + ?Sized,
+{
     let mut joined: Vec<u8> = Vec::new();
     while let Some(mut batch) = from_module.recv().await {
-        while batch.len() < OUT_COALESCE {
+        while batch.len() < OUT_COALESCE && batch.rate_after().is_none() {
             match from_module.try_recv() {
                 Ok(more) => batch.append(more),
                 Err(_) => break,
@@ -100,11 +116,15 @@ where
             writer.write_all(&joined).await?;
             joined.clear();
         }
+        let rate = batch.rate_after();
         // The pieces go now: one may hold a download's buffer and budget share.
         drop(batch);
         writer.flush().await?;
+        if rate.is_some() {
+            return Ok(rate);
+        }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Serves the module's line over one stream (a reader and a writer half) until shutdown, the

@@ -6,12 +6,12 @@ use std::io;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::OpenOptionsExt;
 
-use serialport::{DataBits, FlowControl, Parity, StopBits, TTYPort};
+use serialport::{DataBits, FlowControl, Parity, SerialPort, StopBits, TTYPort};
 use tokio_util::sync::CancellationToken;
 
 use super::ends::LineEnds;
 use super::fd::async_halves;
-use super::pump::run_stream;
+use super::pump::{pump_in, pump_out_until_rate};
 
 /// Flow control on the UART.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -85,13 +85,62 @@ impl SerialLine {
     /// Carries the module's line until shutdown, the module ending, or an I/O error (a USB
     /// adapter unplugged shows up as one). A hang-up that reads as end of file closes the
     /// module's input, as stdin EOF does.
+    ///
+    /// A rate change the module asks for (`AT+IPR`, a restart: [`LineOut::rate_after`]) is
+    /// applied once the bytes before it have left the UART (`tcdrain`), so the `OK` of
+    /// `AT+IPR=921600` goes out at the old rate and the next byte at the new one, as the
+    /// hardware does and esp-ml307 expects (ONEMO-RELATED.md §A.3).
+    ///
+    /// [`LineOut::rate_after`]: super::LineOut::rate_after
     pub async fn serve(self, ends: LineEnds, shutdown: CancellationToken) -> io::Result<()> {
         let SerialLine { io, _port: port } = self;
-        let (reader, writer) = async_halves(OwnedFd::from(io))?;
-        let result = run_stream(reader, writer, ends, shutdown).await;
-        drop(port);
-        result
+        let (mut reader, mut writer) = async_halves(OwnedFd::from(io))?;
+        let LineEnds {
+            mut from_module,
+            to_module,
+        } = ends;
+        let inbound = async move {
+            let to_module = to_module;
+            let end = pump_in(&mut reader, &to_module).await;
+            drop(to_module);
+            end
+        };
+        let outbound = async move {
+            let mut port = port;
+            while let Some(rate) = pump_out_until_rate(&mut from_module, &mut writer).await? {
+                port = switch_rate(port, rate).await?;
+            }
+            Ok::<(), io::Error>(())
+        };
+        tokio::pin!(inbound, outbound);
+        let mut reading = true;
+        loop {
+            tokio::select! {
+                biased;
+                () = shutdown.cancelled() => return Ok(()),
+                end = &mut inbound, if reading => {
+                    let end = end?;
+                    tracing::debug!(?end, "serial input ended");
+                    reading = false;
+                }
+                out = &mut outbound => return out,
+            }
+        }
     }
+}
+
+/// Waits until what was written has left the UART, then sets its speed. Both block, so they
+/// run on the blocking pool; the port comes back for the next change.
+async fn switch_rate(mut port: TTYPort, rate: u32) -> io::Result<TTYPort> {
+    tokio::task::spawn_blocking(move || {
+        // `flush` on a tty port is tcdrain.
+        io::Write::flush(&mut port)?;
+        port.set_baud_rate(rate).map_err(io::Error::from)?;
+        tracing::info!(rate, "serial line switched rate");
+        Ok(port)
+    })
+    .await
+    .map_err(io::Error::other)?
 }
 
 /// Opens `device` at `baud` with 8N1 and no flow control and serves the module's line on it

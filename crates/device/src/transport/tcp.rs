@@ -6,6 +6,7 @@ use std::os::fd::{AsRawFd, RawFd};
 
 use nix::errno::Errno;
 use nix::sys::socket::{recv, setsockopt, sockopt, MsgFlags};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -29,7 +30,11 @@ pub const BUSY_LINE: &[u8] = b"ftpmodem: line busy, another client is attached\r
 /// While no client is attached the module's output is read and discarded, as a UART with
 /// nobody listening loses it, so the module never blocks on an empty room; output still queued
 /// in the channel when a client attaches is discarded too, so a client only sees what the
-/// module writes after it arrived. A client that connects while another is attached gets
+/// module writes after it arrived. One exception: the module's first batch, written before any
+/// client ever attached (its power-up `+MATREADY`), is kept and is the first thing the first
+/// client reads, as a host wired to the UART before power-on would see it; a host that waits
+/// for `+MATREADY` before sending anything works (docs/PROTOCOL.md "Reboot and power-on").
+/// Later clients get no `+MATREADY` (the module did not restart). A client that connects while another is attached gets
 /// [`BUSY_LINE`] and is closed; the attached one is undisturbed. When the client leaves, the
 /// module is told (an empty chunk on its line, which the runtime turns into
 /// [`Engine::line_detached`](crate::engine::Engine::line_detached)), so that a `>` prompt or
@@ -49,18 +54,33 @@ pub async fn run_tcp(
         to_module,
     } = ends;
     let mut next: Option<TcpStream> = None;
+    // The power-up greeting: kept for the first client until one attaches.
+    let mut greeting = Some(None);
     loop {
         let stream = match next.take() {
             Some(stream) => stream,
-            None => match wait_for_client(&listener, &mut from_module, &shutdown).await? {
+            None => match wait_for_client(&listener, &mut from_module, &shutdown, &mut greeting)
+                .await?
+            {
                 Some(stream) => stream,
                 None => return Ok(()),
             },
         };
-        // Output that piled up while nobody was there is not for this client.
-        // Bounded by what is queued now, so a busy module cannot keep this loop going.
-        for _ in 0..from_module.len() {
-            let _ = from_module.try_recv();
+        // Output that piled up while nobody was there is not for this client (the first
+        // client's is: everything before it is the greeting or was discarded, what came since
+        // it attached is its own). Bounded by what is queued now, so a busy module cannot
+        // keep this loop going.
+        if greeting.is_none() {
+            for _ in 0..from_module.len() {
+                let _ = from_module.try_recv();
+            }
+        }
+        let mut stream = stream;
+        if let Some(Some(first)) = greeting.take() {
+            if let Err(e) = stream.write_all(&first.into_vec()).await {
+                tracing::info!("TCP client dropped before the greeting: {e}");
+                continue;
+            }
         }
         match serve_client(stream, &listener, &mut from_module, &to_module, &shutdown).await? {
             ClientEnd::Finished => return Ok(()),
@@ -110,11 +130,14 @@ async fn announce_detach(
     }
 }
 
-/// Discards the module's output until a client connects; `None` on shutdown or module end.
+/// Discards the module's output until a client connects, except the first batch while
+/// `greeting` is `Some(None)` (no client has attached yet): that one is kept in it. `None` on
+/// shutdown or module end.
 async fn wait_for_client(
     listener: &TcpListener,
     from_module: &mut mpsc::Receiver<LineOut>,
     shutdown: &CancellationToken,
+    greeting: &mut Option<Option<LineOut>>,
 ) -> io::Result<Option<TcpStream>> {
     loop {
         tokio::select! {
@@ -126,7 +149,10 @@ async fn wait_for_client(
                 }
             }
             chunk = from_module.recv() => match chunk {
-                Some(chunk) => tracing::trace!(len = chunk.len(), "no TCP client: output discarded"),
+                Some(chunk) => match greeting {
+                    Some(kept @ None) => *kept = Some(chunk),
+                    _ => tracing::trace!(len = chunk.len(), "no TCP client: output discarded"),
+                },
                 None => return Ok(None),
             },
         }

@@ -20,6 +20,7 @@ mod at_failures;
 mod at_list_stream;
 mod at_matrix;
 mod at_network;
+mod at_reboot;
 mod at_retr_range;
 mod channel_commands;
 mod channel_connect;

@@ -117,6 +117,8 @@ async fn after_a_client_leaves_the_next_one_is_served() {
     assert_echoes(&mut client, b"y").await;
 }
 
+/// Output while nobody is attached is lost, except the module's first batch (its power-up
+/// `+MATREADY`), which the first client reads first.
 #[tokio::test]
 async fn output_with_nobody_attached_is_discarded_without_blocking_the_module() {
     const CAPACITY: usize = 4;
@@ -139,7 +141,8 @@ async fn output_with_nobody_attached_is_discarded_without_blocking_the_module() 
     client.write_all(b"A").await.unwrap();
     assert_eq!(recv_n(&mut module.from_line, 1).await, b"A");
     module.to_line.send(b"new".to_vec().into()).await.unwrap();
-    assert_eq!(read_n(&mut client, 3).await, b"new");
+    let want = b"+MFTPURC: \"old\"\r\nnew";
+    assert_eq!(read_n(&mut client, want.len()).await, want);
 }
 
 #[tokio::test]
@@ -248,8 +251,9 @@ async fn a_prompt_left_open_ends_when_its_client_leaves() {
     let mut first = TcpStream::connect(addr).await.unwrap();
     let put = b"AT+MFPUT=\"/usr/a.txt\",10\r";
     first.write_all(put).await.unwrap();
-    // Echo, then the prompt.
-    let mut want = put.to_vec();
+    // The power-up greeting, echo, then the prompt.
+    let mut want = b"\r\n+MATREADY\r\n".to_vec();
+    want.extend_from_slice(put);
     want.extend_from_slice(b"\r\n>");
     assert_eq!(read_n(&mut first, want.len()).await, want);
     drop(first);
@@ -287,11 +291,35 @@ async fn a_root_with_usr_replaced_by_a_file_starts_and_serves() {
         .write_all(b"ATE0\rAT+MFPUT=\"/usr/test.txt\",2,\"ok\"\rAT+MFGET=\"/usr.damaged-1\"\r")
         .await
         .unwrap();
-    let want = b"ATE0\r\r\nOK\r\n\r\n+MFPUT: 2\r\n\r\nOK\r\n\r\n+MFGET: 1,x\r\n\r\nOK\r\n";
+    let want = b"\r\n+MATREADY\r\nATE0\r\r\nOK\r\n\r\n+MFPUT: 2\r\n\r\nOK\r\n\r\n+MFGET: 1,x\r\n\r\nOK\r\n";
     assert_eq!(
         String::from_utf8_lossy(&read_n(&mut client, want.len()).await),
         String::from_utf8_lossy(want)
     );
+    shutdown.cancel();
+}
+
+/// `+MATREADY` over TCP (docs/PROTOCOL.md "Reboot and power-on"): the first client reads the
+/// power-up one, whenever it attaches; a later client none (the module did not restart); an
+/// attached client sees a reboot's `OK`, `REBOOTING` and `+MATREADY`.
+#[tokio::test]
+async fn the_first_client_reads_matready_later_ones_after_a_reboot_only() {
+    let (addr, _fs, shutdown, _dir) = serve_module().await;
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    assert_eq!(read_n(&mut first, 13).await, b"\r\n+MATREADY\r\n");
+    first.write_all(b"ATE0\r").await.unwrap();
+    assert_eq!(read_n(&mut first, 11).await, b"ATE0\r\r\nOK\r\n");
+    drop(first);
+
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    second.write_all(b"AT\r").await.unwrap();
+    assert_eq!(read_n(&mut second, 6).await, b"\r\nOK\r\n");
+    second.write_all(b"AT+MREBOOT\r").await.unwrap();
+    let want = b"\r\nOK\r\n\r\nREBOOTING\r\n\r\n+MATREADY\r\n";
+    assert_eq!(read_n(&mut second, want.len()).await, want);
+    // Power-on again: echo is on.
+    second.write_all(b"AT\r").await.unwrap();
+    assert_eq!(read_n(&mut second, 9).await, b"AT\r\r\nOK\r\n");
     shutdown.cancel();
 }
 

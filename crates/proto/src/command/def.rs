@@ -202,6 +202,24 @@ pub enum Command {
     MfCfg(MfCfgRequest),
     /// `AT+MFDELETE` without a name: wipes the whole file system (§C.3).
     MfDeleteAll,
+    /// `ATV0` / `ATV1` (V.250 §6.2.6): numeric or verbose result codes.
+    Verbose(bool),
+    /// `ATQ0` / `ATQ1` (V.250 §6.2.5): result codes sent or suppressed.
+    Quiet(bool),
+    /// `ATZ` (V.250 §6.1.1): back to the profile `AT&W` saved.
+    ResetProfile,
+    /// `AT&W` (V.25ter §6.1.x style, SSLM §2.1 syntax class `AT&<x><n>`): save the profile.
+    SaveProfile,
+    /// `ATS<n>?` (V.250 §5.3.2): read an S-parameter.
+    SRegRead(u8),
+    /// `ATS<n>=<value>` (V.250 §5.3.2): set an S-parameter.
+    SRegSet(u8, u8),
+    /// `AT+MREBOOT` (`None`) or `AT+MREBOOT=<n>` (ONEMO-RELATED.md §A.6).
+    Reboot(Option<u8>),
+    /// `AT+IPR=<rate>` (V.250 §6.2.10; ONEMO-RELATED.md §A.3).
+    Ipr(u32),
+    /// `AT+MLPMCFG="<key>"[,<values>]` (ONEMO-RELATED.md §A.6).
+    Mlpmcfg(super::v25::LpmCfg),
 }
 
 /// The forms of `AT+MFTPCFG` (§3.1): with only the channel it reads everything, with a key it

@@ -29,6 +29,9 @@ pub(super) fn parse(body: &[u8]) -> Result<Command, ParseError> {
     if let Some(form) = super::file::check_form(name, rest) {
         return form;
     }
+    if let Some(parsed) = super::v25::parse_extended(name, rest) {
+        return parsed;
+    }
     match rest {
         b"=?" => Ok(Command::Test(name)),
         b"?" => match name {
@@ -184,6 +187,8 @@ fn set(name: Name, a: &mut Args<'_>) -> Result<Command, ParseError> {
         | Name::MfSync
         | Name::MfCheck
         | Name::MfCfg => return Err(ParseError::Param),
+        // Parsed in `v25.rs` before this point.
+        Name::Mreboot | Name::Ipr | Name::Mlpmcfg => return Err(ParseError::Param),
     };
     a.end()?;
     Ok(cmd)
@@ -274,6 +279,16 @@ pub(super) fn emit(cmd: &Command, out: &mut Vec<u8>) {
     let id = |c: crate::types::ChannelId| int(c.get());
     match cmd {
         Command::At | Command::Echo(_) | Command::Identify | Command::FactoryDefaults => {}
+        // Written by `v25.rs`.
+        Command::Verbose(_)
+        | Command::Quiet(_)
+        | Command::ResetProfile
+        | Command::SaveProfile
+        | Command::SRegRead(_)
+        | Command::SRegSet(..)
+        | Command::Reboot(_)
+        | Command::Ipr(_)
+        | Command::Mlpmcfg(_) => {}
         Command::Test(n) => simple(out, *n, b"=?"),
         Command::Read(n) => simple(out, *n, b"?"),
         Command::Cgmi => simple(out, Name::Cgmi, b""),

@@ -6,6 +6,7 @@ mod extended;
 mod file;
 mod op;
 mod upload;
+mod v25;
 
 pub use def::{CfgRequest, Command, Conn, Retr, SslCfg, SslKey, SslValue, MAX_CID};
 pub use extended::{CERT_MAX, MFPUT_MAX};
@@ -15,6 +16,7 @@ pub use file::{
 };
 pub use op::FtpOp;
 pub use upload::{Upload, UploadBody, INLINE_DATA_MAX, PROMPT_DATA_MAX};
+pub use v25::{split_line, LpmCfg, LpmKey, LpmValue, IPR_DEFAULT, IPR_RATES};
 
 use crate::error::ParseError;
 use crate::name::Name;
@@ -34,23 +36,25 @@ impl Command {
             [b'A', b'T', rest @ ..] | [b'a', b't', rest @ ..] => rest,
             _ => return Err(ParseError::NoPrefix),
         };
+        Command::parse_body(body)
+    }
+
+    /// Parses one command of a line, as [`split_line`] cuts it: what follows `AT` (`E0`,
+    /// `+CMEE=1`), or nothing for `AT` itself.
+    pub fn parse_body(body: &[u8]) -> Result<Command, ParseError> {
         let body = trim_end(body);
         match body.first() {
             None => Ok(Command::At),
             Some(b'+') => extended::parse(&body[1..]),
-            Some(_) => parse_basic(body),
+            Some(_) => v25::parse_basic(body),
         }
     }
 
     /// Writes the command line without the terminating CR.
     pub fn emit(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"AT");
-        match self {
-            Command::At => {}
-            Command::Echo(on) => out.extend_from_slice(if *on { b"E1" } else { b"E0" }),
-            Command::Identify => out.push(b'I'),
-            Command::FactoryDefaults => out.extend_from_slice(b"&F"),
-            other => extended::emit(other, out),
+        if !v25::emit_basic(self, out) && !v25::emit_extended(self, out) {
+            extended::emit(self, out);
         }
     }
 
@@ -65,9 +69,16 @@ impl Command {
     /// commands `AT`, `ATE`, `ATI`, `AT&F`.
     pub fn name(&self) -> Option<Name> {
         Some(match self {
-            Command::At | Command::Echo(_) | Command::Identify | Command::FactoryDefaults => {
-                return None
-            }
+            Command::At
+            | Command::Echo(_)
+            | Command::Identify
+            | Command::FactoryDefaults
+            | Command::Verbose(_)
+            | Command::Quiet(_)
+            | Command::ResetProfile
+            | Command::SaveProfile
+            | Command::SRegRead(_)
+            | Command::SRegSet(..) => return None,
             Command::Test(n) | Command::Read(n) => *n,
             Command::Cgmi => Name::Cgmi,
             Command::Cgmm => Name::Cgmm,
@@ -111,6 +122,9 @@ impl Command {
             Command::MsslCfg(_) => Name::MsslCfg,
             Command::MsslCertWr { .. } => Name::MsslCertWr,
             Command::MsslKeyWr { .. } => Name::MsslKeyWr,
+            Command::Reboot(_) => Name::Mreboot,
+            Command::Ipr(_) => Name::Ipr,
+            Command::Mlpmcfg(_) => Name::Mlpmcfg,
             other => return file::name(other),
         })
     }
@@ -140,16 +154,4 @@ impl Command {
 fn trim_end(b: &[u8]) -> &[u8] {
     let end = b.iter().rposition(|c| *c != b' ').map_or(0, |e| e + 1);
     &b[..end]
-}
-
-fn parse_basic(body: &[u8]) -> Result<Command, ParseError> {
-    let upper: Vec<u8> = body.iter().map(u8::to_ascii_uppercase).collect();
-    match upper.as_slice() {
-        b"E" | b"E0" => Ok(Command::Echo(false)),
-        b"E1" => Ok(Command::Echo(true)),
-        b"I" | b"I0" => Ok(Command::Identify),
-        b"&F" | b"&F0" => Ok(Command::FactoryDefaults),
-        [b'E', ..] | [b'I', ..] | [b'&', b'F', ..] => Err(ParseError::Param),
-        _ => Err(ParseError::Unknown),
-    }
 }

@@ -19,6 +19,123 @@ pub const CRLF: &[u8] = b"\r\n";
 /// (`+MFTPRETR: 5,0,<u64>,<u64>,`), CRLF. Callers reserve with it.
 pub const RETR_OVERHEAD: usize = 2 + 11 + 4 + 20 + 1 + 20 + 1 + 2;
 
+/// The framing parameters in force (V.250 §5.7.1, §6.2.5, §6.2.6): the line-ending
+/// characters S3 and S4 and the result code form `ATV`/`ATQ` chose. The engine keeps the current
+/// one and frames every line with it; the plain functions of this module use the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Framing {
+    /// S3, the "carriage return" character (13 by default).
+    pub cr: u8,
+    /// S4, the "line feed" character (10 by default).
+    pub lf: u8,
+    /// `ATV1` (default): `<cr><lf><text><cr><lf>`; `ATV0`: information text is `<text><cr><lf>`
+    /// and a result code is its number and `<cr>` (V.250 §6.2.6).
+    pub verbose: bool,
+    /// `ATQ1`: result codes (`OK`, `ERROR`, `+CME ERROR`, `CONNECT`) are not sent (V.250 §6.2.5).
+    pub quiet: bool,
+}
+
+impl Default for Framing {
+    /// V.250's defaults: S3 13, S4 10, V1, Q0.
+    fn default() -> Self {
+        Framing {
+            cr: b'\r',
+            lf: b'\n',
+            verbose: true,
+            quiet: false,
+        }
+    }
+}
+
+impl Framing {
+    /// What goes before information text: `<cr><lf>` in verbose mode, nothing in V0.
+    fn open(&self, out: &mut Vec<u8>) {
+        if self.verbose {
+            out.extend_from_slice(&[self.cr, self.lf]);
+        }
+    }
+
+    /// What ends every information line.
+    fn close(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&[self.cr, self.lf]);
+    }
+
+    /// The bytes after a `+MFTPRETR` chunk's data.
+    pub fn retr_tail(&self) -> [u8; 2] {
+        [self.cr, self.lf]
+    }
+}
+
+/// A result code's number in V0 form (V.250 §5.7.1 table 1): `OK` 0, `CONNECT` 1, `ERROR` 4.
+/// `+CME ERROR` has none: in V0 it keeps its text (27.007 §9.2 gives it no number). `None`
+/// for a line that is not a result code.
+fn result_code(r: &Response) -> Option<Option<u8>> {
+    match r {
+        Response::Ok => Some(Some(0)),
+        Response::Connect => Some(Some(1)),
+        Response::Error => Some(Some(4)),
+        Response::CmeError(_) | Response::CmeErrorText(_) => Some(None),
+        _ => None,
+    }
+}
+
+/// A response line in framing `f`: a result code as `ATV`/`ATQ` ask, information text
+/// between `f`'s line endings (the lines of [`Response::Lines`] too).
+pub fn response_with(out: &mut Vec<u8>, f: &Framing, r: &Response) {
+    match result_code(r) {
+        Some(_) if f.quiet => {}
+        Some(Some(n)) if !f.verbose => {
+            crate::syntax::push_u64(out, u64::from(n));
+            out.push(f.cr);
+        }
+        Some(None) if !f.verbose => {
+            r.emit(out);
+            out.push(f.cr);
+        }
+        _ => {
+            f.open(out);
+            match r {
+                Response::Lines(ls) => {
+                    for (i, l) in ls.iter().enumerate() {
+                        if i > 0 {
+                            f.close(out);
+                        }
+                        out.extend_from_slice(l.as_bytes());
+                    }
+                }
+                _ => r.emit(out),
+            }
+            f.close(out);
+        }
+    }
+}
+
+/// An unsolicited line in framing `f`: framed as information text (`ATQ1` does not suppress
+/// it: the module's reports are not result codes of a command).
+pub fn urc_with(out: &mut Vec<u8>, f: &Framing, u: &Urc) {
+    f.open(out);
+    u.emit(out);
+    f.close(out);
+}
+
+/// [`retr_chunk`] in framing `f`.
+pub fn retr_chunk_with(out: &mut Vec<u8>, f: &Framing, id: ChannelId, sum: u64, pieces: &[&[u8]]) {
+    let len = pieces.iter().map(|p| p.len()).sum();
+    f.open(out);
+    emit_retr_head(out, id, sum, len);
+    for p in pieces {
+        out.extend_from_slice(p);
+    }
+    f.close(out);
+}
+
+/// The `>` prompt in framing `f`: `<cr><lf>>` in verbose mode, `>` alone in V0 (the prompt
+/// opens like information text).
+pub fn prompt_with(out: &mut Vec<u8>, f: &Framing) {
+    f.open(out);
+    out.push(b'>');
+}
+
 /// `\r\n<content>\r\n`: one line whose content is already spelled.
 pub fn line(out: &mut Vec<u8>, content: &[u8]) {
     out.extend_from_slice(CRLF);
@@ -294,5 +411,91 @@ mod tests {
         assert_eq!(framed(prompt), b"\r\n>");
         assert_eq!(framed(connect), b"\r\nCONNECT\r\n");
         assert_eq!(framed(|o| line(o, b"ML307R")), b"\r\nML307R\r\n");
+    }
+
+    #[test]
+    fn default_framing_is_the_plain_encoder() {
+        let f = Framing::default();
+        for r in [
+            Response::Ok,
+            Response::Connect,
+            Response::CmeError(CmeError::ParameterError),
+            Response::Lines(vec!["CMCC".into(), "ML307R".into()]),
+            Response::Ipr(921_600),
+        ] {
+            assert_eq!(
+                framed(|o| response_with(o, &f, &r)),
+                framed(|o| response(o, &r))
+            );
+        }
+        assert_eq!(
+            framed(|o| urc_with(o, &f, &Urc::Ready)),
+            urc_bytes(&Urc::Ready)
+        );
+        assert_eq!(framed(|o| prompt_with(o, &f)), framed(prompt));
+        assert_eq!(
+            framed(|o| retr_chunk_with(o, &f, id(0), 5, &[b"bbbbb"])),
+            framed(|o| retr_chunk(o, id(0), 5, &[b"bbbbb"]))
+        );
+    }
+
+    #[test]
+    fn numeric_result_codes() {
+        // V.250 §6.2.6: V0 results are `<code><cr>`, information text `<text><cr><lf>`.
+        let f = Framing {
+            verbose: false,
+            ..Framing::default()
+        };
+        let r = |r: Response| framed(|o| response_with(o, &f, &r));
+        assert_eq!(r(Response::Ok), b"0\r");
+        assert_eq!(r(Response::Connect), b"1\r");
+        assert_eq!(r(Response::Error), b"4\r");
+        assert_eq!(
+            r(Response::CmeError(CmeError::ParameterError)),
+            b"+CME ERROR: 50\r"
+        );
+        assert_eq!(r(Response::Ipr(115_200)), b"+IPR: 115200\r\n");
+        assert_eq!(r(Response::SReg(13)), b"013\r\n");
+        assert_eq!(
+            r(Response::Lines(vec!["CMCC".into(), "ML307R".into()])),
+            b"CMCC\r\nML307R\r\n"
+        );
+        assert_eq!(framed(|o| urc_with(o, &f, &Urc::Ready)), b"+MATREADY\r\n");
+        assert_eq!(framed(|o| prompt_with(o, &f)), b">");
+        assert_eq!(
+            framed(|o| retr_chunk_with(o, &f, id(1), 2, &[b"ab"])),
+            b"+MFTPRETR: 1,0,2,2,ab\r\n"
+        );
+    }
+
+    #[test]
+    fn quiet_and_changed_line_characters() {
+        let f = Framing {
+            cr: b'#',
+            lf: b'$',
+            verbose: true,
+            quiet: true,
+        };
+        let r = |r: Response| framed(|o| response_with(o, &f, &r));
+        assert_eq!(r(Response::Ok), b"");
+        assert_eq!(r(Response::Error), b"");
+        assert_eq!(r(Response::Connect), b"");
+        assert_eq!(r(Response::CmeError(CmeError::ParameterError)), b"");
+        assert_eq!(r(Response::SReg(35)), b"#$035#$");
+        assert_eq!(
+            r(Response::Lines(vec!["a".into(), "b".into()])),
+            b"#$a#$b#$"
+        );
+        assert_eq!(
+            framed(|o| urc_with(o, &f, &Urc::Rebooting)),
+            b"#$REBOOTING#$"
+        );
+        let loud = Framing { quiet: false, ..f };
+        assert_eq!(
+            framed(|o| response_with(o, &loud, &Response::Ok)),
+            b"#$OK#$"
+        );
+        assert_eq!(framed(|o| prompt_with(o, &loud)), b"#$>");
+        assert_eq!(loud.retr_tail(), *b"#$");
     }
 }

@@ -11,3 +11,4 @@ mod bad_lines;
 mod file_commands;
 mod manual_vectors;
 mod roundtrip;
+mod v25_vectors;

@@ -4,13 +4,14 @@
 use crate::engine::channels::Channels;
 use crate::engine::contexts::PdpTable;
 use crate::engine::ctx::Ctx;
-use ftpmodem_proto::{CmeError, CmeeMode, Command, Response};
+use ftpmodem_proto::{CmeError, Command, Response};
 
 /// `AT&F`: echo on, numeric errors, factory channel settings and TLS contexts. Channels
 /// that are connected keep their settings: they are frozen while a session runs.
 fn factory_defaults(cx: &mut Ctx<'_>) {
-    *cx.echo = true;
-    cx.reply.cmee = CmeeMode::Numeric;
+    // The factory profile (echo, V1, Q0, S3/S4/S5, numeric errors); the UART keeps its rate.
+    let factory = crate::engine::settings::Profile::factory(cx.settings.rate);
+    super::v25::apply(cx, &factory);
     let mut fresh = Channels::default();
     for (id, ch) in cx.channels.iter() {
         if ch.running() {
@@ -33,7 +34,7 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
         }
         Command::Identify => super::identity::ati(cx),
         Command::FactoryDefaults => factory_defaults(cx),
-        _ => cx.reply.error(CmeError::ParameterError),
+        other => super::v25::run(cx, other),
     }
 }
 

@@ -100,4 +100,5 @@ mod files;
 mod garbage;
 mod identity;
 mod network;
+mod reboot;
 mod services;
