@@ -228,8 +228,9 @@ pub enum FsError {
 }
 
 impl FsError {
-    /// The `+CME ERROR` code the module answers with: 50 or 1050-1064 (§C.2). 1060 (bad descriptor) and 1064 (timeout)
-    /// are never produced: the sandbox exposes no descriptors and never waits.
+    /// The `+CME ERROR` code the module answers with: 50 or 1050-1064 (§C.2). 1060 (bad
+    /// descriptor) and 1064 (timeout) are never produced here: handles are the engine's, and the
+    /// sandbox never waits.
     pub fn cme_code(&self) -> u16 {
         match self {
             FsError::Unresolvable { .. } | FsError::BadName(_) => 50,

@@ -1,8 +1,17 @@
-//! Local file system sandbox: the module's flash file system (`AT+MFPUT`, `AT+MFGET`, `AT+MFLIST`,
-//! `AT+MFSIZE`, `AT+MFSINFO`, `AT+MFDELETE`, `AT+MFMOVE`, and the local side of FTP transfers)
-//! kept in one host directory that nothing typed on the serial line can leave.
+//! Local file system sandbox: the module's flash file system (the `AT+MF*` commands of
+//! ONEMO-RELATED.md §C, and the local side of FTP transfers) kept in one host directory that
+//! nothing typed on the serial line can leave.
 //!
 //! Semantics, and why:
+//! - Names typed in an AT command follow one rule, [`check_name`] (`name.rs`): at most 128
+//!   bytes, letters, digits, `.`, `_`, `-`, `/` (§C.1, X-mftp). The file commands and the FTP
+//!   commands' local files both apply it before calling in here; the sandbox's own checks below
+//!   hold whatever the caller passes.
+//! - Files opened by `AT+MFOPEN` ([`Sandbox::open_file`], `open.rs`) are written in place, as on
+//!   the hardware (not atomic); the handle table is [`OpenFiles`] (`handles.rs`). Every growth
+//!   is charged against the capacity first, and a failed write is cut back.
+//! - Fault switches at run time: [`Sandbox::set_read_only`] (every change refused with 1059)
+//!   and [`Sandbox::set_capacity`] (writes past it 1063).
 //! - Paths are module paths: `/usr/test.txt` is absolute in the module, `test.txt` is relative to
 //!   `/` because the module has no current directory. Empty components are dropped.
 //! - `.` and `..` are resolved against the real tree, one component at a time (`resolve.rs`):
@@ -22,9 +31,9 @@
 //!   listings and usage; opening one is refused ([`FsError::NotAFile`], 1055).
 //! - Writes create missing parent directories, because the module has no mkdir command; a file
 //!   where a directory is needed gives 1055. Moves create the target's parents for the same reason.
-//! - `AT+MFLIST` is recursive: the hardware prints full paths, so listing `/` shows every file and
-//!   directory below it in tree order (a directory before its contents, siblings by byte order),
-//!   not the listed directory itself. Listing a file gives 1062.
+//! - `AT+MFLIST` lists one level ([`Sandbox::list_dir`], `listing.rs`, §C.3); [`Sandbox::list`]
+//!   walks the whole tree in tree order (a directory before its contents, siblings by byte
+//!   order) for tools and tests, and gives 1062 for a file.
 //! - `AT+MFMOVE` onto an existing name gives 1052 (exists), whatever the target is: the hardware
 //!   refuses rather than overwrites, and it keeps a move from destroying data.
 //! - Deleting removes a file or an empty directory; a non-empty directory gives 1061.
@@ -50,6 +59,7 @@
 mod error;
 mod handles;
 mod inner;
+mod listing;
 mod name;
 mod open;
 mod own;
@@ -348,7 +358,8 @@ impl Sandbox {
         Ok(st.as_ref().map_or(0, size))
     }
 
-    /// Everything below `dir` (default `/`), recursively, in tree order (`AT+MFLIST`).
+    /// Everything below `dir` (default `/`), recursively, in tree order. `AT+MFLIST` lists one
+    /// level ([`Sandbox::list_dir`]); this is the whole tree, for tools and tests.
     pub fn list(&self, dir: Option<&str>) -> Result<Vec<FsEntry>, FsError> {
         let at = match dir {
             Some(dir) => self.resolve(dir)?,

@@ -40,6 +40,13 @@ impl Sandbox {
                 .ok_or_else(|| FsError::NotFound {
                     path: shown.clone(),
                 })?;
+            // A link named directly is refused, as `delete` refuses it; links met inside the
+            // tree are removed as names.
+            if kind(&st) == FileType::Symlink {
+                return Err(FsError::Symlink {
+                    path: shown.clone(),
+                });
+            }
             remove_entry(&dir, name, kind(&st), &shown, 0)
         })();
         // Whatever went, the usage is counted again from what is left.

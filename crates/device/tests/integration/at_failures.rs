@@ -456,7 +456,7 @@ async fn code_13_transparent_upload_server_killed() {
     at.send(b"+++").await;
     at.expect(b"\r\nOK\r\n").await;
     at.idle().await;
-    at.cmd(r#"AT+MFSIZE="/usr/pwned.txt""#, "\r\n+CME ERROR: 1051\r\n")
+    at.cmd(r#"AT+MFGET="/usr/pwned.txt""#, "\r\n+CME ERROR: 1055\r\n")
         .await;
     let good = vsftpd(VsftpdOptions::plain()).await;
     usable_again(&mut at, 0, &good, "/home/uftp").await;
@@ -503,7 +503,7 @@ async fn code_14_empty_directory_and_19_zero_size_file() {
     )
     .await;
     at.await_state(0, 1).await;
-    at.cmd(r#"AT+MFSIZE="/z.bin""#, "\r\n+CME ERROR: 1051\r\n")
+    at.cmd(r#"AT+MFGET="/z.bin""#, "\r\n+CME ERROR: 1055\r\n")
         .await;
     at.request("AT+MFTPPWD=0", &["+MFTPPWD: 0,0,\"/home/uftp\""])
         .await;
@@ -542,7 +542,7 @@ async fn code_16_local_fs_full() {
     .await;
     at.await_state(0, 1).await;
     // Nothing half-written is left, and a file that fits still downloads on the session.
-    at.cmd(r#"AT+MFSIZE="/big.bin""#, "\r\n+CME ERROR: 1051\r\n")
+    at.cmd(r#"AT+MFGET="/big.bin""#, "\r\n+CME ERROR: 1055\r\n")
         .await;
     at.request(
         &format!(

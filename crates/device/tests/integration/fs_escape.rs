@@ -373,3 +373,43 @@ proptest! {
         prop_assert!(s.root.join("dlink").is_symlink());
     }
 }
+
+/// The commands on open files, `AT+MFCHECK` and the deletes of whole trees
+/// (ONEMO-RELATED.md §C.3) keep the same guarantees: `..` above the root, a link to a file or a
+/// directory outside, and a host path all stay inside, in every open mode.
+#[test]
+fn open_files_checksums_and_tree_deletes_stay_inside() {
+    use ftpmodem_proto::command::{OpenMode, Whence};
+    let s = setup();
+    symlink(s.outside.join("secret.txt"), s.root.join("usr/file_link")).unwrap();
+    symlink(&s.outside, s.root.join("usr/dir_link")).unwrap();
+    symlink(&s.outside, s.root.join("top_link")).unwrap();
+    let host = s.outside.join("secret.txt");
+    for m in 0..=4 {
+        let mode = OpenMode::from_u8(m).unwrap();
+        is_symlink_err(s.fs.open_file("/usr/file_link", mode));
+        is_symlink_err(s.fs.open_file("/usr/dir_link/secret.txt", mode));
+        is_symlink_err(s.fs.open_file("top_link/new.txt", mode));
+        let up = s.fs.open_file("../outside/secret.txt", mode).unwrap_err();
+        assert_eq!(up.cme_code(), 1050);
+    }
+    is_symlink_err(s.fs.md5("/usr/file_link"));
+    is_symlink_err(s.fs.md5("/usr/dir_link/secret.txt"));
+    // A host path names a file below the root.
+    let mut f =
+        s.fs.open_file(host.to_str().unwrap(), OpenMode::ReadWrite)
+            .unwrap();
+    f.write(b"inside").unwrap();
+    f.seek(0, Whence::Start).unwrap();
+    assert_eq!(f.read(100).unwrap(), b"inside");
+    assert_eq!(s.fs.md5(host.to_str().unwrap()).unwrap().len(), 16);
+    // Deleting trees removes links as names, never what they point at.
+    s.fs.write("/usr/deep/a/b.txt", b"b").unwrap();
+    symlink(&s.outside, s.root.join("usr/deep/a/out")).unwrap();
+    s.fs.delete_tree("/usr/deep/").unwrap();
+    is_symlink_err(s.fs.delete_tree("/top_link/"));
+    s.fs.wipe().unwrap();
+    assert!(!s.root.join("usr/file_link").exists());
+    assert!(s.root.join("usr").is_dir());
+    outside_untouched(&s);
+}

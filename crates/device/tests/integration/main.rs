@@ -30,6 +30,7 @@ mod channel_upload;
 mod control_faults;
 mod fs_capacity;
 mod fs_escape;
+mod fs_firmware;
 mod fs_sandbox;
 mod module_session;
 mod net_faults;

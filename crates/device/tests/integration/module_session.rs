@@ -72,7 +72,7 @@ fn table() -> Vec<(Vec<u8>, Vec<u8>)> {
         ),
         (
             t("AT+MFSIZE=\"/usr/nope\"\r"),
-            t("\r\n+CME ERROR: 1051\r\n"),
+            t("\r\n+CME ERROR: 1050\r\n"),
         ),
         (t("AT+CMEE?\r"), t("\r\n+CMEE: 1\r\n\r\nOK\r\n")),
         (t("AT+CGACT?\r"), t("\r\n+CGACT: 1,1\r\n\r\nOK\r\n")),

@@ -83,7 +83,8 @@ async fn module_file_system_binary_round_trip() {
     modem.fs_move("f1.bin", "g1.bin").await.unwrap();
     modem.fs_delete("g1.bin").await.unwrap();
     let e = modem.fs_get("g1.bin").await.unwrap_err();
-    assert_eq!(e.cme(), Some(CmeError::FileNotExist), "{e}");
+    // ONEMO-RELATED.md §C.3, E12: MFGET of a missing file is an open failure.
+    assert_eq!(e.cme(), Some(CmeError::OpenFail), "{e}");
     let info = modem.fs_info().await.unwrap();
     assert!(info.free < info.total);
     assert!(matches!(

@@ -90,13 +90,15 @@ pub enum Command {
     MftpStor(Upload),
     /// `AT+MFTPSTATE=<id>` (§3.13).
     MftpState(ChannelId),
-    /// `AT+MFPUT="<file>",<len>[,"<data>"]`: without data a `>` prompt takes `len` bytes.
+    /// `AT+MFPUT="<file>",<len>[,"<data>"]`: without data a `>` prompt takes `len` bytes (0:
+    /// up to Ctrl+Z), ONEMO-RELATED.md §C.3.
     MfPut {
         /// Module path.
         path: String,
-        /// Bytes to write.
+        /// Bytes announced; for inline data 0 means "the string's length". Whether it matches
+        /// the data depends on `AT+MFCFG="encoding"`: the engine checks it.
         len: u32,
-        /// Inline data; its length equals `len`.
+        /// Inline data as typed (ASCII or HEX); `None`: the data mode.
         data: Option<Vec<u8>>,
     },
     /// `AT+MFGET="<file>"`.

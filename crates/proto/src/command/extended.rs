@@ -9,8 +9,8 @@ use crate::syntax::{self, Param};
 use crate::types::{CfgKey, CfgValue, CmeeMode, DataType, LocalFs, SslMode, TransMode};
 use alloc::vec::Vec;
 
-/// Local file contents given at a `>` prompt: bounded so a wrong length cannot make the module
-/// wait for gigabytes.
+/// Most bytes the host library sends in one `AT+MFPUT` prompt. The module itself takes any
+/// length (ONEMO-RELATED.md §C.3), streaming the data to the file as it comes.
 pub const MFPUT_MAX: u32 = 65536;
 /// Certificate and key files.
 pub const CERT_MAX: u32 = 16384;

@@ -73,6 +73,12 @@ impl Decoder {
         self.framer.skip(n);
     }
 
+    /// The module prints file data as hex (`AT+MFCFG="encoding",<in>,1`) or raw again; see
+    /// [`Framer::set_file_hex`].
+    pub fn set_file_hex(&mut self, hex: bool) {
+        self.framer.set_file_hex(hex);
+    }
+
     /// Forgets any partial line and pending skip (the module restarted). Bytes fed and not
     /// yet decoded stay.
     pub fn reset(&mut self) {

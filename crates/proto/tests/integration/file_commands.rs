@@ -326,3 +326,43 @@ fn mfread_fragments_decode_one_by_one() {
         ]
     );
 }
+
+#[test]
+fn hex_output_decodes_when_the_reader_is_told() {
+    // §C.3 output encoding 1: 4096 bytes (8192 digits) per fragment, the counts in bytes.
+    let data: Vec<u8> = (0..4100u32).map(|i| (i % 256) as u8).collect();
+    let mut wire = Vec::new();
+    encode::mfread(&mut wire, 3, &data, true);
+    encode::response(&mut wire, &Response::MfGetHex(b"\r\n".to_vec()));
+    encode::response(&mut wire, &Response::Ok);
+    assert!(wire.starts_with(b"\r\n+MFREAD: 3,4100,4096,4096,000102"));
+    let mut d = Decoder::new(Limits::default());
+    d.set_file_hex(true);
+    d.feed(&wire);
+    let got: Vec<Event> = std::iter::from_fn(|| d.next_event()).collect();
+    let chunk = |cumulative: u64, part: &[u8]| {
+        Event::Info(Response::MfRead(FileChunk {
+            handle: 3,
+            total: 4100,
+            cumulative,
+            data: part.to_vec(),
+            hex: true,
+        }))
+    };
+    assert_eq!(
+        got,
+        vec![
+            chunk(4096, &data[..4096]),
+            chunk(4100, &data[4096..]),
+            Event::Info(Response::MfGetHex(b"\r\n".to_vec())),
+            Event::Final(Final::Ok)
+        ]
+    );
+    // Back to raw.
+    d.set_file_hex(false);
+    d.feed(b"\r\n+MFGET: 2,ab\r\n");
+    assert_eq!(
+        d.next_event(),
+        Some(Event::Info(Response::MfGet(b"ab".to_vec())))
+    );
+}

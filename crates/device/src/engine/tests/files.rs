@@ -427,6 +427,31 @@ fn delete_closes_handles_and_takes_trees() {
 }
 
 #[test]
+fn mflist_is_one_level_under_the_typed_name() {
+    let mut r = rig();
+    r.send("AT+MFPUT=\"/usr/a.txt\",2,\"ab\"\r");
+    r.send("AT+MFPUT=\"/usr/d/b.txt\",1,\"b\"\r");
+    r.send("AT+MFPUT=\"top\",1,\"t\"\r");
+    assert_eq!(
+        r.send("AT+MFLIST\r"),
+        "\r\n+MFLIST: \"/top\",1\r\n\r\n+MFLIST: \"/usr\"\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        r.send("AT+MFLIST=\"usr\"\r"),
+        "\r\n+MFLIST: \"usr/a.txt\",2\r\n\r\n+MFLIST: \"usr/d\"\r\n\r\nOK\r\n"
+    );
+    assert_eq!(
+        r.send("AT+MFLIST=\"/usr/\"\r"),
+        "\r\n+MFLIST: \"/usr/a.txt\",2\r\n\r\n+MFLIST: \"/usr/d\"\r\n\r\nOK\r\n"
+    );
+    // §C.3: a missing or empty directory (or a file) is just OK.
+    assert_eq!(r.send("AT+MFLIST=\"/nothing\"\r"), OK);
+    assert_eq!(r.send("AT+MFLIST=\"/top\"\r"), OK);
+    assert_eq!(r.send("AT+MFDELETE=\"/usr/d/b.txt\"\r"), OK);
+    assert_eq!(r.send("AT+MFLIST=\"/usr/d\"\r"), OK);
+}
+
+#[test]
 fn a_read_only_or_full_file_system_refuses_writes_and_keeps_serving() {
     let mut r = rig();
     r.send("AT+MFPUT=\"a\",1,\"a\"\r");

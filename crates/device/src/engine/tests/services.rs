@@ -24,7 +24,7 @@ fn local_file_commands() {
         r.send_bytes(b"AT+MFGET=\"/usr/bin.dat\"\r"),
         "\r\n+MFGET: 4,\r\n\x00\x1a\r\n\r\nOK\r\n"
     );
-    let list = r.send("AT+MFLIST\r");
+    let list = r.send("AT+MFLIST=\"/usr\"\r");
     assert!(list.contains("+MFLIST: \"/usr/test.txt\",12\r\n"), "{list}");
     assert!(list.ends_with("\r\nOK\r\n"), "{list}");
     assert_eq!(

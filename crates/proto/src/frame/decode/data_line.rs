@@ -36,6 +36,10 @@ pub struct DataLine {
     /// The module may print another line of the same name right after this one's closing
     /// CRLF, without an opener of its own (`+MFREAD` fragments, ONEMO-RELATED.md §C.3).
     pub chained: bool,
+    /// The data is printed as two hex digits per counted byte when the module's file output
+    /// encoding is HEX (`AT+MFCFG="encoding",<in>,1`, ONEMO-RELATED.md §C.3); the reader must
+    /// be told ([`Framer::set_file_hex`](super::Framer::set_file_hex)).
+    pub hex: bool,
 }
 
 /// Every line of the module's output that carries raw bytes.
@@ -48,6 +52,7 @@ pub const DATA_LINES: &[DataLine] = &[
         fixed: Some((1, 0)),
         kind: DataKind::Urc,
         chained: false,
+        hex: false,
     },
     // NOTES "local file system": `+MFGET: <size>,<data>`.
     DataLine {
@@ -57,6 +62,7 @@ pub const DATA_LINES: &[DataLine] = &[
         fixed: None,
         kind: DataKind::Info,
         chained: false,
+        hex: true,
     },
     // ONEMO-RELATED.md §C.3: `+MFREAD: <h>,<total>,<cumulative>,<this>,<data>`, fragments of
     // 8192 bytes one after the other, only the first with a CRLF before it.
@@ -67,6 +73,7 @@ pub const DATA_LINES: &[DataLine] = &[
         fixed: None,
         kind: DataKind::Info,
         chained: true,
+        hex: true,
     },
 ];
 

@@ -112,6 +112,8 @@ pub struct Framer {
     /// The last frame was a data line whose next fragment may follow without an opener
     /// ([`DataLine::chained`]): a `+` right after it starts a module line.
     chained: bool,
+    /// The module prints file data as hex ([`Framer::set_file_hex`]).
+    file_hex: bool,
     buf: Vec<u8>,
     skip: u64,
 }
@@ -130,6 +132,7 @@ impl Framer {
             state: State::Idle,
             opened: false,
             chained: false,
+            file_hex: false,
             buf: Vec::new(),
             skip: 0,
         }
@@ -139,6 +142,13 @@ impl Framer {
     /// (echo on): no framing could tell echoed binary data from lines, the sender knows.
     pub fn skip(&mut self, n: u64) {
         self.skip = self.skip.saturating_add(n);
+    }
+
+    /// The module's file output encoding is HEX (`AT+MFCFG="encoding",<in>,1`) or back to raw:
+    /// `+MFGET` and `+MFREAD` data is then twice as many hex digits as the header counts.
+    /// Whoever sends the `AT+MFCFG` tells the reader; the module's output cannot.
+    pub fn set_file_hex(&mut self, hex: bool) {
+        self.file_hex = hex;
     }
 
     /// Forgets any partial line and pending skip (the module restarted).
@@ -271,6 +281,11 @@ impl Framer {
                     self.buf.push(b);
                     if framed && b == b',' {
                         if let Some((kind, need)) = data_header(&self.buf) {
+                            let need = if self.file_hex && kind.hex {
+                                need.saturating_mul(2)
+                            } else {
+                                need
+                            };
                             let keep = need <= self.limits.max_data;
                             if keep {
                                 // One allocation for the payload, yet none a bare header can

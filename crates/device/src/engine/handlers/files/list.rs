@@ -1,4 +1,7 @@
-//! `AT+MFLIST` and `AT+MFSINFO` (§C.3).
+//! `AT+MFLIST` and `AT+MFSINFO` (§C.3). `AT+MFLIST` lists one level, each entry under the
+//! directory name as typed; a missing directory lists nothing and answers `OK`. Each entry is
+//! its own framed line (the vendor prints them back to back after one CRLF; proto's decoder
+//! reads framed lines, see docs/PROTOCOL.md).
 
 use super::{code, name_ok};
 use crate::engine::ctx::Ctx;
@@ -10,7 +13,7 @@ pub(super) fn mflist(cx: &mut Ctx<'_>, dir: Option<&str>) {
             return;
         }
     }
-    match cx.fs.list(dir) {
+    match cx.fs.list_dir(dir) {
         Ok(entries) => {
             for e in entries {
                 cx.reply.respond(&Response::MfList {
