@@ -20,9 +20,9 @@ mod line;
 mod modes;
 mod output;
 mod reply;
-mod status;
 mod restart;
 mod settings;
+mod status;
 mod table;
 
 pub use action::{

@@ -350,3 +350,26 @@ async fn a_full_or_read_only_file_system_refuses_writes_until_cleared() {
     m.control.clear(Some(ro)).await.unwrap();
     at.ok("AT+MFDELETE=\"more.txt\"").await;
 }
+
+#[tokio::test]
+async fn a_reboot_fault_restarts_the_module_and_a_sim_that_was_out_stays_out() {
+    let server = vsftpd().await;
+    let (m, mut at) = start(ModuleOptions {
+        label: "reboot".into(),
+        ..ModuleOptions::default()
+    })
+    .await;
+    let mut sub = m.control.subscribe(256);
+    connected(&mut at, &server).await;
+    let sim = arm_now(&m.control, ModuleFault::SimRemoved).await;
+    at.urcs(&["+MFTPURC: 0,\"conn\",0"]).await;
+    arm_now(&m.control, ModuleFault::Reboot).await;
+    at.urcs(&["REBOOTING", "+MATREADY"]).await;
+    wait_event(&mut sub, "reboot", |e| matches!(e, ModuleEvent::Reboot)).await;
+    // Power-on state: echo is on again.
+    at.cmd("ATE0", "ATE0\r\r\nOK\r\n").await;
+    at.cmd("AT+CPIN?", "\r\n+CME ERROR: 10\r\n").await;
+    m.control.clear(Some(sim)).await.unwrap();
+    at.cmd("AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n").await;
+    connected(&mut at, &server).await;
+}
