@@ -520,7 +520,7 @@ pub fn status_json(s: &ModuleStatus, info: &LineInfo, net: &NetFaults) -> Value 
     let n = &s.engine.net;
     let sig = &s.engine.signal;
     json!({
-        "line": {"line": info.line, "baud": info.baud},
+        "line": {"line": info.line, "baud": info.baud, "ipr": s.engine.line_rate},
         "network": {
             "registered": n.stat == 1, "stat": n.stat, "fun": n.fun, "attached": n.attached,
             "sim": n.sim, "coverage": n.coverage,
