@@ -378,3 +378,19 @@ fn the_docs_include_the_fixture_as_it_is() {
             .expect("end marker");
     assert_eq!(&doc[from..to], file);
 }
+
+#[test]
+fn the_log_has_no_colours_when_stderr_is_not_a_terminal() {
+    let (_d, dir) = tmp();
+    let mut m = serve_env(&dir, &[], &[("FTPMODEM_LOG", "trace")]);
+    let mut line = Line::open(&m.line_addr);
+    line.ok("AT");
+    m.stop();
+    // The reader thread has the whole of stderr once the process is gone.
+    wait_for("the log's last lines", || {
+        m.stderr.lock().unwrap().contains("channel task ends")
+    });
+    let log = m.stderr.lock().unwrap().clone();
+    assert!(log.contains("DEBUG"), "{log}");
+    assert!(!log.contains('\x1b'), "{log:?}");
+}
