@@ -394,3 +394,30 @@ fn the_log_has_no_colours_when_stderr_is_not_a_terminal() {
     assert!(log.contains("DEBUG"), "{log}");
     assert!(!log.contains('\x1b'), "{log:?}");
 }
+
+#[test]
+fn one_client_too_many_is_answered_busy_and_the_others_keep_serving() {
+    let (_d, dir) = tmp();
+    let sock = dir.join("ml.ctl");
+    let m = serve(&dir, &["--control", sock.to_str().unwrap()]);
+    let mut held = Vec::new();
+    for _ in 0..32 {
+        let (mut s, mut r) = connect(&m.control);
+        assert_eq!(request(&mut s, &mut r, b"{\"cmd\":\"ping\"}\n")["ok"], true);
+        held.push((s, r));
+    }
+    let (_s, mut r) = connect(&m.control);
+    let mut reply = String::new();
+    r.read_line(&mut reply).unwrap();
+    assert!(reply.contains("\"busy\""), "{reply}");
+    let (s, r) = &mut held[0];
+    assert_eq!(request(s, r, b"{\"cmd\":\"status\"}\n")["ok"], true);
+    drop(held.pop());
+    // Once one has left, a new client is served again.
+    wait_for("a free slot", || {
+        let (mut s, mut r) = connect(&m.control);
+        s.write_all(b"{\"cmd\":\"ping\"}\n").unwrap();
+        let mut reply = String::new();
+        r.read_line(&mut reply).is_ok() && reply.contains("\"ok\":true")
+    });
+}
