@@ -87,6 +87,7 @@ pub async fn run_controlled(
             // nowhere, so each closes its session (QUIT, or a close) and ends; what they still
             // send is dropped with the old receiver.
             (channels, events) = spawn_channels(&mut spawner);
+            bench.after_reboot(&mut engine);
             continue;
         }
         if let Some(Action::Channel { id, request }) = action {

@@ -145,6 +145,8 @@ struct Fail(i32, String);
 pub async fn run(a: CtlArgs) -> anyhow::Result<()> {
     match run_inner(a).await {
         Ok(()) => Ok(()),
+        // Standard output closed by its reader (`ctl events | head`): it wanted no more.
+        Err(Fail(0, _)) => Ok(()),
         Err(Fail(code, msg)) => {
             eprintln!("ftpmodem ctl: {msg}");
             std::process::exit(code)
@@ -222,7 +224,10 @@ fn check(r: &Value) -> Result<(), Fail> {
 }
 
 fn out(s: &str) -> Result<(), Fail> {
-    crate::outln!("{s}").map_err(|e| Fail(EXIT_ERROR, e.to_string()))
+    crate::outln!("{s}").map_err(|e| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Fail(0, String::new()),
+        _ => Fail(EXIT_ERROR, e.to_string()),
+    })
 }
 
 async fn run_inner(a: CtlArgs) -> Result<(), Fail> {
@@ -319,9 +324,10 @@ fn status_text(s: &Value) -> String {
     };
     let line = &s["line"];
     t.push_str(&format!(
-        "line     {} ({} baud)\n",
+        "line     {} ({} baud; AT+IPR {})\n",
         str_of(&line["line"]),
-        str_of(&line["baud"])
+        str_of(&line["baud"]),
+        str_of(&line["ipr"])
     ));
     let n = &s["network"];
     let stat = match n["stat"].as_u64() {

@@ -317,4 +317,24 @@ mod tests {
         assert!(!all.contains("SECRET"), "{all}");
         assert!(all.contains("<redacted 6 bytes>"), "{all}");
     }
+
+    #[test]
+    fn upload_data_after_a_prompt_is_a_digest_or_in_full() {
+        for (mode, want) in [
+            (DataMode::Digest, "<5 bytes sha256=2cf24dba"),
+            (DataMode::Full, "hello"),
+        ] {
+            let mut v = LineView::new(mode);
+            v.input(b"AT+MFTPSTOR=0,\"f\",0,5\r");
+            assert_eq!(v.output(b"\r\n>")[0].text, ">");
+            assert!(v.input(b"hel").is_empty());
+            assert!(v.input(b"lo").is_empty());
+            let r = v.output(b"\r\nOK\r\n");
+            assert_eq!(r[0].dir, Dir::In);
+            assert!(r[0].text.starts_with(want), "{:?}", r[0]);
+            assert_eq!(r[1].text, "OK");
+            // Back in command mode.
+            assert_eq!(v.input(b"AT\r")[0].text, "AT");
+        }
+    }
 }

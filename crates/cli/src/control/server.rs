@@ -19,6 +19,11 @@ use tokio_util::sync::CancellationToken;
 
 /// Longest request line; a longer one is answered `too-long` and the client dropped.
 pub const MAX_REQUEST: usize = 64 * 1024;
+/// Clients at once; one more is answered `busy` and closed, so idle connections cannot use up
+/// the process's descriptors.
+pub const MAX_CLIENTS: usize = 32;
+/// A TCP client must authenticate within this time.
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 /// A write to a client that takes longer than this drops the client (it does not read).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -54,11 +59,19 @@ pub async fn serve(listener: Listener, shared: Arc<Shared>, shutdown: Cancellati
     loop {
         tokio::select! {
             c = listener.accept() => match c {
-                Ok((r, w)) => {
+                Ok((r, mut w)) => {
+                    if shared.clients.load(Ordering::Relaxed) >= MAX_CLIENTS {
+                        let m = format!("at most {MAX_CLIENTS} clients at once");
+                        tokio::spawn(async move {
+                            let _ = send(&mut w, &err(kind::BUSY, m)).await;
+                            drop(r);
+                        });
+                        continue;
+                    }
                     let shared = shared.clone();
                     let shutdown = shutdown.clone();
+                    shared.clients.fetch_add(1, Ordering::Relaxed);
                     tokio::spawn(async move {
-                        shared.clients.fetch_add(1, Ordering::Relaxed);
                         tokio::select! {
                             _ = client(r, w, &shared) => {}
                             _ = shutdown.cancelled() => {}
@@ -83,6 +96,7 @@ mod kind {
     pub const TOO_LONG: &str = "too-long";
     pub const UNAUTHORIZED: &str = "unauthorized";
     pub const REFUSED: &str = "refused";
+    pub const BUSY: &str = "busy";
 }
 
 fn err(kind: &str, message: impl std::fmt::Display) -> Value {
@@ -125,10 +139,15 @@ where
     let mut events: Option<Events> = None;
     // A partial line stays here while events are written (reading it is cancel-safe).
     let mut buf = Vec::new();
+    let auth_deadline = tokio::time::Instant::now() + AUTH_TIMEOUT;
     loop {
         let step = tokio::select! {
             n = read_line(&mut r, &mut buf) => Step::Line(n),
             ev = next_event(&mut events) => Step::Event(ev),
+            _ = tokio::time::sleep_until(auth_deadline), if !authed => {
+                let _ = send(&mut w, &err(kind::UNAUTHORIZED, "no auth in time")).await;
+                return;
+            }
         };
         match step {
             Step::Event(Next::Net(ev)) => {
@@ -520,7 +539,7 @@ pub fn status_json(s: &ModuleStatus, info: &LineInfo, net: &NetFaults) -> Value 
     let n = &s.engine.net;
     let sig = &s.engine.signal;
     json!({
-        "line": {"line": info.line, "baud": info.baud},
+        "line": {"line": info.line, "baud": info.baud, "ipr": s.engine.line_rate},
         "network": {
             "registered": n.stat == 1, "stat": n.stat, "fun": n.fun, "attached": n.attached,
             "sim": n.sim, "coverage": n.coverage,

@@ -39,10 +39,16 @@ impl Served {
 /// Starts `serve` with `extra` arguments and waits for its start-up lines: the line's
 /// address and, when `--control` is among `extra`, the control socket's.
 pub fn serve(dir: &Path, extra: &[&str]) -> Served {
+    serve_env(dir, extra, &[])
+}
+
+/// [`serve`] with environment variables.
+pub fn serve_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ftpmodem"))
         .args(["serve", "--tcp", "127.0.0.1:0", "--fs-root"])
         .arg(dir.join("fs"))
         .args(extra)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -378,3 +378,46 @@ fn the_docs_include_the_fixture_as_it_is() {
             .expect("end marker");
     assert_eq!(&doc[from..to], file);
 }
+
+#[test]
+fn the_log_has_no_colours_when_stderr_is_not_a_terminal() {
+    let (_d, dir) = tmp();
+    let mut m = serve_env(&dir, &[], &[("FTPMODEM_LOG", "trace")]);
+    let mut line = Line::open(&m.line_addr);
+    line.ok("AT");
+    m.stop();
+    // The reader thread has the whole of stderr once the process is gone.
+    wait_for("the log's last lines", || {
+        m.stderr.lock().unwrap().contains("channel task ends")
+    });
+    let log = m.stderr.lock().unwrap().clone();
+    assert!(log.contains("DEBUG"), "{log}");
+    assert!(!log.contains('\x1b'), "{log:?}");
+}
+
+#[test]
+fn one_client_too_many_is_answered_busy_and_the_others_keep_serving() {
+    let (_d, dir) = tmp();
+    let sock = dir.join("ml.ctl");
+    let m = serve(&dir, &["--control", sock.to_str().unwrap()]);
+    let mut held = Vec::new();
+    for _ in 0..32 {
+        let (mut s, mut r) = connect(&m.control);
+        assert_eq!(request(&mut s, &mut r, b"{\"cmd\":\"ping\"}\n")["ok"], true);
+        held.push((s, r));
+    }
+    let (_s, mut r) = connect(&m.control);
+    let mut reply = String::new();
+    r.read_line(&mut reply).unwrap();
+    assert!(reply.contains("\"busy\""), "{reply}");
+    let (s, r) = &mut held[0];
+    assert_eq!(request(s, r, b"{\"cmd\":\"status\"}\n")["ok"], true);
+    drop(held.pop());
+    // Once one has left, a new client is served again.
+    wait_for("a free slot", || {
+        let (mut s, mut r) = connect(&m.control);
+        s.write_all(b"{\"cmd\":\"ping\"}\n").unwrap();
+        let mut reply = String::new();
+        r.read_line(&mut reply).is_ok() && reply.contains("\"ok\":true")
+    });
+}

@@ -197,6 +197,23 @@ impl Bench {
         }
     }
 
+    /// The module restarted (`AT+MREBOOT`, a reboot fault): its state is the power-on one, so
+    /// faults still in force are applied again (a SIM that was out is still out after a
+    /// reboot); transfer progress starts over.
+    pub(crate) fn after_reboot(&mut self, engine: &mut Engine) {
+        self.progress = vec![ChannelProgress::default(); ChannelId::COUNT];
+        self.publish(ModuleEvent::Reboot);
+        for e in &self.faults {
+            if matches!(e.phase, Phase::Active(_)) {
+                match e.fault {
+                    ModuleFault::SimRemoved => engine.set_sim(false),
+                    ModuleFault::RegistrationLost => engine.set_coverage(false),
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// When [`Bench::tick`] next has something to do.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         self.faults
@@ -324,9 +341,7 @@ impl Bench {
         e.phase = Phase::Active(e.trigger.duration.map(|d| now + d));
         let kind = e.fault.kind();
         match &e.fault {
-            ModuleFault::Reboot => {
-                tracing::warn!("control: reboot is not available in this build");
-            }
+            ModuleFault::Reboot => engine.reboot(now),
             ModuleFault::Hang => {}
             ModuleFault::SimRemoved => engine.set_sim(false),
             ModuleFault::RegistrationLost => engine.set_coverage(false),
@@ -412,9 +427,6 @@ fn upload_name(op: UploadOp) -> &'static str {
 fn check(fault: &ModuleFault, engine: &Engine) -> Result<(), ControlError> {
     let refuse = |e: crate::engine::FaultError| ControlError::Refused(e.to_string());
     match fault {
-        ModuleFault::Reboot => Err(ControlError::Refused(
-            "reboot is not available in this build".into(),
-        )),
         ModuleFault::PdpDrop { cid } if *cid == 0 || *cid > engine.profile().cid_max => {
             Err(refuse(crate::engine::FaultError::Cid(*cid)))
         }

@@ -17,8 +17,8 @@ impl fmt::Display for FaultId {
 /// A fault of the module itself (network faults are the socket's, not these).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModuleFault {
-    /// The module restarts: `REBOOTING`, every session and context gone, `+MATREADY`.
-    /// One-shot.
+    /// The module restarts as after `AT+MREBOOT` ([`crate::engine::Engine::reboot`]):
+    /// `REBOOTING`, every session and context gone, `+MATREADY`. One-shot.
     Reboot,
     /// The firmware stops: nothing is answered, nothing printed, and what the host sends in
     /// the meantime is lost (a stalled firmware does not drain its UART; the FIFO overruns).

@@ -73,6 +73,8 @@ pub struct EngineStatus {
     pub pdp: Vec<PdpStatus>,
     /// Signal values `AT+CSQ`/`AT+CESQ` print now.
     pub signal: super::faults::Signal,
+    /// The UART rate in baud the module runs at (`AT+IPR`, the saved profile).
+    pub line_rate: u32,
 }
 
 impl Engine {
@@ -130,6 +132,7 @@ impl Engine {
                 })
                 .collect(),
             signal: self.signal(),
+            line_rate: self.line_rate(),
         }
     }
 }

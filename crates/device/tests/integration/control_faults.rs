@@ -350,3 +350,66 @@ async fn a_full_or_read_only_file_system_refuses_writes_until_cleared() {
     m.control.clear(Some(ro)).await.unwrap();
     at.ok("AT+MFDELETE=\"more.txt\"").await;
 }
+
+#[tokio::test]
+async fn a_reboot_fault_restarts_the_module_and_a_sim_that_was_out_stays_out() {
+    let server = vsftpd().await;
+    let (m, mut at) = start(ModuleOptions {
+        label: "reboot".into(),
+        ..ModuleOptions::default()
+    })
+    .await;
+    let mut sub = m.control.subscribe(256);
+    connected(&mut at, &server).await;
+    let sim = arm_now(&m.control, ModuleFault::SimRemoved).await;
+    at.urcs(&["+MFTPURC: 0,\"conn\",0"]).await;
+    arm_now(&m.control, ModuleFault::Reboot).await;
+    at.urcs(&["REBOOTING", "+MATREADY"]).await;
+    wait_event(&mut sub, "reboot", |e| matches!(e, ModuleEvent::Reboot)).await;
+    // Power-on state: echo is on again.
+    at.cmd("ATE0", "ATE0\r\r\nOK\r\n").await;
+    at.cmd("AT+CPIN?", "\r\n+CME ERROR: 10\r\n").await;
+    m.control.clear(Some(sim)).await.unwrap();
+    at.cmd("AT+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n").await;
+    connected(&mut at, &server).await;
+}
+
+#[tokio::test]
+async fn a_fault_on_the_next_stor_waits_for_the_upload_and_drops_its_session() {
+    let server = vsftpd().await;
+    let dir = server.fresh_user_dir().unwrap();
+    let (m, mut at) = start(ModuleOptions {
+        label: "stor".into(),
+        ..ModuleOptions::default()
+    })
+    .await;
+    let body: Vec<u8> = (0..4096u32).map(|i| (i % 13) as u8 + b'a').collect();
+    at.mfput("up.txt", &body).await;
+    at.ok(r#"AT+MFTPCFG=0,"local_fs",1"#).await;
+    connected(&mut at, &server).await;
+    m.control
+        .arm(
+            ModuleFault::PdpDrop { cid: 1 },
+            Trigger {
+                when: When::Stor,
+                ..Trigger::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Other channel commands do not trigger it.
+    at.request("AT+MFTPPWD=0", &["+MFTPPWD: 0,0,\"/home/uftp\""])
+        .await;
+    assert_eq!(m.control.status().await.unwrap().faults.len(), 1);
+    at.cmd(
+        &format!(r#"AT+MFTPSTOR=0,"{}/up.txt","up.txt""#, dir.display()),
+        "\r\nOK\r\n",
+    )
+    .await;
+    lines_until(&mut at, "+MFTPURC: 0,\"conn\",0").await;
+    at.await_state(0, 0).await;
+    assert!(m.control.status().await.unwrap().faults.is_empty());
+    at.cmd("AT+CGACT?", "\r\n+CGACT: 1,0\r\n\r\nOK\r\n").await;
+    at.ok("AT+CGACT=1,1").await;
+    connected(&mut at, &server).await;
+}
