@@ -46,7 +46,7 @@ apt_update_once() {
 
 # --- apt packages -----------------------------------------------------------------------------
 missing=()
-for pkg in vsftpd openssl curl ca-certificates picocom; do
+for pkg in vsftpd openssl curl ca-certificates picocom python3 python3-pytest; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$pkg")
     fi
@@ -157,6 +157,14 @@ fi
 # vsftpd refuses to start without its default secure_chroot_dir even though the fixtures set
 # their own; creating it is harmless.
 mkdir -p /var/run/vsftpd/empty
+
+# --- pytest ---------------------------------------------------------------------------------------
+# docs/CONTROL.md's pytest fixture runs in a test (control_socket) with the python3 first on
+# PATH; Debian's python3-pytest covers /usr/bin/python3, pip the others (a pyenv one).
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import pytest' 2>/dev/null; then
+    log "pip install pytest for $(command -v python3)"
+    python3 -m pip install --quiet --disable-pip-version-check pytest
+fi
 
 log "vsftpd: $(command -v vsftpd || echo /usr/sbin/vsftpd)"
 log "pure-ftpd: $PUREFTPD_BIN"
