@@ -49,6 +49,7 @@
 
 mod error;
 mod inner;
+mod nv;
 mod own;
 mod path;
 mod resolve;
@@ -68,7 +69,7 @@ use rustix::io::Errno;
 pub use error::{FsError, Guarded};
 use inner::{Inner, State};
 pub use own::OWN_DIRS;
-pub use path::{ModulePath, PathError, MAX_DEPTH, MAX_NAME, MAX_PATH, TEMP_DIR};
+pub use path::{ModulePath, PathError, MAX_DEPTH, MAX_NAME, MAX_PATH, NV_DIR, TEMP_DIR};
 pub use writer::{AtomicWriter, Replaced};
 
 use error::{from_errno, from_io, Op};
