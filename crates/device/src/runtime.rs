@@ -52,15 +52,17 @@ pub async fn run(
     let pool = BufPool::new(OUTPUT_SPARE);
     loop {
         // Everything the engine has produced goes out before anything new comes in, so the
-        // order on the line is the order of the engine's decisions.
-        if engine.has_output()
-            && line
+        // order on the line is the order of the engine's decisions. (More than one batch when
+        // the line changes rate in the middle: `Batch::rate_after`.)
+        while engine.has_output() {
+            if line
                 .to_line
                 .send(line_out(&pool, engine.take_batch()))
                 .await
                 .is_err()
-        {
-            return;
+            {
+                return;
+            }
         }
         if engine.wants_spare() {
             if let Some(buf) = pool.take_spare() {

@@ -13,4 +13,5 @@ mod doc_commands;
 mod host_cli;
 mod host_interrupt;
 mod serve_pty;
+mod serve_ready;
 mod stream_transfers;

@@ -282,6 +282,23 @@ fn a_restart_returns_to_the_saved_rate_before_matready() {
     let b = e.take_batch();
     assert_eq!(b.bytes, b"\r\n+MATREADY\r\n");
     assert_eq!(b.rate_after, None);
+    // A rate set on the reboot's line holds for its `OK` and `REBOOTING`, then the saved one.
+    e.input(b"ATE0;+IPR=9600;+MREBOOT\r", t);
+    let batches: Vec<(Vec<u8>, Option<u32>)> = std::iter::from_fn(|| {
+        e.has_output().then(|| {
+            let b = e.take_batch();
+            (b.bytes, b.rate_after)
+        })
+    })
+    .collect();
+    assert_eq!(
+        batches,
+        vec![
+            (b"\r\nOK\r\n".to_vec(), Some(9600)),
+            (b"\r\nREBOOTING\r\n".to_vec(), Some(460_800)),
+            (b"\r\n+MATREADY\r\n".to_vec(), None),
+        ]
+    );
     drop(e);
     // A new process starts at the saved rate, whatever the factory rate.
     let (e, _) = rig_in(&dir, cfg);
