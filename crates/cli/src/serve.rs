@@ -153,6 +153,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 "software" => SerialFlow::Software,
                 other => bail!("unknown flow control {other:?}: use none, hardware or software"),
             };
+            if args.baud == Some(0) {
+                bail!("--baud 0 would hang up the line: give a rate such as 115200");
+            }
             let baud = engine.line_rate();
             let line =
                 SerialLine::open(dev, baud, flow).with_context(|| format!("opening {dev}"))?;

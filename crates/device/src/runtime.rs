@@ -67,9 +67,10 @@ pub async fn run_controlled(
     let pool = BufPool::new(OUTPUT_SPARE);
     loop {
         // Everything the engine has produced goes out before anything new comes in, so the
-        // order on the line is the order of the engine's decisions. A hung module prints
+        // order on the line is the order of the engine's decisions (more than one batch when
+        // the line changes rate in the middle: `Batch::rate_after`). A hung module prints
         // nothing.
-        if engine.has_output() && !bench.hung() {
+        while engine.has_output() && !bench.hung() {
             let batch = engine.take_batch();
             bench.line_out(&batch.bytes);
             if line.to_line.send(line_out(&pool, batch)).await.is_err() {

@@ -19,4 +19,5 @@ mod readme_ota;
 mod serve_baud;
 mod serve_identity;
 mod serve_pty;
+mod serve_ready;
 mod stream_transfers;

@@ -78,7 +78,7 @@ pub struct Engine {
 impl Engine {
     /// A module that has just powered up: `+MATREADY` is already in the output.
     pub fn new(cfg: EngineConfig, fs: Sandbox, now: Instant) -> Engine {
-        let line_rate = cfg.line_rate;
+        let settings = Settings::load(&fs, cfg.line_rate);
         let mut e = Engine {
             now,
             line: LineBuffer::new(cfg.max_line),
@@ -99,7 +99,7 @@ impl Engine {
                 t.reset();
                 t
             },
-            settings: Settings::new(line_rate, None, None),
+            settings,
         };
         e.power_on();
         e

@@ -12,6 +12,7 @@
 //! the engine itself owns no pool and knows nothing of the transports.
 
 use bytes::Bytes;
+use std::collections::VecDeque;
 
 /// Output buffers at least this large are worth reusing (the runtime pools them).
 pub const LARGE_OUTPUT: usize = 64 * 1024;
@@ -46,8 +47,9 @@ pub(crate) struct Output {
     hold: Vec<Bytes>,
     /// Large empty buffers given back by the caller.
     spare: Vec<Vec<u8>>,
-    /// The line changes rate after the first `.0` bytes of `buf`.
-    rate_mark: Option<(usize, u32)>,
+    /// Rate changes not handed over yet: the line runs at `.1` after the first `.0` bytes of
+    /// `buf`, in order.
+    rate_marks: VecDeque<(usize, u32)>,
 }
 
 impl Output {
@@ -79,20 +81,24 @@ impl Output {
 
     /// Nothing to write and no rate change to pass on.
     pub(crate) fn is_empty(&self) -> bool {
-        self.buf.is_empty() && self.rate_mark.is_none()
+        self.buf.is_empty() && self.rate_marks.is_empty()
     }
 
     /// The line runs at `rate` after the bytes written so far; bytes written from now on go
-    /// in the next batch. A later mark replaces an earlier one that was not taken yet only
-    /// if no byte lies between them.
+    /// in a later batch. A mark with no byte between it and the previous one replaces it.
     pub(crate) fn mark_rate(&mut self, rate: u32) {
-        self.rate_mark = Some((self.buf.len(), rate));
+        let at = self.buf.len();
+        if let Some(last) = self.rate_marks.back_mut().filter(|(a, _)| *a == at) {
+            last.1 = rate;
+            return;
+        }
+        self.rate_marks.push_back((at, rate));
     }
 
-    /// What is to be written: up to a rate change if one is marked (the rest stays for the
-    /// next call), else everything.
+    /// What is to be written: up to the first rate change if one is marked (the rest stays
+    /// for the next calls), else everything.
     pub(crate) fn take(&mut self) -> Batch {
-        let Some((at, rate)) = self.rate_mark.take() else {
+        let Some((at, rate)) = self.rate_marks.pop_front() else {
             return Batch {
                 bytes: std::mem::take(&mut self.buf),
                 held: std::mem::take(&mut self.hold),
@@ -100,6 +106,9 @@ impl Output {
             };
         };
         let rest = self.buf.split_off(at.min(self.buf.len()));
+        for m in &mut self.rate_marks {
+            m.0 -= at;
+        }
         Batch {
             bytes: std::mem::replace(&mut self.buf, rest),
             held: std::mem::take(&mut self.hold),
@@ -151,6 +160,25 @@ mod tests {
         assert_eq!(second.rate_after, None);
         assert_eq!(second.bytes, b"+MATREADY");
         assert!(o.is_empty());
+        // Two changes with bytes between them: two batches, each with its rate.
+        o.buf_mut().extend_from_slice(b"OK");
+        o.mark_rate(9600);
+        o.buf_mut().extend_from_slice(b"REBOOTING");
+        o.mark_rate(19200);
+        o.mark_rate(38400);
+        o.buf_mut().extend_from_slice(b"+MATREADY");
+        let a = o.take();
+        assert_eq!((a.bytes.as_slice(), a.rate_after), (&b"OK"[..], Some(9600)));
+        let b = o.take();
+        assert_eq!(
+            (b.bytes.as_slice(), b.rate_after),
+            (&b"REBOOTING"[..], Some(38400))
+        );
+        let c = o.take();
+        assert_eq!(
+            (c.bytes.as_slice(), c.rate_after),
+            (&b"+MATREADY"[..], None)
+        );
         // A change with nothing before it is still something to hand over.
         o.mark_rate(9600);
         assert!(!o.is_empty());

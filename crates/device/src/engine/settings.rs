@@ -5,6 +5,7 @@
 //!
 //! [`Reply`]: super::reply::Reply
 
+use crate::fs::{FsError, Sandbox};
 use ftpmodem_proto::command::{LpmValue, IPR_DEFAULT};
 use ftpmodem_proto::frame::encode::Framing;
 use ftpmodem_proto::CmeeMode;
@@ -26,7 +27,59 @@ pub(crate) struct Profile {
     pub(crate) rate: u32,
 }
 
+/// Names of the records in the module's storage (`fs/nv.rs`).
+const PROFILE_RECORD: &str = "profile";
+const LPM_RECORD: &str = "lpm";
+
 impl Profile {
+    /// The record `AT&W` writes: one `KEY=value` per line, so an operator can read it.
+    fn to_record(self) -> Vec<u8> {
+        let f = self.framing;
+        format!(
+            "E={}\nV={}\nQ={}\nS3={}\nS4={}\nS5={}\nCMEE={}\nIPR={}\n",
+            u8::from(self.echo),
+            u8::from(f.verbose),
+            u8::from(f.quiet),
+            f.cr,
+            f.lf,
+            self.bs,
+            self.cmee.as_u8(),
+            self.rate
+        )
+        .into_bytes()
+    }
+
+    /// Reads a record back; `None` if a key is missing or a value is not one the commands
+    /// could have set (a file damaged or edited by hand).
+    fn from_record(data: &[u8]) -> Option<Profile> {
+        let text = std::str::from_utf8(data).ok()?;
+        let get = |key: &str| -> Option<u32> {
+            text.lines()
+                .filter_map(|l| l.split_once('='))
+                .find(|(k, _)| *k == key)
+                .and_then(|(_, v)| v.trim().parse().ok())
+        };
+        let flag = |key: &str| match get(key)? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        };
+        let s_reg = |key: &str| get(key).filter(|v| *v <= 127).map(|v| v as u8);
+        let rate = get("IPR").filter(|r| *r > 0)?;
+        Some(Profile {
+            echo: flag("E")?,
+            framing: Framing {
+                verbose: flag("V")?,
+                quiet: flag("Q")?,
+                cr: s_reg("S3")?,
+                lf: s_reg("S4")?,
+            },
+            bs: s_reg("S5")?,
+            cmee: CmeeMode::from_u8(u8::try_from(get("CMEE")?).ok()?)?,
+            rate,
+        })
+    }
+
     /// The factory profile: echo on, V1, Q0, S3 13, S4 10, S5 8 (V.250 defaults), numeric
     /// errors (ONEMO-RELATED.md §A.3, the ML307H captures), the UART at `rate`.
     pub(crate) fn factory(rate: u32) -> Profile {
@@ -67,6 +120,32 @@ impl Default for Lpm {
 }
 
 impl Lpm {
+    /// The record of a permanent `"sleepmode"`; empty when there is none.
+    fn to_record(self) -> Vec<u8> {
+        if self.permanent {
+            format!("SLEEPMODE={}\n", self.sleepmode).into_bytes()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Power-on values with the stored permanent `"sleepmode"`, if any (a bad record: none).
+    fn from_record(data: &[u8]) -> Lpm {
+        let mode = std::str::from_utf8(data)
+            .ok()
+            .and_then(|t| t.trim().strip_prefix("SLEEPMODE="))
+            .and_then(|v| v.parse::<u8>().ok())
+            .filter(|m| *m <= 2);
+        match mode {
+            Some(m) => Lpm {
+                sleepmode: m,
+                permanent: true,
+                ..Lpm::default()
+            },
+            None => Lpm::default(),
+        }
+    }
+
     /// The value of `key` as `+MLPMCFG:` prints it.
     pub(crate) fn get(&self, key: ftpmodem_proto::command::LpmKey) -> LpmValue {
         use ftpmodem_proto::command::LpmKey;
@@ -115,16 +194,42 @@ pub(crate) struct Settings {
     pub(crate) lpm: Lpm,
     /// The profile `AT&W` saved; the factory one until then.
     pub(crate) saved: Profile,
-    /// `AT+MLPMCFG` set something since the last store: a permanent `"sleepmode"` is written
-    /// to the module's storage.
-    pub(crate) lpm_changed: bool,
 }
 
 impl Settings {
-    /// `AT&W`: `p` is the profile from now on, in the module's storage too.
-    pub(crate) fn save(&mut self, _fs: &crate::fs::Sandbox, p: Profile) -> Result<(), String> {
+    /// What the module's storage holds, for power-on: the saved profile (factory if none or
+    /// unreadable) and the permanent `"sleepmode"`. A record that cannot be read is logged and
+    /// ignored: the module starts with factory values, as after a storage reset.
+    pub(crate) fn load(fs: &Sandbox, factory_rate: u32) -> Settings {
+        let read = |name: &str| match fs.nv_read(name) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!("saved settings {name:?} unreadable, factory values used: {e}");
+                None
+            }
+        };
+        let profile = read(PROFILE_RECORD).and_then(|r| {
+            let p = Profile::from_record(&r);
+            if p.is_none() {
+                tracing::warn!("saved profile malformed, factory values used");
+            }
+            p
+        });
+        let lpm = read(LPM_RECORD).map(|r| Lpm::from_record(&r));
+        Settings::new(factory_rate, profile, lpm)
+    }
+
+    /// `AT&W`: `p` is the profile from now on, in the module's storage too. On a storage
+    /// error the saved profile stays as it was.
+    pub(crate) fn save(&mut self, fs: &Sandbox, p: Profile) -> Result<(), FsError> {
+        fs.nv_write(PROFILE_RECORD, &p.to_record())?;
         self.saved = p;
         Ok(())
+    }
+
+    /// Stores the permanent `"sleepmode"` (or its absence) after an `AT+MLPMCFG` set.
+    pub(crate) fn store_lpm(&self, fs: &Sandbox) -> Result<(), FsError> {
+        fs.nv_write(LPM_RECORD, &self.lpm.to_record())
     }
 
     /// At power-on: the saved profile's rate is what the line runs at.
@@ -141,7 +246,6 @@ impl Settings {
             wire_rate: saved.rate,
             lpm: lpm.unwrap_or_default(),
             saved,
-            lpm_changed: false,
         }
     }
 }

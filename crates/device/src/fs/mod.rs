@@ -61,6 +61,7 @@ mod handles;
 mod inner;
 mod listing;
 mod name;
+mod nv;
 mod open;
 mod own;
 mod path;
@@ -85,7 +86,7 @@ use inner::{Inner, State};
 pub use name::{check_name, NameError, NAME_MAX};
 pub use open::OpenFile;
 pub use own::OWN_DIRS;
-pub use path::{ModulePath, PathError, MAX_DEPTH, MAX_NAME, MAX_PATH, TEMP_DIR};
+pub use path::{ModulePath, PathError, MAX_DEPTH, MAX_NAME, MAX_PATH, NV_DIR, TEMP_DIR};
 pub use writer::{AtomicWriter, Replaced};
 
 use error::{from_errno, from_io, Op};

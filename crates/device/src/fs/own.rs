@@ -12,7 +12,7 @@ use rustix::fs::{mkdirat, openat, renameat, renameat_with, FileType, Mode, Renam
 use rustix::io::Errno;
 
 use super::error::FsError;
-use super::path::{ModulePath, TEMP_DIR};
+use super::path::{ModulePath, NV_DIR, TEMP_DIR};
 use super::walk::{kind, lstat, DIR_FLAGS, DIR_MODE};
 
 /// The directories directly below the root that belong to the module.
@@ -35,7 +35,7 @@ pub(crate) fn is_own(path: &ModulePath) -> bool {
 /// a FIFO) is renamed to `<name>.damaged-<n>` and the directory created. What cannot be
 /// repaired is reported with the host path and the host's reason.
 pub(crate) fn prepare(root: &OwnedFd, root_path: &Path, fresh: bool) -> Result<(), FsError> {
-    for &name in OWN_DIRS.iter().chain(&[TEMP_DIR]) {
+    for &name in OWN_DIRS.iter().chain(&[TEMP_DIR, NV_DIR]) {
         let damaged = |e: Errno| FsError::Damaged {
             path: root_path.join(name),
             source: e.into(),
@@ -53,7 +53,7 @@ pub(crate) fn prepare(root: &OwnedFd, root_path: &Path, fresh: bool) -> Result<(
             }
             None => {
                 mkdir(root, name).map_err(damaged)?;
-                if !fresh && name != TEMP_DIR {
+                if !fresh && name != TEMP_DIR && name != NV_DIR {
                     tracing::warn!(root = %root_path.display(), "/{name} was missing: recreated");
                 }
             }

@@ -19,6 +19,10 @@ pub const MAX_DEPTH: usize = 32;
 /// reserved so no module path can reach, overwrite or list it.
 pub const TEMP_DIR: &str = ".ftpmodem-tmp";
 
+/// Name of the hidden directory under the root holding the module's own saved settings (the
+/// `AT&W` profile, `nv.rs`); reserved like [`TEMP_DIR`].
+pub const NV_DIR: &str = ".ftpmodem-nv";
+
 /// Why a path string was refused before touching the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum PathError {
@@ -40,7 +44,7 @@ pub enum PathError {
     /// A `..` that would climb above the module's `/`.
     #[error("path leaves the root")]
     Escape,
-    /// The first name is [`TEMP_DIR`], which belongs to the sandbox itself.
+    /// The first name is [`TEMP_DIR`] or [`NV_DIR`], which belong to the sandbox itself.
     #[error("path names the sandbox's reserved directory")]
     Reserved,
 }
@@ -87,7 +91,10 @@ impl ModulePath {
         if parts.len() > MAX_DEPTH {
             return Err(PathError::TooDeep);
         }
-        if parts.first().is_some_and(|first| first == TEMP_DIR) {
+        if parts
+            .first()
+            .is_some_and(|first| first == TEMP_DIR || first == NV_DIR)
+        {
             return Err(PathError::Reserved);
         }
         Ok(ModulePath { parts })

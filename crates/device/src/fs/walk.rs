@@ -11,7 +11,7 @@ use rustix::fs::{openat, statat, AtFlags, Dir, FileType, Mode, OFlags, Stat};
 use rustix::io::Errno;
 
 use super::error::{from_errno, FsError, Op};
-use super::path::{ModulePath, TEMP_DIR};
+use super::path::{ModulePath, NV_DIR, TEMP_DIR};
 
 /// Flags for opening a directory step: never follows a link, never blocks on a FIFO.
 pub(crate) const DIR_FLAGS: OFlags = OFlags::RDONLY
@@ -209,7 +209,7 @@ fn visit_dir(
         if raw == b"." || raw == b".." {
             continue;
         }
-        if depth == 0 && raw == TEMP_DIR.as_bytes() {
+        if depth == 0 && (raw == TEMP_DIR.as_bytes() || raw == NV_DIR.as_bytes()) {
             continue;
         }
         if entries.len() >= MAX_DIR_ENTRIES {

@@ -18,6 +18,7 @@ mod at_channels;
 mod at_chapter4;
 mod at_failures;
 mod at_hardware_ftp;
+mod at_ipr_serial;
 mod at_list_stream;
 mod at_matrix;
 mod at_network;

@@ -23,8 +23,15 @@ pub(crate) fn run(cx: &mut Ctx<'_>, cmd: Command) {
             cx.reply.respond(&Response::Mlpmcfg(v));
         }
         Command::Mlpmcfg(LpmCfg::Set(v)) if keys.contains(&v.key()) => {
+            let before = cx.settings.lpm;
             cx.settings.lpm.set(v);
-            cx.settings.lpm_changed = true;
+            if v.key() == LpmKey::SleepMode {
+                if let Err(e) = cx.settings.store_lpm(cx.fs) {
+                    tracing::warn!("AT+MLPMCFG: the sleep mode could not be stored: {e}");
+                    cx.settings.lpm = before;
+                    return cx.reply.error(CmeError::FsError);
+                }
+            }
         }
         Command::Read(Name::Mlpmcfg) => {
             for k in keys {

@@ -72,6 +72,20 @@ impl Rig {
             .channel_event(ch(id), ChannelEvent::Report { urc, done });
         self.out()
     }
+    /// [`Rig::connected`] with numeric result codes (`ATV0`).
+    pub(super) fn connected_v0(&mut self, id: u8) {
+        assert_eq!(self.send(&format!("AT+MFTPCONN={id},\"h\"\r")), "0\r");
+        self.actions();
+        self.e
+            .channel_event(ch(id), ChannelEvent::State(ChannelState::Connected));
+        let u = Urc::Result {
+            op: SimpleOp::Conn,
+            id: ch(id),
+            code: ResultCode::Success,
+        };
+        assert_eq!(self.report(id, u, true), format!("+MFTPCONN: {id},0\r\n"));
+    }
+
     /// Drives channel `id` through a successful connect as a channel task would.
     pub(super) fn connected(&mut self, id: u8) {
         assert_eq!(
@@ -105,3 +119,4 @@ mod network;
 mod reboot;
 mod services;
 mod ssl;
+mod v25;
