@@ -7,7 +7,7 @@ use rustix::fs::{statat, AtFlags, Dir, FileType};
 use rustix::io::Errno;
 
 use super::error::{from_errno, FsError, Op};
-use super::path::TEMP_DIR;
+use super::path::{NV_DIR, TEMP_DIR};
 use super::walk::{kind, open_dir, size, Want};
 use super::{FsEntry, Sandbox, MAX_LIST_ENTRIES};
 
@@ -31,7 +31,10 @@ impl Sandbox {
         for entry in Dir::read_from(fd.as_fd()).map_err(err)? {
             let entry = entry.map_err(err)?;
             let raw = entry.file_name().to_bytes();
-            if raw == b"." || raw == b".." || (at.is_root() && raw == TEMP_DIR.as_bytes()) {
+            // The reserved directories under the root (temp files, the saved profile) are not the
+            // module's files.
+            let reserved = raw == TEMP_DIR.as_bytes() || raw == NV_DIR.as_bytes();
+            if raw == b"." || raw == b".." || (at.is_root() && reserved) {
                 continue;
             }
             // A name the module could not type (not UTF-8) is not printed either.

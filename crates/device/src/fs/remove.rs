@@ -13,7 +13,7 @@ use rustix::io::Errno;
 
 use super::error::{from_errno, FsError, Guarded, Op};
 use super::own::{is_own, OWN_DIRS};
-use super::path::TEMP_DIR;
+use super::path::{NV_DIR, TEMP_DIR};
 use super::walk::{kind, lstat, open_dir, Want, DIR_FLAGS, SCAN_DEPTH};
 use super::Sandbox;
 
@@ -76,7 +76,7 @@ fn empty_dir(dir: &OwnedFd, shown: &str, root: bool, depth: usize) -> Result<(),
         if raw.as_bytes() == b"." || raw.as_bytes() == b".." {
             continue;
         }
-        if root && raw.as_bytes() == TEMP_DIR.as_bytes() {
+        if root && (raw.as_bytes() == TEMP_DIR.as_bytes() || raw.as_bytes() == NV_DIR.as_bytes()) {
             continue;
         }
         names.push(raw);

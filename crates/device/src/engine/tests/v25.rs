@@ -44,8 +44,8 @@ fn several_commands_on_a_line_have_one_final_result() {
     r.send("ATE0\r");
     // A `;` in a quoted string is not a separator.
     assert_eq!(
-        r.send("AT+MFPUT=\"/usr/a;b\",1,\"x\";+MFSIZE=\"/usr/a;b\"\r"),
-        "\r\n+MFPUT: 1\r\n\r\n+MFSIZE: 1\r\n\r\nOK\r\n"
+        r.send("AT+MFPUT=\"/usr/a\",3,\"x;y\";+MFSIZE=\"/usr/a\"\r"),
+        "\r\n+MFPUT: 3\r\n\r\n+MFSIZE: 3\r\n\r\nOK\r\n"
     );
     // A command that opens a data mode ends the line.
     assert_eq!(r.send("AT+MFPUT=\"/usr/c\",2;+CSQ\r"), "\r\n>");
@@ -173,6 +173,8 @@ fn save_reset_and_factory_profiles() {
     ] {
         assert!(send(&mut e, t, &cmd).starts_with("+CME ERROR: "), "{cmd}");
     }
+    // Wiping the file system (`AT+MFDELETE` without a name) leaves it too.
+    assert_eq!(send(&mut e, t, "AT+MFDELETE\r"), "0\r");
     e.power_cycle(t);
     assert_eq!(send(&mut e, t, "AT\r"), "+MATREADY\r\n0\r");
 }
