@@ -125,10 +125,9 @@ mod tests {
         ChannelId::new(1).unwrap()
     }
 
-    /// The chunks printed, as `(sum, bytes)`, read back with proto's decoder.
-    fn chunks(out: &[u8]) -> Vec<(u64, Vec<u8>)> {
+    /// The reports printed, read back with proto's decoder.
+    fn urcs(out: &[u8]) -> Vec<ftpmodem_proto::Urc> {
         use ftpmodem_proto::frame::decode::{Event, Framer};
-        use ftpmodem_proto::Urc;
         let mut f = Framer::default();
         let mut rest = out;
         let mut v = Vec::new();
@@ -136,12 +135,23 @@ mod tests {
             let (n, frame) = f.decode(rest);
             rest = &rest[n..];
             match frame.map(Event::from) {
-                Some(Event::Urc(Urc::RetrData { sum, data, .. })) => v.push((sum, data)),
-                Some(e) => panic!("not a chunk: {e:?}"),
+                Some(Event::Urc(u)) => v.push(u),
+                Some(e) => panic!("not a report: {e:?}"),
                 None => panic!("incomplete output"),
             }
         }
         v
+    }
+
+    /// The chunks printed, as `(sum, bytes)`.
+    fn chunks(out: &[u8]) -> Vec<(u64, Vec<u8>)> {
+        urcs(out)
+            .into_iter()
+            .map(|u| match u {
+                ftpmodem_proto::Urc::RetrData { sum, data, .. } => (sum, data),
+                other => panic!("not a chunk: {other:?}"),
+            })
+            .collect()
     }
 
     #[test]
@@ -192,21 +202,13 @@ mod tests {
 
     /// The block reports printed, as `(sum, this)`.
     fn saves(out: &[u8]) -> Vec<(u64, u64)> {
-        use ftpmodem_proto::frame::decode::{Event, Framer};
-        use ftpmodem_proto::Urc;
-        let mut f = Framer::default();
-        let mut rest = out;
-        let mut v = Vec::new();
-        while !rest.is_empty() {
-            let (n, frame) = f.decode(rest);
-            rest = &rest[n..];
-            match frame.map(Event::from) {
-                Some(Event::Urc(Urc::RetrSaved { sum, recv, .. })) => v.push((sum, recv)),
-                Some(e) => panic!("not a block report: {e:?}"),
-                None => panic!("incomplete output"),
-            }
-        }
-        v
+        urcs(out)
+            .into_iter()
+            .map(|u| match u {
+                ftpmodem_proto::Urc::RetrSaved { sum, recv, .. } => (sum, recv),
+                other => panic!("not a block report: {other:?}"),
+            })
+            .collect()
     }
 
     #[test]

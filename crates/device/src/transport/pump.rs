@@ -156,6 +156,22 @@ where
         end
     };
     let outbound = pump_out(&mut from_module, &mut writer);
+    both_ways(inbound, outbound, &shutdown, "line").await
+}
+
+/// Drives a line's two directions until the module's output ends, an I/O error or
+/// `shutdown`. The input ending alone does not end the line: what the module still has to say
+/// goes out (see [`run_stream`]).
+pub(crate) async fn both_ways<I, O>(
+    inbound: I,
+    outbound: O,
+    shutdown: &CancellationToken,
+    what: &str,
+) -> io::Result<()>
+where
+    I: std::future::Future<Output = io::Result<InboundEnd>>,
+    O: std::future::Future<Output = io::Result<()>>,
+{
     tokio::pin!(inbound, outbound);
     let mut reading = true;
     loop {
@@ -164,7 +180,7 @@ where
             () = shutdown.cancelled() => return Ok(()),
             end = &mut inbound, if reading => {
                 let end = end?;
-                tracing::debug!(?end, "line input ended");
+                tracing::debug!(?end, "{what} input ended");
                 reading = false;
             }
             out = &mut outbound => return out,

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::ends::LineEnds;
 use super::fd::async_halves;
-use super::pump::{pump_in, pump_out_until_rate};
+use super::pump::{both_ways, pump_in, pump_out_until_rate};
 
 /// Flow control on the UART.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -112,20 +112,7 @@ impl SerialLine {
             }
             Ok::<(), io::Error>(())
         };
-        tokio::pin!(inbound, outbound);
-        let mut reading = true;
-        loop {
-            tokio::select! {
-                biased;
-                () = shutdown.cancelled() => return Ok(()),
-                end = &mut inbound, if reading => {
-                    let end = end?;
-                    tracing::debug!(?end, "serial input ended");
-                    reading = false;
-                }
-                out = &mut outbound => return out,
-            }
-        }
+        both_ways(inbound, outbound, &shutdown, "serial").await
     }
 }
 
