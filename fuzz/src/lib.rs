@@ -67,7 +67,9 @@ pub fn response_line(data: &[u8]) {
 /// The engine's byte input: the input is a sequence of records `[len, gap]` + `len` bytes,
 /// each fed at `gap` times 50 ms after the previous one (so the `+++` guard and prompt
 /// time-outs are reached). Whatever arrives, the engine must not panic, must keep its output
-/// bounded, and after a CR and a prompt time-out must answer `AT` with `OK`.
+/// bounded, and after a line end and a prompt time-out must take `AT&F` (the input may have
+/// changed S3, `ATV`, `ATQ`, echo) and then answer `AT` with `OK`. The profile `AT&W` saves
+/// is removed before each run, so runs do not depend on each other.
 pub fn engine_input(data: &[u8]) {
     use ftpmodem_device::engine::{Engine, EngineConfig};
     use std::time::{Duration, Instant};
@@ -79,9 +81,11 @@ pub fn engine_input(data: &[u8]) {
                 Some((d, fs))
             });
     }
-    let Some(fs) = FS.with(|f| f.as_ref().map(|(_, fs)| fs.clone())) else {
+    let Some((root, fs)) = FS.with(|f| f.as_ref().map(|(d, fs)| (d.path().join("fs"), fs.clone())))
+    else {
         return;
     };
+    let _ = std::fs::remove_dir_all(root.join(ftpmodem_device::fs::NV_DIR));
     let mut t = Instant::now();
     let mut engine = Engine::new(EngineConfig::default(), fs, t);
     let mut rest = data;
@@ -95,13 +99,20 @@ pub fn engine_input(data: &[u8]) {
     }
     // A CR completes a half-typed line (which may open a prompt); the prompt time-out then
     // returns the line to command mode.
-    engine.input(b"\r", t);
+    engine.input(&[engine.line_end()], t);
     t += Duration::from_secs(61);
     engine.tick(t);
     let _ = engine.take_output();
+    engine.input(b"AT&F", t);
+    engine.input(&[engine.line_end()], t);
+    while engine.poll_action().is_some() {}
+    let _ = engine.take_output();
     engine.input(b"AT\r", t);
     let out = engine.take_output();
-    assert!(out.ends_with(b"\r\nOK\r\n"), "no OK after recovery: {out:?}");
+    assert!(
+        out.ends_with(b"\r\nOK\r\n"),
+        "no OK after recovery: {out:?}"
+    );
 }
 
 /// What kind of event the module-output decoder gave.

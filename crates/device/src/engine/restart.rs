@@ -52,6 +52,13 @@ impl Engine {
         self.settings.wire_rate
     }
 
+    /// S3, the character that ends a command line (V.250 §6.2.1): a host that changed it, or
+    /// that must find its way back without knowing what was typed before, ends its lines with
+    /// it.
+    pub fn line_end(&self) -> u8 {
+        self.reply.framing.cr
+    }
+
     /// Start-up: the saved profile in force, `+MATREADY` printed.
     pub(super) fn power_on(&mut self) {
         let saved = self.settings.saved;
