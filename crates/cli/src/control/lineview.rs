@@ -9,7 +9,9 @@
 //! - Other data (upload data after `>` or `CONNECT`, `+MFTPRETR`/`+MFGET`/`+MFREAD` payloads)
 //!   is recorded as `<N bytes sha256=...>`, or in full with [`DataMode::Full`].
 
+use ftpmodem_proto::command::{find_prefix, split_line};
 use ftpmodem_proto::frame::decode::{Event, Final, Frame, Framer};
+use ftpmodem_proto::{Command, Name};
 use sha2::{Digest, Sha256};
 
 /// How data payloads are recorded.
@@ -135,8 +137,11 @@ impl LineView {
     }
 
     fn note_command(&mut self, line: &[u8]) {
-        let upper = line.to_ascii_uppercase();
-        self.secret = upper.starts_with(b"AT+MSSLCERTWR") || upper.starts_with(b"AT+MSSLKEYWR");
+        // The command that opens a prompt is the line's last (V.250 §5.2.1).
+        self.secret = find_prefix(line)
+            .and_then(|s| line.get(s + 2..))
+            .and_then(|body| split_line(body).last().copied())
+            .is_some_and(|p| matches!(piece_name(p), Some(Name::MsslCertWr | Name::MsslKeyWr)));
     }
 
     fn push_out(out: &mut Vec<Record>, text: String, urc: bool) {
@@ -220,46 +225,87 @@ impl LineView {
     }
 }
 
-/// `AT+MFTPCONN=<id>,"<host>","<user>","<pass>",...` with the password replaced; any other line
-/// as it is.
+/// A command line with its secrets replaced: the password of `AT+MFTPCONN`, the inline data
+/// of `AT+MSSLCERTWR`/`AT+MSSLKEYWR`, wherever they stand on the line (`AT+CMEE=1;+MFTPCONN=`,
+/// lower case). proto splits and parses the line, as the module does; a line without a
+/// secret is kept as typed, one with a secret is printed back command by command.
 pub fn redact_command(line: &[u8]) -> Vec<u8> {
-    const CONN: &[u8] = b"AT+MFTPCONN=";
-    let upper = line.to_ascii_uppercase();
-    let Some(start) = find(&upper, CONN) else {
+    let Some(start) = find_prefix(line) else {
         return line.to_vec();
     };
-    let params = start + CONN.len();
-    // The fourth parameter: after the third comma outside quotes, up to the next one.
-    let mut commas = 0;
-    let mut quoted = false;
-    let mut from = None;
-    let mut to = line.len();
-    for (i, &b) in line.iter().enumerate().skip(params) {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => {
-                commas += 1;
-                if commas == 3 {
-                    from = Some(i + 1);
-                } else if commas == 4 {
-                    to = i;
-                    break;
-                }
-            }
-            _ => {}
-        }
+    let body = line.get(start + 2..).unwrap_or_default();
+    let pieces: Vec<(&[u8], Option<Vec<u8>>)> = split_line(body)
+        .into_iter()
+        .map(|p| (p, redact_piece(p)))
+        .collect();
+    if pieces.iter().all(|(_, r)| r.is_none()) {
+        return line.to_vec();
     }
-    let Some(from) = from else {
-        return line.to_vec();
-    };
-    let mut out = line.get(..from).unwrap_or_default().to_vec();
-    out.extend_from_slice(b"\"<redacted>\"");
-    out.extend_from_slice(line.get(to..).unwrap_or_default());
+    let mut out = line.get(..start + 2).unwrap_or_default().to_vec();
+    for (i, (piece, red)) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push(b';');
+        }
+        out.extend_from_slice(red.as_deref().unwrap_or(piece));
+    }
     out
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+/// One command of a line (as [`split_line`] cuts it) with its secret replaced, or `None` when
+/// it has none. A secret-carrying command the module would refuse (a parameter too many, a bad
+/// number) keeps only its name: what it holds cannot be told apart.
+fn redact_piece(piece: &[u8]) -> Option<Vec<u8>> {
+    match Command::parse_body(piece) {
+        // Without its `AT`: the line's own prefix stands before the first command.
+        Ok(cmd) => redacted(cmd).map(|c| c.to_bytes().get(2..).unwrap_or_default().to_vec()),
+        Err(_) => (secret_name(piece) && piece.contains(&b'=')).then(|| {
+            let mut v = piece
+                .iter()
+                .take_while(|&&b| b != b'=')
+                .copied()
+                .collect::<Vec<u8>>();
+            v.extend_from_slice(b"=<redacted>");
+            v
+        }),
+    }
+}
+
+/// The extended command's name of a piece (`+NAME...`), whatever follows it.
+fn piece_name(piece: &[u8]) -> Option<Name> {
+    let rest = piece.strip_prefix(b"+")?;
+    let end = rest
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(rest.len());
+    Name::from_bytes(rest.get(..end)?)
+}
+
+/// Whether a piece is a command that carries a password, a certificate or a key.
+fn secret_name(piece: &[u8]) -> bool {
+    matches!(
+        piece_name(piece),
+        Some(Name::MftpConn | Name::MsslCertWr | Name::MsslKeyWr)
+    )
+}
+
+/// `cmd` with its secret replaced, or `None` when it carries none.
+fn redacted(cmd: Command) -> Option<Command> {
+    const MARK: &str = "<redacted>";
+    match cmd {
+        Command::MftpConn(mut c) if c.pass.as_deref().is_some_and(|p| !p.is_empty()) => {
+            c.pass = Some(MARK.into());
+            Some(Command::MftpConn(c))
+        }
+        Command::MsslCertWr(mut w) if w.data.is_some() => {
+            w.data = Some(MARK.into());
+            Some(Command::MsslCertWr(w))
+        }
+        Command::MsslKeyWr(mut w) if w.data.is_some() => {
+            w.data = Some(MARK.into());
+            Some(Command::MsslKeyWr(w))
+        }
+        _ => None,
+    }
 }
 
 /// Printable ASCII as it is (quotes too, so a command reads as typed); `\\`, `\r`, `\n`,
@@ -289,16 +335,49 @@ mod tests {
 
     #[test]
     fn the_password_of_mftpconn_is_redacted_and_nothing_else() {
-        let l = br#"AT+MFTPCONN=0,"h,x","u","se,cret",21,1"#;
+        let l = br#"AT+MFTPCONN=0,"h,x","u","se,cret",21"#;
         assert_eq!(
             redact_command(l),
-            br#"AT+MFTPCONN=0,"h,x","u","<redacted>",21,1"#.to_vec()
+            br#"AT+MFTPCONN=0,"h,x","u","<redacted>",21"#.to_vec()
         );
-        assert_eq!(redact_command(b"AT+MFTPCONN=0"), b"AT+MFTPCONN=0".to_vec());
+        // One the module refuses (a parameter too many) may hold a password anywhere.
+        let l = br#"AT+MFTPCONN=0,"h","u","se,cret",21,1"#;
+        assert_eq!(redact_command(l), b"AT+MFTPCONN=<redacted>".to_vec());
+        // Without a password, nothing to hide.
+        let l = br#"AT+MFTPCONN=0,"h""#;
+        assert_eq!(redact_command(l), l.to_vec());
+        // Lower case: the module takes it, so the redaction must too.
         assert_eq!(
             redact_command(br#"at+mftpconn=0,"h","u","p""#),
-            br#"at+mftpconn=0,"h","u","<redacted>""#.to_vec()
+            br#"at+MFTPCONN=0,"h","u","<redacted>""#.to_vec()
         );
+        // Further along a line of several commands.
+        let l = br#"AT+CMEE=1;+MFTPCONN=0,"h","u","pw";+MFTPSTATE=0"#;
+        let r = redact_command(l);
+        assert!(!r.windows(2).any(|w| w == b"pw"), "{}", escape(&r));
+        assert_eq!(
+            r,
+            br#"AT+CMEE=1;+MFTPCONN=0,"h","u","<redacted>";+MFTPSTATE=0"#.to_vec()
+        );
+        // A line without a secret stays as typed, spaces and all.
+        let l = br#"AT+CMEE=1; +MFTPSTATE=0"#;
+        assert_eq!(redact_command(l), l.to_vec());
+    }
+
+    #[test]
+    fn inline_certificate_and_key_data_is_redacted() {
+        let l = br#"AT+MSSLKEYWR="k",0,0,"-----BEGIN PRIVATE KEY-----\r\nMIIE""#;
+        let r = redact_command(l);
+        assert!(!r.windows(4).any(|w| w == b"MIIE"), "{}", escape(&r));
+        assert_eq!(r, br#"AT+MSSLKEYWR="k",0,0,"<redacted>""#.to_vec());
+        let l = br#"AT+CMEE=1;+MSSLCERTWR="ca",0,4,"abcd""#;
+        assert_eq!(
+            redact_command(l),
+            br#"AT+CMEE=1;+MSSLCERTWR="ca",0,4,"<redacted>""#.to_vec()
+        );
+        // The prompt form has no inline data: kept.
+        let l = br#"AT+MSSLCERTWR="ca",0,100"#;
+        assert_eq!(redact_command(l), l.to_vec());
     }
 
     #[test]
@@ -316,6 +395,21 @@ mod tests {
         let all: String = r.iter().map(|r| r.text.clone()).collect();
         assert!(!all.contains("SECRET"), "{all}");
         assert!(all.contains("<redacted 6 bytes>"), "{all}");
+    }
+
+    #[test]
+    fn key_data_at_a_prompt_is_redacted_wherever_the_command_stands() {
+        for line in [
+            &b"AT+MSSLKEYWR=\"k\",0,5\r"[..],
+            b"at+cmee=1;+msslkeywr=\"k\",0,5\r",
+        ] {
+            let mut v = LineView::new(DataMode::Full);
+            v.input(line);
+            v.output(b"\r\n>");
+            v.input(b"SECRT");
+            let r = v.output(b"\r\nOK\r\n");
+            assert_eq!(r[0].text, "<redacted 5 bytes>", "{line:?}");
+        }
     }
 
     #[test]
