@@ -51,38 +51,10 @@ pub struct FileConfig {
     pub ftp: FtpConfig,
     /// Identity values that replace the model profile's.
     #[serde(default)]
-    pub identity: IdentityConfig,
+    pub identity: IdentityOverrides,
     /// The module's real-time clock.
     #[serde(default)]
     pub clock: ClockFileConfig,
-}
-
-/// `[identity]`: each key replaces the model profile's value; none is required.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IdentityConfig {
-    /// `AT+CGMI`, `ATI`'s first line.
-    pub manufacturer: Option<String>,
-    /// `AT+CGMR`, `ATI`'s last line.
-    pub revision: Option<String>,
-    /// `AT+CGSN`, `AT+GSN`: 15 digits, Luhn check digit last.
-    pub imei: Option<String>,
-    /// `AT+CIMI`: 6-15 digits.
-    pub imsi: Option<String>,
-    /// `AT+MCCID`, `AT+ICCID`: 19-20 digits.
-    pub iccid: Option<String>,
-    /// `AT+COPS?` operator name.
-    pub operator: Option<String>,
-    /// `AT+CSQ` rssi: 0-31 or 99.
-    pub rssi: Option<u8>,
-    /// `AT+CSQ` ber: 0-7 or 99.
-    pub ber: Option<u8>,
-    /// `AT+CESQ` rsrq: 0-34 or 255.
-    pub rsrq: Option<u8>,
-    /// `AT+CESQ` rsrp: 0-97 or 255.
-    pub rsrp: Option<u8>,
-    /// Address of an active context without a `[[pdp]] bind` (`+MIPCALL`, `+CGPADDR`).
-    pub address: Option<IpAddr>,
 }
 
 /// `[clock]`.
@@ -155,22 +127,10 @@ impl FileConfig {
         Ok(cfg)
     }
 
-    /// The engine's identity overrides.
+    /// The engine's identity overrides (`[identity]`; each key replaces the model profile's
+    /// value, none is required).
     pub fn identity(&self) -> IdentityOverrides {
-        let i = &self.identity;
-        IdentityOverrides {
-            manufacturer: i.manufacturer.clone(),
-            revision: i.revision.clone(),
-            imei: i.imei.clone(),
-            imsi: i.imsi.clone(),
-            iccid: i.iccid.clone(),
-            operator: i.operator.clone(),
-            rssi: i.rssi,
-            ber: i.ber,
-            rsrq: i.rsrq,
-            rsrp: i.rsrp,
-            address: i.address,
-        }
+        self.identity.clone()
     }
 
     /// The engine's clock: the host's UTC time at `utc_now`, in the configured zone.

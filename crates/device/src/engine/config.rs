@@ -33,7 +33,9 @@ pub struct EngineConfig {
 /// What the configuration file may set instead of the model profile's identity. `None` keeps
 /// the profile's value. Check with [`IdentityOverrides::check`] before serving: a value the
 /// hardware could not print would break a host's parser (ONEMO-RELATED.md §A.1).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// It is also the `[identity]` table of `ftpmodem serve`'s configuration file, read as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IdentityOverrides {
     /// `AT+CGMI` and `ATI`'s first line.
     pub manufacturer: Option<String>,
