@@ -144,7 +144,9 @@ impl Sandbox {
             root: root_path.clone(),
             source,
         };
-        let fresh = std::fs::symlink_metadata(&root_path).is_err();
+        // A root that is missing or empty (a new temp dir) is new: its own directories are
+        // made, not "recreated" with a warning.
+        let fresh = std::fs::read_dir(&root_path).map_or(true, |mut d| d.next().is_none());
         std::fs::create_dir_all(&root_path).map_err(unavailable)?;
         // The root itself may be reached through links of the operator's choosing; only what lies
         // below it is confined.
